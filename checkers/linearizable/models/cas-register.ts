@@ -1,0 +1,59 @@
+// A single register with read, write and compare-and-set. `register` is the same without cas.
+import { prepareDefault, show, type Model, type ModelOp } from "../model.ts";
+
+export interface RegisterOptions {
+  /** Initial value: null (absent) for faultline and Porcupine histories, 0 for Knossos' corpus. */
+  initial?: unknown;
+  /** Knossos: a read that returned nil is an unknown read, legal in any state. Default false: nil means "absent". */
+  nilReadIsUnknown?: boolean;
+}
+
+const same = (a: unknown, b: unknown): boolean => a === b || (a !== null && typeof a === "object" && JSON.stringify(a) === JSON.stringify(b));
+
+export function casRegister(options: RegisterOptions = {}): Model<unknown> {
+  const initial = options.initial ?? null;
+  return {
+    name: "cas-register",
+    init: () => initial,
+    step(state, op) {
+      switch (op.f) {
+        case "read":
+          if (op.output === undefined) return state;
+          if (op.output === null && options.nilReadIsUnknown) return state;
+          return same(op.output, state) ? state : undefined;
+        case "write":
+          return op.input;
+        case "cas": {
+          const [expected, next] = op.input as [unknown, unknown];
+          // A cas reported as failed with error "compare-failed" ran and saw another value (Porcupine's reading).
+          if (op.type === "fail") return same(state, expected) ? undefined : state;
+          return same(state, expected) ? next : undefined;
+        }
+        default:
+          return undefined;
+      }
+    },
+    hash: (s) => JSON.stringify(s) ?? "null",
+    prepare: (op) => prepareDefault(op, (f) => f === "read", (o) => o.f === "cas" && o.error === "compare-failed"),
+    describeOp: describeRegisterOp,
+    describeState: (s) => `value ${show(s)}`,
+  };
+}
+
+export function register(options: RegisterOptions = {}): Model<unknown> {
+  const m = casRegister(options);
+  return { ...m, name: "register", step: (s, op) => (op.f === "cas" ? undefined : m.step(s, op)) };
+}
+
+export function describeRegisterOp(op: ModelOp): string {
+  const done = op.type === "info" ? " (indeterminate)" : "";
+  switch (op.f) {
+    case "read": return `read → ${show(op.output)}${done}`;
+    case "write": return `write ${show(op.input)}${done}`;
+    case "cas": {
+      const [a, b] = op.input as [unknown, unknown];
+      return `cas ${show(a)} → ${show(b)}${op.type === "fail" ? " (compare failed)" : done}`;
+    }
+    default: return `${op.f} ${show(op.input)}${done}`;
+  }
+}

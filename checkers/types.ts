@@ -1,0 +1,30 @@
+// What every checker returns. A checker is a pure function of the history: no I/O, no clock, no randomness.
+import type { Op } from "../src/history/op.ts";
+
+export type Validity = true | false | "unknown";
+
+export interface Anomaly {
+  kind: string;            // e.g. "nonlinearizable", "stale-read", "read-your-writes", "lost-write"
+  ops: number[];           // history indexes of the events that prove it
+  explanation: string;     // a sentence or two a person understands
+  key?: string;
+  details?: unknown;       // checker-specific structured proof (witness, chain), for the report
+}
+
+export interface Verdict {
+  checker: string;
+  valid: Validity;
+  anomalies: Anomaly[];
+  stats?: Record<string, number>;
+  /** Why the verdict is "unknown" (budget exhausted, unsupported ops...). */
+  reason?: string;
+}
+
+export type Checker = (history: readonly Op[], options?: Record<string, unknown>) => Verdict;
+
+/** Combines validities: any false wins, then any unknown, else true. */
+export function merge(...vs: Validity[]): Validity {
+  if (vs.includes(false)) return false;
+  if (vs.includes("unknown")) return "unknown";
+  return true;
+}

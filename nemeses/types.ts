@@ -1,0 +1,47 @@
+// A nemesis injects and heals one kind of fault through the target's FaultControl. Heal is idempotent.
+import type { Rng } from "../src/run/rng.ts";
+import type { FaultControl } from "../src/run/types.ts";
+
+export type NodeSpec = "one" | "minority" | "majority" | "primary" | "all";
+export const NODE_SPECS: readonly NodeSpec[] = ["one", "minority", "majority", "primary", "all"];
+
+export interface NemesisContext {
+  faults: FaultControl;
+  nodes: string[];
+  rng: Rng;
+  /** Which nodes to hit; undefined: a seeded choice among the nemesis' own sensible specs. */
+  spec?: NodeSpec;
+}
+
+/** What was done, so it can be recorded in the history and healed later. */
+export interface Injected {
+  nodes: string[];
+  value: Record<string, unknown>;
+}
+
+export interface Nemesis {
+  name: string;
+  description: string;
+  /** FaultControl methods this fault needs; a target without them cannot run it. */
+  requires: (keyof FaultControl)[];
+  specs: NodeSpec[];
+  inject(ctx: NemesisContext): Promise<Injected>;
+  heal(ctx: NemesisContext, injected: Injected): Promise<void>;
+}
+
+/** Picks the nodes a fault hits. "primary" asks the target who it is right now. */
+export async function selectNodes(ctx: NemesisContext, specs: NodeSpec[]): Promise<string[]> {
+  const spec = ctx.spec ?? ctx.rng.pick(specs);
+  const n = ctx.nodes.length;
+  const shuffled = ctx.rng.shuffle(ctx.nodes);
+  switch (spec) {
+    case "one": return shuffled.slice(0, 1);
+    case "minority": return shuffled.slice(0, Math.max(1, Math.floor((n - 1) / 2)));
+    case "majority": return shuffled.slice(0, Math.floor(n / 2) + 1);
+    case "all": return [...ctx.nodes];
+    case "primary": {
+      const p = ctx.faults.primary ? await ctx.faults.primary() : undefined;
+      return p ? [p] : shuffled.slice(0, 1);
+    }
+  }
+}

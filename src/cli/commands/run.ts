@@ -1,0 +1,77 @@
+// `faultline run`: one test against a target, with faults; prints the verdict and where the results are.
+import type { Command } from "commander";
+import { resolveConfig, DEFAULTS, type RunConfig } from "../../run/config.ts";
+import { run } from "../../run/runner.ts";
+import { exitCodeFor } from "../../run/check.ts";
+import { clearProgress, progressPrinter } from "../progress.ts";
+import { EXIT } from "../errors.ts";
+import type { NodeSpec } from "../../../nemeses/types.ts";
+
+const num = (v: string) => Number(v);
+const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
+
+/** Parses repeated `--opt key=value` settings; values that look like JSON are parsed. */
+export function keyValues(v: string, acc: Record<string, unknown> = {}): Record<string, unknown> {
+  const eq = v.indexOf("=");
+  const k = eq < 0 ? v : v.slice(0, eq);
+  const raw = eq < 0 ? "true" : v.slice(eq + 1);
+  let val: unknown = raw;
+  try { val = JSON.parse(raw); } catch { /* keep string */ }
+  return { ...acc, [k]: val };
+}
+
+export function runOptions(cmd: Command): Command {
+  return cmd
+    .option("--target <name>", "store to test", DEFAULTS.target)
+    .option("--mode <mode>", "target mode (sim: linearizable, primary-async, sticky-session, causal, eventual-lww, failover-lossy)")
+    .option("--workload <name>", "workload", DEFAULTS.workload)
+    .option("--nemesis <list>", "faults, comma-separated: partition,kill,pause,clock,loss (or none)", list, DEFAULTS.nemesis)
+    .option("--nemesis-interval <s>", "seconds between faults (and each fault's length)", num, DEFAULTS.nemesisInterval)
+    .option("--nemesis-target <spec>", "which nodes faults hit: one|minority|majority|primary|all (default: seeded choice)")
+    .option("--nodes <n>", "number of nodes", num, DEFAULTS.nodes)
+    .option("--concurrency <n>", "concurrent client workers", num, DEFAULTS.concurrency)
+    .option("--rate <ops/s>", "target throughput over all workers (0: unlimited)", num, DEFAULTS.rate)
+    .option("--time-limit <s>", "seconds of the main phase (simulated seconds on sim)", num, DEFAULTS.timeLimit)
+    .option("--ops <n>", "stop the main phase after this many operations", num)
+    .option("--keys <n>", "number of keys", num, DEFAULTS.keys)
+    .option("--op-timeout <ms>", "milliseconds before an op is recorded as indeterminate (info)", num, DEFAULTS.opTimeout)
+    .option("--quiet <s>", "seconds to wait after healing before final reads", num, DEFAULTS.quiet)
+    .option("--seed <seed>", "seed for every random choice", DEFAULTS.seed)
+    .option("--name <name>", "test name (results/<name>/...)")
+    .option("--results <dir>", "results directory", DEFAULTS.resultsDir)
+    .option("--opt <key=value>", "target option, repeatable (e.g. --opt read=serializable)", keyValues, {})
+    .option("--wopt <key=value>", "workload option, repeatable", keyValues, {});
+}
+
+export function configFromFlags(o: Record<string, any>): RunConfig {
+  return resolveConfig({
+    target: o.target, mode: o.mode, workload: o.workload, nemesis: o.nemesis, nemesisInterval: o.nemesisInterval,
+    nemesisTarget: o.nemesisTarget as NodeSpec | undefined, nodes: o.nodes, concurrency: o.concurrency, rate: o.rate,
+    timeLimit: o.timeLimit, ops: o.ops, keys: o.keys, opTimeout: o.opTimeout, quiet: o.quiet, seed: String(o.seed),
+    name: o.name, resultsDir: o.results, targetOptions: o.opt, workloadOptions: o.wopt,
+  });
+}
+
+export function register(program: Command): void {
+  runOptions(program.command("run").description("run a test: drive a workload against a target under faults, record and check the history"))
+    .action(async (o) => {
+      const config = configFromFlags(o);
+      let abort!: () => void;
+      const aborted = new Promise<void>((r) => (abort = r));
+      let signals = 0;
+      const onSignal = (sig: string) => {
+        signals++;
+        if (signals > 1) { process.stderr.write(`\nfaultline: second ${sig}, exiting now\n`); process.exit(EXIT.interrupted); }
+        process.stderr.write(`\nfaultline: ${sig}: healing faults, stopping the target and checking what was recorded (again to force)\n`);
+        abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      process.stderr.write(`faultline: ${config.target}${config.mode ? `/${config.mode}` : ""} · ${config.workload} · nemesis ${config.nemesis.join(",") || "none"} · ${config.nodes} nodes · seed ${config.seed}\n`);
+      const out = await run(config, { progress: progressPrinter(), abort: aborted });
+      clearProgress();
+      process.stdout.write(out.summary);
+      process.stdout.write(`results: ${out.dir}\n`);
+      process.exitCode = out.interrupted ? EXIT.interrupted : exitCodeFor(out.results.valid);
+    });
+}

@@ -1,0 +1,55 @@
+// The history's unit: one operation event, with Jepsen's fields so histories move between tools.
+
+export type OpType = "invoke" | "ok" | "fail" | "info";
+export type Process = number | "nemesis";
+
+export interface Op {
+  index: number;          // position in the history, 0-based, dense
+  time: number;           // nanoseconds since the run started (monotonic)
+  process: Process;       // client process, or "nemesis" for fault events
+  type: OpType;
+  f: string;
+  value: unknown;
+  node?: string;          // the node the client talked to (or the nodes a fault touched)
+  error?: string;         // why an op failed or is indeterminate
+}
+
+export const OP_TYPES: readonly OpType[] = ["invoke", "ok", "fail", "info"];
+
+/** What a client returns for an invocation: the completion's type, value and error. */
+export interface Completion {
+  type: "ok" | "fail" | "info";
+  value?: unknown;
+  error?: string;
+}
+
+/** A problem with one line of a history file: `file:line: field: what is wrong`. */
+export class HistoryError extends Error {
+  constructor(readonly file: string, readonly line: number, readonly field: string, readonly problem: string) {
+    super(`${file}:${line}: ${field}: ${problem}`);
+    this.name = "HistoryError";
+  }
+}
+
+/** Checks one parsed line; returns the first problem as [field, message], or undefined if it is a valid op. */
+export function opProblem(x: unknown): [string, string] | undefined {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return ["line", "not a JSON object"];
+  const o = x as Record<string, unknown>;
+  if (!Number.isInteger(o.index) || (o.index as number) < 0) return ["index", `must be a non-negative integer, got ${show(o.index)}`];
+  if (typeof o.time !== "number" || !Number.isFinite(o.time) || o.time < 0) return ["time", `must be a non-negative number of nanoseconds, got ${show(o.time)}`];
+  if (!(Number.isInteger(o.process) && (o.process as number) >= 0) && o.process !== "nemesis")
+    return ["process", `must be a non-negative integer or "nemesis", got ${show(o.process)}`];
+  if (!OP_TYPES.includes(o.type as OpType)) return ["type", `must be one of invoke, ok, fail, info, got ${show(o.type)}`];
+  if (typeof o.f !== "string" || o.f === "") return ["f", `must be a non-empty string, got ${show(o.f)}`];
+  if (!("value" in o)) return ["value", "is missing (use null for no value)"];
+  if (o.node !== undefined && typeof o.node !== "string") return ["node", `must be a string, got ${show(o.node)}`];
+  if (o.error !== undefined && typeof o.error !== "string") return ["error", `must be a string, got ${show(o.error)}`];
+  return undefined;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? "nothing" : s.length > 40 ? s.slice(0, 40) + "…" : s;
+}
+
+export const isClient = (op: Op): op is Op & { process: number } => op.process !== "nemesis";

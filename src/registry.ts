@@ -1,0 +1,37 @@
+// One line per target, workload and nemesis: adding one touches its own folder and this file.
+import { clockNemesis } from "../nemeses/clock.ts";
+import { killNemesis } from "../nemeses/kill.ts";
+import { lossNemesis } from "../nemeses/loss.ts";
+import { partitionNemesis } from "../nemeses/partition.ts";
+import { pauseNemesis } from "../nemeses/pause.ts";
+import type { Nemesis } from "../nemeses/types.ts";
+import { simTarget } from "../targets/sim/index.ts";
+import { registerWorkload } from "../workloads/register.ts";
+import type { Target, Workload } from "./run/types.ts";
+
+export const targets: Record<string, Target> = {
+  sim: simTarget,
+};
+
+export const workloads: Record<string, Workload> = {
+  register: registerWorkload,
+};
+
+export const nemeses: Record<string, Nemesis> = {
+  partition: partitionNemesis,
+  kill: killNemesis,
+  pause: pauseNemesis,
+  clock: clockNemesis,
+  loss: lossNemesis,
+};
+
+export function lookup<T>(kind: string, table: Record<string, T>, name: string): T {
+  const found = table[name];
+  if (!found) throw new UsageError(`unknown ${kind} ${JSON.stringify(name)}; choose one of: ${Object.keys(table).join(", ")}`);
+  return found;
+}
+
+/** A mistake in how faultline was asked to run: exit code 3, no stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) { super(message); this.name = "UsageError"; }
+}

@@ -1,0 +1,37 @@
+// Runs a workload's checkers over a history and combines their verdicts. Shared by `run` and `check`.
+import type { Op } from "../history/op.ts";
+import { merge, type Validity, type Verdict } from "../../checkers/types.ts";
+import type { NamedChecker } from "./types.ts";
+
+export interface Results {
+  valid: Validity;
+  checkers: Record<string, Verdict>;
+}
+
+export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): Results {
+  const out: Record<string, Verdict> = {};
+  for (const c of checkers) {
+    try {
+      out[c.name] = c.check(history);
+    } catch (e) {
+      out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
+    }
+  }
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out };
+}
+
+export const exitCodeFor = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2);
+
+/** Plain-text summary a person reads first. */
+export function summarize(results: Results, opCounts?: Record<string, number>): string {
+  const lines: string[] = [];
+  const word = (v: Validity) => (v === true ? "VALID" : v === false ? "INVALID" : "UNKNOWN");
+  lines.push(`verdict: ${word(results.valid)}`);
+  if (opCounts) lines.push(`ops: ${Object.entries(opCounts).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+  for (const [name, v] of Object.entries(results.checkers)) {
+    lines.push(`  ${name}: ${word(v.valid)}${v.anomalies.length ? ` (${v.anomalies.length} anomal${v.anomalies.length === 1 ? "y" : "ies"})` : ""}${v.reason ? ` — ${v.reason}` : ""}`);
+    for (const a of v.anomalies.slice(0, 5)) lines.push(`    - [${a.kind}] ${a.explanation}`);
+    if (v.anomalies.length > 5) lines.push(`    … and ${v.anomalies.length - 5} more (see results.json)`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,65 @@
+// A run's configuration, from CLI flags or a suite case, validated once.
+import { lookup, nemeses, targets, UsageError, workloads } from "../registry.ts";
+import { NODE_SPECS, type NodeSpec } from "../../nemeses/types.ts";
+
+export interface RunConfig {
+  name: string;
+  target: string;
+  mode?: string;
+  workload: string;
+  nemesis: string[];
+  nemesisInterval: number;   // seconds between a heal and the next fault (and a fault's duration)
+  nemesisTarget?: NodeSpec;
+  nodes: number;
+  concurrency: number;
+  rate: number;              // ops per second over all workers; 0 = as fast as the store answers
+  timeLimit: number;         // seconds of the main phase
+  ops?: number;              // stop the main phase after this many invocations
+  keys: number;
+  opTimeout: number;         // milliseconds before an op is recorded as info (indeterminate)
+  quiet: number;             // seconds to wait after healing, before final reads
+  seed: string;
+  resultsDir: string;
+  targetOptions: Record<string, unknown>;
+  workloadOptions: Record<string, unknown>;
+}
+
+export const DEFAULTS: RunConfig = {
+  name: "",
+  target: "sim",
+  workload: "register",
+  nemesis: ["partition"],
+  nemesisInterval: 1,
+  nodes: 3,
+  concurrency: 5,
+  rate: 200,
+  timeLimit: 10,
+  keys: 3,
+  opTimeout: 500,
+  quiet: 1,
+  seed: "1",
+  resultsDir: "results",
+  targetOptions: {},
+  workloadOptions: {},
+};
+
+export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
+  const c: RunConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  const target = lookup("target", targets, c.target);
+  lookup("workload", workloads, c.workload);
+  for (const n of c.nemesis) lookup("nemesis", nemeses, n);
+  if (c.mode !== undefined && target.modes && !target.modes.includes(c.mode))
+    throw new UsageError(`target ${c.target} has no mode ${JSON.stringify(c.mode)}; modes: ${target.modes.join(", ")}`);
+  c.mode ??= target.defaultMode;
+  if (!target.workloads.includes(c.workload))
+    throw new UsageError(`target ${c.target} cannot run workload ${c.workload}; it runs: ${target.workloads.join(", ")}`);
+  if (c.nemesisTarget !== undefined && !NODE_SPECS.includes(c.nemesisTarget))
+    throw new UsageError(`--nemesis-target must be one of ${NODE_SPECS.join(", ")}, got ${JSON.stringify(c.nemesisTarget)}`);
+  const positive: (keyof RunConfig)[] = ["nodes", "concurrency", "keys", "opTimeout", "nemesisInterval"];
+  for (const k of positive) if (!(typeof c[k] === "number" && (c[k] as number) > 0)) throw new UsageError(`${k} must be a positive number, got ${JSON.stringify(c[k])}`);
+  for (const k of ["rate", "timeLimit", "quiet"] as const) if (!(c[k] >= 0)) throw new UsageError(`${k} must be zero or more, got ${c[k]}`);
+  if (c.ops !== undefined && !(Number.isInteger(c.ops) && c.ops > 0)) throw new UsageError(`ops must be a positive integer, got ${c.ops}`);
+  if (!c.name) c.name = `${c.target}-${c.mode ?? "default"}-${c.workload}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(c.name)) throw new UsageError(`name may hold only letters, digits, '.', '_' and '-': ${JSON.stringify(c.name)}`);
+  return c;
+}

@@ -1,0 +1,182 @@
+// Runs one test: target setup → concurrent clients driven by the workload generator, with the nemesis
+// schedule alongside → heal → quiet period → final reads → teardown → checkers → results.
+// Every invocation, completion and fault is appended to history.jsonl as it happens.
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { HistoryWriter } from "../history/writer.ts";
+import type { Completion, Op } from "../history/op.ts";
+import { nemeses as nemesisTable, workloads, targets, UsageError } from "../registry.ts";
+import { createRunDir, FILES, writeJson } from "../results/store.ts";
+import type { Injected, Nemesis, NemesisContext } from "../../nemeses/types.ts";
+import { runCheckers, summarize, type Results } from "./check.ts";
+import type { RunConfig } from "./config.ts";
+import { rng } from "./rng.ts";
+import { DefiniteFailure, type Client, type OpSpec, type TargetSession, type WorkloadOptions } from "./types.ts";
+
+export interface RunProgress { elapsed: number; ok: number; fail: number; info: number; fault?: string }
+
+export interface RunOutcome {
+  dir: string;
+  history: Op[];
+  results: Results;
+  summary: string;
+  interrupted: boolean;
+}
+
+export interface RunHooks {
+  progress?: (p: RunProgress) => void;
+  /** Resolves when the run should stop early (Ctrl-C): the runner heals, tears down and checks what it has. */
+  abort?: Promise<unknown>;
+  argv?: string[];
+}
+
+const version = (): string => {
+  try { return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version; } catch { return "unknown"; }
+};
+
+export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const target = targets[config.target];
+  const workload = workloads[config.workload];
+  const chosen: Nemesis[] = config.nemesis.map((n) => nemesisTable[n]);
+  const dir = createRunDir(config.resultsDir, config.name);
+  const started = new Date().toISOString();
+  const runInfo: Record<string, unknown> = {
+    name: config.name, started, status: "running", argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
+    versions: { faultline: version(), node: process.version },
+  };
+  writeJson(join(dir, FILES.run), runInfo);
+
+  const session: TargetSession = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions });
+  runInfo.nodes = session.nodes;
+  runInfo.target = session.info();
+  writeJson(join(dir, FILES.run), runInfo);
+
+  for (const n of chosen) {
+    const missing = n.requires.filter((m) => !session.faults[m]);
+    if (missing.length) {
+      await session.teardown();
+      throw new UsageError(`nemesis ${n.name} is unsupported on target ${config.target}${config.mode ? ` (${config.mode})` : ""}: it needs ${missing.join(", ")}`);
+    }
+  }
+
+  const clock = session.scheduler;
+  const t0 = clock.now();
+  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6));
+  const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
+  const counts = { ok: 0, fail: 0, info: 0 };
+  const active: { nemesis: Nemesis; injected: Injected; ctx: NemesisContext }[] = [];
+  let interrupted = false;
+  let stopMain = false;
+  let invoked = 0;
+  const mainDeadline = t0 + config.timeLimit * 1000;
+
+  const invoke = async (client: Client, process: number, node: string, op: OpSpec): Promise<Completion> => {
+    writer.append({ process, type: "invoke", f: op.f, value: op.value, node });
+    let c: Completion;
+    try {
+      const timeout = clock.sleep(config.opTimeout).then((): Completion => ({ type: "info", error: "timeout" }));
+      c = await Promise.race([client.invoke(op), timeout]);
+    } catch (e) {
+      c = e instanceof DefiniteFailure ? { type: "fail", error: e.message } : { type: "info", error: (e as Error).message ?? String(e) };
+    }
+    const value = c.type === "ok" ? c.value ?? op.value : c.value ?? op.value;
+    writer.append({ process, type: c.type, f: op.f, value, node, ...(c.error ? { error: c.error } : {}) });
+    counts[c.type]++;
+    return c;
+  };
+
+  let nextProcess = config.concurrency;
+  const worker = async (w: number) => {
+    const node = session.nodes[w % session.nodes.length];
+    const r = rng(config.seed, `worker-${w}`);
+    const gen = workload.generator(r, wopts, w);
+    let process = w;
+    let client = await session.client(process, node);
+    while (!stopMain && !interrupted) {
+      if (clock.now() >= mainDeadline || (config.ops !== undefined && invoked >= config.ops)) break;
+      invoked++;
+      const c = await invoke(client, process, node, gen());
+      if (c.type === "info") {
+        // The process may still be blocked in that op: retire it, as Jepsen does, and continue as a new one.
+        process = nextProcess++;
+        await client.close?.();
+        client = await session.client(process, node);
+      }
+      if (config.rate > 0) await clock.sleep(r.exp((config.concurrency / config.rate) * 1000));
+    }
+    await client.close?.();
+  };
+
+  const healAll = async () => {
+    while (active.length) {
+      const a = active.pop()!;
+      await a.nemesis.heal(a.ctx, a.injected);
+      writer.append({ process: "nemesis", type: "info", f: `heal-${a.nemesis.name}`, value: { nodes: a.injected.nodes }, node: a.injected.nodes.join(",") });
+    }
+  };
+
+  const nemesisLoop = async () => {
+    if (!chosen.length) return;
+    const nr = rng(config.seed, "nemesis");
+    const interval = config.nemesisInterval * 1000;
+    while (!stopMain && !interrupted) {
+      await clock.sleep(interval * (0.5 + nr.next()));
+      if (stopMain || interrupted || clock.now() >= mainDeadline) break;
+      const nemesis = nr.pick(chosen);
+      const ctx: NemesisContext = { faults: session.faults, nodes: session.nodes, rng: nr, spec: config.nemesisTarget };
+      const injected = await nemesis.inject(ctx);
+      active.push({ nemesis, injected, ctx });
+      writer.append({ process: "nemesis", type: "info", f: nemesis.name, value: { nodes: injected.nodes, ...injected.value }, node: injected.nodes.join(",") });
+      await clock.sleep(interval * (0.5 + nr.next()));
+      await healAll();
+    }
+  };
+
+  const phases = async () => {
+    if (workload.initialData && session.load) await session.load(workload.initialData(wopts));
+    const workers = Array.from({ length: config.concurrency }, (_, w) => worker(w));
+    const nem = nemesisLoop();
+    await Promise.all(workers);
+    stopMain = true;
+    await nem;
+    await healAll();
+    if (!interrupted && workload.final) {
+      await clock.sleep(config.quiet * 1000);
+      const finals = workload.final(wopts);
+      await Promise.all(session.nodes.map(async (node) => {
+        const process = nextProcess++;
+        const client = await session.client(process, node);
+        for (const op of finals) if ((await invoke(client, process, node, op)).type === "info") break;
+        await client.close?.();
+      }));
+    }
+  };
+
+  let ticker: NodeJS.Timeout | undefined;
+  if (hooks.progress) {
+    const report = () => hooks.progress!({ elapsed: (clock.now() - t0) / 1000, ...counts, fault: active.map((a) => `${a.nemesis.name} ${a.injected.nodes.join(",")}`).join("; ") || undefined });
+    ticker = setInterval(report, 250);
+  }
+  hooks.abort?.then(() => { interrupted = true; });
+  try {
+    const main = phases();
+    await (session.drive ? session.drive(main) : main);
+  } finally {
+    if (ticker) clearInterval(ticker);
+    try { await healAll(); } finally {
+      await session.teardown();
+      writer.close();
+    }
+  }
+
+  const results = runCheckers(writer.ops, workload.checkers(wopts));
+  const summary = summarize(results, counts);
+  runInfo.status = interrupted ? "interrupted" : "complete";
+  runInfo.finished = new Date().toISOString();
+  runInfo.simulatedSeconds = (clock.now() - t0) / 1000;
+  writeJson(join(dir, FILES.run), runInfo);
+  writeJson(join(dir, FILES.results), results);
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(join(dir, FILES.summary), summary);
+  return { dir, history: writer.ops, results, summary, interrupted };
+}

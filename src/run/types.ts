@@ -1,0 +1,101 @@
+// The small interfaces between the parts of a run. A target never knows which nemesis runs; a nemesis only
+// uses FaultControl; the runner never interprets verdicts; checkers see only the history.
+import type { Completion } from "../history/op.ts";
+import type { Checker } from "../../checkers/types.ts";
+import type { Rng } from "./rng.ts";
+
+/** Time as the run sees it: real for real stores, simulated (and deterministic) for `sim`. In milliseconds. */
+export interface Scheduler {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** What a workload asks a client to do. */
+export interface OpSpec {
+  f: string;
+  value: unknown;
+}
+
+/** Talks to one node for one worker. Returns the completion; it may throw, and the runner then records
+ *  `info` (indeterminate) unless the error says the op definitely did not happen (DefiniteFailure). */
+export interface Client {
+  invoke(op: OpSpec): Promise<Completion>;
+  close?(): Promise<void>;
+}
+
+/** Throw from a client when the op certainly did not take effect (e.g. connection refused before sending). */
+export class DefiniteFailure extends Error {
+  constructor(message: string) { super(message); this.name = "DefiniteFailure"; }
+}
+
+/** What a nemesis may do to the nodes. Each target (or runtime) implements what it supports;
+ *  absent methods mean the fault is unsupported there, and the nemesis says so at start. */
+export interface FaultControl {
+  /** Drop traffic from → to for each pair (one-way). Replaces nothing: blocks accumulate until healNetwork. */
+  block?(links: [string, string][]): Promise<void>;
+  /** Drop a fraction of packets arriving at each node. */
+  loss?(nodes: string[], probability: number): Promise<void>;
+  healNetwork?(): Promise<void>;
+  kill?(node: string): Promise<void>;
+  restart?(node: string): Promise<void>;
+  pause?(node: string): Promise<void>;
+  resume?(node: string): Promise<void>;
+  /** Set a node's wall-clock offset from true time, in milliseconds (0 resets). */
+  clockOffset?(node: string, ms: number): Promise<void>;
+  /** The node currently acting as primary/leader, if the store has one. */
+  primary?(): Promise<string | undefined>;
+}
+
+export interface TargetSession {
+  nodes: string[];
+  scheduler: Scheduler;
+  faults: FaultControl;
+  client(process: number, node: string): Client | Promise<Client>;
+  /** Preloads data before the run (e.g. the bank's opening balances), as if already replicated. */
+  load?(entries: [string, unknown][]): Promise<void>;
+  /** Runs the whole run on the session's time; only the simulated target needs it. */
+  drive?<T>(main: Promise<T>): Promise<T>;
+  /** Facts for run.json: versions, settings. */
+  info(): Record<string, unknown>;
+  teardown(): Promise<void>;
+}
+
+export interface TargetOptions {
+  nodes: number;
+  mode?: string;
+  seed: string;
+  dir: string;                        // the run's results directory (data, logs)
+  options: Record<string, unknown>;   // target-specific settings
+}
+
+export interface Target {
+  name: string;
+  modes?: string[];
+  defaultMode?: string;
+  /** Workloads this target can run (their op f's are understood by its client). */
+  workloads: string[];
+  setup(options: TargetOptions): Promise<TargetSession>;
+}
+
+export interface WorkloadOptions {
+  keys: number;
+  seed: string;
+  [k: string]: unknown;
+}
+
+export interface NamedChecker {
+  name: string;
+  check: Checker;
+}
+
+export interface Workload {
+  name: string;
+  description: string;
+  /** Ops for one worker in the main phase; called each time the worker is ready for another op. */
+  generator(rng: Rng, options: WorkloadOptions, worker: number): () => OpSpec;
+  /** After healing and the quiet period: ops to issue once on each node (e.g. read every key). */
+  final?(options: WorkloadOptions): OpSpec[];
+  /** Data that must exist before the first op (written through TargetSession.load). */
+  initialData?(options: WorkloadOptions): [string, unknown][];
+  checkers(options: WorkloadOptions): NamedChecker[];
+}

@@ -1,0 +1,51 @@
+// The embedded default target: an in-process replicated store on a simulated network. No server, no root,
+// no network; simulated time, so a 10,000-op run takes seconds and the same seed gives the same history.
+import { rng } from "../../src/run/rng.ts";
+import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
+import { SimClock } from "./clock.ts";
+import { SimCluster } from "./cluster.ts";
+import { isSimMode, SIM_MODES } from "./modes.ts";
+import { SimNetwork } from "./network.ts";
+
+export interface SimSession extends TargetSession {
+  /** Runs `main` on simulated time. */
+  drive<T>(main: Promise<T>): Promise<T>;
+  cluster: SimCluster;
+}
+
+export const simTarget: Target = {
+  name: "sim",
+  modes: Object.keys(SIM_MODES),
+  defaultMode: "linearizable",
+  workloads: ["register", "session", "chat", "set", "bank", "counter"],
+  async setup(o: TargetOptions): Promise<SimSession> {
+    const mode = o.mode ?? "linearizable";
+    if (!isSimMode(mode)) throw new Error(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
+    const names = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    const clock = new SimClock();
+    const latency = typeof o.options.latency === "number" ? o.options.latency : 1;
+    const net = new SimNetwork(clock, rng(o.seed, "sim-network"), latency);
+    const cluster = new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
+    return {
+      nodes: names,
+      scheduler: clock,
+      cluster,
+      drive: (main) => clock.drive(main),
+      load: async (entries) => cluster.load(entries),
+      client: (process, node) => ({ invoke: (op) => cluster.call(`c${process}`, node, op.f, op.value) }),
+      faults: {
+        block: async (links) => net.block(links),
+        loss: async (nodes, p) => { for (const n of nodes) net.setLoss(n, p); },
+        healNetwork: async () => net.heal(),
+        kill: async (n) => cluster.crash(n),
+        restart: async (n) => cluster.restart(n),
+        pause: async (n) => net.pause(n),
+        resume: async (n) => net.resume(n),
+        clockOffset: async (n, ms) => cluster.setClockOffset(n, ms),
+        primary: async () => cluster.primaryName(),
+      },
+      info: () => ({ target: "sim", mode, description: SIM_MODES[mode], nodes: names, latencyMs: latency }),
+      teardown: async () => { cluster.running = false; },
+    };
+  },
+};

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseHistory, readHistory } from "../../src/history/reader.ts";
+import { HistoryError } from "../../src/history/op.ts";
+import { pairOperations } from "../../src/history/pairs.ts";
+import { HistoryWriter } from "../../src/history/writer.ts";
+
+const line = (o: object) => JSON.stringify(o) + "\n";
+const good = line({ index: 0, time: 0, process: 0, type: "invoke", f: "read", value: null }) + line({ index: 1, time: 5, process: 0, type: "ok", f: "read", value: 3 });
+
+describe("history reader", () => {
+  it("reads a valid history", () => {
+    const ops = parseHistory(good, "h.jsonl");
+    expect(ops).toHaveLength(2);
+    expect(ops[1].value).toBe(3);
+  });
+
+  it("names file, line and field for a bad field", () => {
+    const bad = good + line({ index: 2, time: 6, process: 0, type: "done", f: "read", value: null });
+    expect(() => parseHistory(bad, "h.jsonl")).toThrow("h.jsonl:3: type: must be one of invoke, ok, fail, info");
+  });
+
+  it("reports a truncated last line", () => {
+    const truncated = good + `{"index":2,"time":7,"proc`;
+    try { parseHistory(truncated, "t.jsonl"); expect.unreachable(); } catch (e) {
+      expect(e).toBeInstanceOf(HistoryError);
+      expect((e as HistoryError).line).toBe(3);
+      expect((e as Error).message).toContain("truncated");
+    }
+  });
+
+  it("rejects garbled JSON, missing values and non-dense indexes", () => {
+    expect(() => parseHistory("{nope\n", "g.jsonl")).toThrow(/^g\.jsonl:1: line: not valid JSON/);
+    expect(() => parseHistory(line({ index: 0, time: 0, process: 0, type: "invoke", f: "read" }), "m.jsonl")).toThrow("m.jsonl:1: value: is missing");
+    expect(() => parseHistory(line({ index: 5, time: 0, process: 0, type: "invoke", f: "read", value: null }), "i.jsonl")).toThrow("i.jsonl:1: index: expected 0");
+    expect(() => parseHistory(line({ index: 0, time: 0, process: -1, type: "invoke", f: "r", value: null }), "p.jsonl")).toThrow("p.jsonl:1: process:");
+  });
+
+  it("pairing rejects a completion without an invocation and a crashed process that comes back", () => {
+    const orphan = parseHistory(line({ index: 0, time: 0, process: 2, type: "ok", f: "read", value: 1 }));
+    expect(() => pairOperations(orphan, { file: "o.jsonl" })).toThrow("o.jsonl:1: type: ok for process 2 with no open invocation");
+    const revived = parseHistory(
+      line({ index: 0, time: 0, process: 1, type: "invoke", f: "write", value: 1 }) +
+      line({ index: 1, time: 1, process: 1, type: "info", f: "write", value: 1 }) +
+      line({ index: 2, time: 2, process: 1, type: "invoke", f: "read", value: null }));
+    expect(() => pairOperations(revived, { file: "r.jsonl" })).toThrow("r.jsonl:3: process: process 1 crashed earlier");
+  });
+
+  it("pairs ops with Jepsen semantics: ok takes the completion's value, a missing completion is info", () => {
+    const ops = parseHistory(good + line({ index: 2, time: 9, process: 1, type: "invoke", f: "write", value: 4 }));
+    const pairs = pairOperations(ops);
+    expect(pairs.map((p) => [p.f, p.type, p.value])).toEqual([["read", "ok", 3], ["write", "info", 4]]);
+  });
+
+  it("the writer's file is readable after every append (nothing buffered)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fl-"));
+    const w = new HistoryWriter(join(dir, "h.jsonl"), () => 42);
+    w.append({ process: 0, type: "invoke", f: "write", value: 1 });
+    expect(readHistory(join(dir, "h.jsonl"))).toEqual([{ index: 0, time: 42, process: 0, type: "invoke", f: "write", value: 1 }]);
+    w.close();
+    writeFileSync(join(dir, "x"), "");
+  });
+});

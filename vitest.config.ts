@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+// Heavy suites (real-store cluster runs) live in test/lab and run only with FAULTLINE_LAB=1 (see README).
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: process.env.FAULTLINE_LAB ? [] : ["test/lab/**"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
