@@ -4,13 +4,14 @@ import { EXIT_HELP, reportError } from "./errors.ts";
 import { register as run } from "./commands/run.ts";
 import { register as check } from "./commands/check.ts";
 import { register as list } from "./commands/list.ts";
+import { register as suite } from "./commands/suite.ts";
 
 const program = new Command("faultline")
   .description("Jepsen-style consistency checking and fault injection: run workloads against stores under faults, check the histories")
   .addHelpText("after", EXIT_HELP)
   .showHelpAfterError();
 
-for (const add of [run, check, list]) add(program);
+for (const add of [run, check, list, suite]) add(program);
 
 // `faultline` alone behaves like `faultline run` with defaults.
 const argv = process.argv.slice(2);
