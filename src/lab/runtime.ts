@@ -1,0 +1,139 @@
+// The lab's runtime interface: where real store processes run and how faults reach them.
+//
+// Design note. A lab target (postgres, etcd, redis) is written once against `Runtime` and never knows
+// whether its nodes are network namespaces on this host (`netns`, the default), containers (`docker`,
+// later) or real machines (`ssh`, later). The interface is deliberately small: nodes are created and
+// destroyed as a group; commands run on a node (`exec`); long-running servers are started, signalled and
+// stopped by (node, name) (`spawn` / `signal` / `stop`); the network is shaped with one-way link blocks,
+// inbound packet loss and `heal`; each node has a wall-clock offset in a control file that servers started
+// with `clock: true` follow while they run. Every resource a runtime creates (namespace, bridge, rule,
+// process, clock file) is journaled before it is created, so an interrupted or SIGKILLed run can always
+// be undone (`faultline lab clean`). `labFaults` turns any runtime plus two target hooks (how to (re)start
+// a node's server, who is primary) into the runner's FaultControl, so every lab target gets the same
+// faults — partitions, loss, kill/restart, pause/resume, clock skew — for free.
+import type { FaultControl } from "../run/types.ts";
+
+/** One test host. */
+export interface LabNode {
+  /** "n1", "n2", …: the name used in histories and by the runner. */
+  name: string;
+  /** The node's address, reachable from the harness and from every other node. */
+  ip: string;
+  /** A directory for this node's data and logs (on the harness host for netns; on the node for ssh). */
+  dir: string;
+}
+
+export interface ExecOptions {
+  /** Run as this user (e.g. "postgres"); default root. */
+  user?: string;
+  /** Extra environment variables (added to the harness's own). */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Kill the command after this many ms (default 60 s). */
+  timeoutMs?: number;
+  /** Throw a LabError on a non-zero exit (default true). */
+  check?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnOptions {
+  user?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  /** File receiving the process' stdout and stderr (appended). */
+  log: string;
+  /** Start the process under the clock shim so it follows the node's clock offset (see setClockOffset). */
+  clock?: boolean;
+}
+
+export interface ProcessInfo {
+  node: string;
+  name: string;
+  pid: number;
+  running: boolean;
+  /** SIGSTOPped by `signal(…, "SIGSTOP")` and not continued since. */
+  paused: boolean;
+}
+
+export interface Runtime {
+  /** "netns", "docker", "ssh". */
+  readonly name: string;
+  /** Creates `count` nodes n1..nN with data directories under `dir`. Call once. */
+  createNodes(count: number, dir: string): Promise<LabNode[]>;
+  /** Runs a command on a node and waits for it. */
+  exec(node: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Starts a long-running server process named `name` on a node (journaled). Fails if one runs already. */
+  spawn(node: string, name: string, argv: string[], options: SpawnOptions): Promise<ProcessInfo>;
+  /** Sends a signal to the process and every process it started (its tree). SIGKILL waits until they are gone. */
+  signal(node: string, name: string, signal: "SIGKILL" | "SIGTERM" | "SIGSTOP" | "SIGCONT" | "SIGINT"): Promise<void>;
+  /** Stops the process: `signal` (default SIGTERM), then SIGKILL after `graceMs` (default 5 s). Idempotent. */
+  stop(node: string, name: string, options?: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number }): Promise<void>;
+  /** The processes started with spawn (running or not). */
+  processes(node?: string): ProcessInfo[];
+  /** Drops packets sent by `from` to `to` for each [from, to] pair (one direction). Accumulates until heal. */
+  block(links: [string, string][]): Promise<void>;
+  /** Drops a random fraction (0..1) of the packets arriving at each node from its peers. */
+  loss(nodes: string[], probability: number): Promise<void>;
+  /** Adds latency to every packet a node sends. Throws an "unsupported here" LabError where impossible. */
+  latency?(nodes: string[], ms: number): Promise<void>;
+  /** Removes every block, loss and latency rule. */
+  heal(): Promise<void>;
+  /** Sets a node's wall-clock offset from true time (ms; 0 resets). Processes started with clock:true follow it at once. */
+  setClockOffset(node: string, ms: number): Promise<void>;
+  /** Why clock skew cannot work for a given server binary here, or undefined when it can. */
+  clockUnsupported(binary: string): string | undefined;
+  /** Stops every process, removes every rule, node and file the runtime created, and releases the journal. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** An infrastructure problem in the lab (exit code 4), with an optional hint such as the command to fix it. */
+export class LabError extends Error {
+  readonly exitCode = 4;
+  constructor(message: string, readonly hint?: string) { super(message); this.name = "LabError"; }
+}
+
+/** What a lab target tells `labFaults` about itself. */
+export interface LabTargetHooks {
+  /** (Re)starts the node's server processes, keeping their data. Called by restart after kill. */
+  start(node: LabNode): Promise<void>;
+  /** Process names on a node that kill/pause act on (default: every process spawned on it). */
+  processes?(node: LabNode): string[];
+  /** The node acting as primary/leader now, asked of the store itself. */
+  primary?(): Promise<string | undefined>;
+  /** Set when clock skew cannot reach this store here (e.g. etcd reads the clock through the vDSO):
+   *  the reason; clockOffset is then left out of the FaultControl, so the clock nemesis refuses at start. */
+  clockUnsupported?: string;
+}
+
+/** The runner's FaultControl on top of a runtime: the same faults for every lab target. */
+export function labFaults(rt: Runtime, nodes: LabNode[], hooks: LabTargetHooks): FaultControl {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const node = (name: string): LabNode => {
+    const n = byName.get(name);
+    if (!n) throw new LabError(`no lab node ${JSON.stringify(name)}; nodes: ${[...byName.keys()].join(", ")}`);
+    return n;
+  };
+  const procs = (name: string) => hooks.processes?.(node(name)) ?? rt.processes(name).map((p) => p.name);
+  const faults: FaultControl = {
+    block: (links) => rt.block(links),
+    loss: (ns, p) => rt.loss(ns, p),
+    healNetwork: () => rt.heal(),
+    kill: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGKILL"); },
+    restart: async (n) => {
+      const running = rt.processes(n).filter((p) => p.running).map((p) => p.name);
+      if (procs(n).every((p) => running.includes(p))) return;   // restart of a node that was not killed: nothing to do
+      for (const p of procs(n)) await rt.signal(n, p, "SIGKILL");
+      await hooks.start(node(n));
+    },
+    pause: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGSTOP"); },
+    resume: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGCONT"); },
+  };
+  if (!hooks.clockUnsupported) faults.clockOffset = (n, ms) => rt.setClockOffset(node(n).name, ms);
+  if (hooks.primary) faults.primary = hooks.primary;
+  return faults;
+}
