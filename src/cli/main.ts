@@ -5,13 +5,14 @@ import { register as run } from "./commands/run.ts";
 import { register as check } from "./commands/check.ts";
 import { register as list } from "./commands/list.ts";
 import { register as suite } from "./commands/suite.ts";
+import { register as lab } from "./commands/lab.ts";
 
 const program = new Command("faultline")
   .description("Jepsen-style consistency checking and fault injection: run workloads against stores under faults, check the histories")
   .addHelpText("after", EXIT_HELP)
   .showHelpAfterError();
 
-for (const add of [run, check, list, suite]) add(program);
+for (const add of [run, check, list, suite, lab]) add(program);
 
 // `faultline` alone behaves like `faultline run` with defaults.
 const argv = process.argv.slice(2);

@@ -1,0 +1,40 @@
+// `faultline lab clean`: undo what dead runs left (replaying their journals: processes continued and killed,
+// rules flushed, clocks reset, namespaces, veths and bridges deleted), then sweep any namespace or link
+// with faultline's names that belongs to no live run. Live runs' slots are left alone.
+import { Journal, slots } from "./journal.ts";
+import { killNamespace, listLinks, listNetns, OUR_LINK, OUR_NETNS } from "./netns.ts";
+import { spawnSync } from "node:child_process";
+
+export interface CleanReport {
+  undone: string[];
+  swept: string[];
+  busy: string[];
+  errors: string[];
+}
+
+export function cleanLab(): CleanReport {
+  const report: CleanReport = { undone: [], swept: [], busy: [], errors: [] };
+  const live = new Set<number>();
+  for (const s of slots()) {
+    if (s.alive) { live.add(s.slot); report.busy.push(`slot ${s.slot}: pid ${s.owner?.pid} is running (${s.owner?.argv.join(" ") ?? "?"})`); continue; }
+    const { undone, errors } = Journal.open(s.slot).undoAll();
+    report.undone.push(...undone.map((u) => `slot ${s.slot}: ${u}`));
+    report.errors.push(...errors.map((e) => `slot ${s.slot}: ${e}`));
+  }
+  for (const ns of listNetns()) {
+    const m = OUR_NETNS.exec(ns);
+    if (!m || live.has(Number(m[1] || 0))) continue;
+    killNamespace(ns);
+    const r = spawnSync("ip", ["netns", "del", ns], { encoding: "utf8" });
+    if (r.status === 0) report.swept.push(`netns ${ns}`); else report.errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
+  }
+  for (const link of listLinks()) {
+    const m = OUR_LINK.exec(link);
+    if (!m) continue;
+    const slot = Number(/\d+/.exec(m[1])![0]);
+    if (live.has(slot)) continue;
+    const r = spawnSync("ip", ["link", "del", link], { encoding: "utf8" });
+    if (r.status === 0) report.swept.push(`link ${link}`); else if (listLinks().includes(link)) report.errors.push(`ip link del ${link}: ${r.stderr.trim()}`);
+  }
+  return report;
+}
