@@ -5,16 +5,22 @@ import { lossNemesis } from "../nemeses/loss.ts";
 import { partitionNemesis } from "../nemeses/partition.ts";
 import { pauseNemesis } from "../nemeses/pause.ts";
 import type { Nemesis } from "../nemeses/types.ts";
+import { etcdTarget } from "../targets/etcd/index.ts";
+import { postgresTarget } from "../targets/postgres/index.ts";
 import { simTarget } from "../targets/sim/index.ts";
 import { registerWorkload } from "../workloads/register.ts";
+import { sessionWorkload } from "../workloads/session.ts";
 import type { Target, Workload } from "./run/types.ts";
 
 export const targets: Record<string, Target> = {
   sim: simTarget,
+  etcd: etcdTarget,
+  postgres: postgresTarget,
 };
 
 export const workloads: Record<string, Workload> = {
   register: registerWorkload,
+  session: sessionWorkload,
 };
 
 export const nemeses: Record<string, Nemesis> = {

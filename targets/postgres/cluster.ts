@@ -1,0 +1,137 @@
+// A PostgreSQL cluster on lab nodes: n1 is the primary (initdb), the others streaming replicas
+// (pg_basebackup -R -X stream). Each node has its own data dir, socket dir and log under its node dir;
+// servers run as the postgres user, under the clock shim when the runtime supports it.
+import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import pg from "pg";
+import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
+import { postgresBin } from "../../src/lab/doctor.ts";
+
+export type Replication = "async" | "sync-remote-write" | "sync-remote-apply";
+export const REPLICATIONS: Replication[] = ["async", "sync-remote-write", "sync-remote-apply"];
+export const PORT = 5432;
+
+export class PgCluster {
+  readonly bin: string;
+  readonly clock: boolean;
+  private uid: number;
+  private gid: number;
+  primaryName: string;
+
+  constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly replication: Replication, readonly subnet: string) {
+    const bin = postgresBin();
+    if (!bin) throw new LabError("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)", "install them: apt-get install -y postgresql (or: faultline lab install)");
+    this.bin = bin;
+    const id = (f: string) => Number(spawnSync("id", [f, "postgres"], { encoding: "utf8" }).stdout.trim());
+    this.uid = id("-u");
+    this.gid = id("-g");
+    if (!Number.isInteger(this.uid) || spawnSync("id", ["postgres"]).status !== 0) throw new LabError("no postgres user on this host", "apt-get install -y postgresql");
+    this.clock = rt.clockUnsupported(join(bin, "postgres")) === undefined;
+    this.primaryName = nodes[0].name;
+  }
+
+  node(name: string): LabNode {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new LabError(`no postgres node ${name}`);
+    return n;
+  }
+  get primary(): LabNode { return this.node(this.primaryName); }
+  get replicas(): LabNode[] { return this.nodes.filter((n) => n.name !== this.primaryName); }
+  dataDir(n: LabNode) { return join(n.dir, "data"); }
+  private sockDir(n: LabNode) { return join(n.dir, "sock"); }
+
+  private ownedDir(path: string, mode: number): void {
+    mkdirSync(path, { recursive: true, mode });
+    chownSync(path, this.uid, this.gid);
+  }
+
+  /** initdb on the primary, base backups on the replicas, everything started and streaming. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    const p = this.primary;
+    for (const n of this.nodes) { this.ownedDir(this.dataDir(n), 0o700); this.ownedDir(this.sockDir(n), 0o755); }
+    await this.rt.exec(p.name, [join(this.bin, "initdb"), "-D", this.dataDir(p), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], { user: "postgres" });
+    const replicas = this.nodes.length - 1;
+    const sync = this.replication === "async" || replicas === 0 ? [] : [
+      `synchronous_standby_names = 'ANY ${replicas} (*)'`,                     // every replica, so any replica read sees the commit
+      `synchronous_commit = '${this.replication === "sync-remote-write" ? "remote_write" : "remote_apply"}'`,
+    ];
+    const conf = [
+      "# faultline lab", `port = ${PORT}`, "wal_level = replica", "max_wal_senders = 16", "wal_keep_size = '256MB'",
+      "hot_standby = on", "hot_standby_feedback = on", "fsync = off", "full_page_writes = off", "max_connections = 300",
+      "shared_buffers = '32MB'", "wal_receiver_status_interval = '1s'", "wal_retrieve_retry_interval = '500ms'",
+      "log_min_messages = warning", "log_line_prefix = '%m [%p] '", ...sync, "",
+    ].join("\n");
+    const hba = [`host all all ${this.subnet} trust`, `host replication all ${this.subnet} trust`, ""].join("\n");
+    await this.append(p, "postgresql.conf", conf);
+    await this.append(p, "pg_hba.conf", hba);
+    await this.startNode(p, timeoutMs);
+    await Promise.all(this.replicas.map(async (r) => {
+      await this.rt.exec(r.name, [join(this.bin, "pg_basebackup"), "-h", p.ip, "-p", String(PORT), "-U", "postgres", "-D", this.dataDir(r), "-R", "-X", "stream", "--no-sync", "-c", "fast"], { user: "postgres", timeoutMs });
+      await this.startNode(r, timeoutMs);
+    }));
+    await this.waitStreaming(timeoutMs);
+  }
+
+  private async append(n: LabNode, file: string, text: string): Promise<void> {
+    appendFileSync(join(this.dataDir(n), file), text);
+  }
+
+  /** Starts the node's postmaster (its data kept) and waits until it accepts connections. */
+  async startNode(n: LabNode, timeoutMs = 30_000): Promise<void> {
+    await this.rt.spawn(n.name, "postgres", [join(this.bin, "postgres"), "-D", this.dataDir(n), "-c", `listen_addresses=${n.ip}`, "-c", `unix_socket_directories=${this.sockDir(n)}`], {
+      user: "postgres", log: join(n.dir, "postgres.log"), clock: this.clock,
+    });
+    await this.waitReady(n, timeoutMs);
+  }
+
+  async waitReady(n: LabNode, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadline) {
+      if (!this.rt.processes(n.name).some((p) => p.name === "postgres" && p.running))
+        throw new LabError(`postgres on ${n.name} exited at start; see ${join(n.dir, "postgres.log")}`);
+      try { await this.query(n, "select 1", [], 1000); return; } catch (e) { last = (e as Error).message; }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new LabError(`postgres on ${n.name} did not accept connections within ${timeoutMs} ms (${last}); see ${join(n.dir, "postgres.log")}`);
+  }
+
+  /** Waits until every replica streams from the primary. */
+  async waitStreaming(timeoutMs: number): Promise<void> {
+    const want = this.replicas.length;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const rows = await this.query(this.primary, "select count(*)::int as n from pg_stat_replication where state = 'streaming'");
+      if (rows[0].n >= want) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new LabError(`postgres replicas did not all stream from ${this.primaryName} within ${timeoutMs} ms`);
+  }
+
+  /** Waits until every running replica has replayed the primary's current WAL position. */
+  async waitReplayed(timeoutMs = 30_000): Promise<void> {
+    const [{ lsn }] = await this.query(this.primary, "select pg_current_wal_lsn()::text as lsn");
+    const deadline = Date.now() + timeoutMs;
+    for (const r of this.replicas) {
+      while (true) {
+        const [{ ok }] = await this.query(r, "select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) as ok", [lsn]);
+        if (ok) break;
+        if (Date.now() > deadline) throw new LabError(`replica ${r.name} did not catch up with the primary within ${timeoutMs} ms`);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    }
+  }
+
+  /** One query on a fresh connection (setup and checks; clients keep their own connections). */
+  async query(n: LabNode, sql: string, params: unknown[] = [], timeoutMs = 10_000): Promise<any[]> {
+    const c = new pg.Client({ host: n.ip, port: PORT, user: "postgres", database: "postgres", connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+    c.on("error", () => undefined);
+    await c.connect();
+    try { return (await c.query(sql, params)).rows; } finally { c.end().catch(() => undefined); }
+  }
+
+  removeData(): void {
+    for (const n of this.nodes) if (existsSync(this.dataDir(n))) rmSync(this.dataDir(n), { recursive: true, force: true });
+  }
+}
