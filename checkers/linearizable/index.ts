@@ -1,15 +1,25 @@
-// The linearizability checker: pairs ops, splits them by the model's key, and searches each partition.
+// The linearizability checker: pairs ops, splits them by the model's key (P-compositionality), searches
+// each partition with WGL (wgl.ts), and for an invalid partition shrinks the failure to a small witness
+// (witness.ts). Pure and synchronous; parallel.ts runs partitions on worker threads.
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import type { Model } from "./model.ts";
 import { searchLinearization, type SearchBudget, type SearchOp, type SearchResult } from "./wgl.ts";
+import { shrinkWitness, type Shrunk } from "./witness.ts";
 
 export interface LinearizableOptions extends SearchBudget {
   model: Model;
   /** Check every partition and report every anomaly, instead of stopping at the first invalid key. */
   allAnomalies?: boolean;
+  /** Shrink each failure to a small witness (default true). */
+  shrink?: boolean;
+  /** Search steps the shrinker may spend per anomaly (default 10 million). */
+  shrinkSteps?: number;
 }
+
+/** Defaults that keep any check bounded: "unknown" instead of a hang or an out-of-memory crash. */
+export const DEFAULT_BUDGET = { maxSteps: 2_000_000_000, maxCacheBytes: 768 << 20 } as const;
 
 export interface Partition { key: string; operations: Operation[]; search: SearchOp[] }
 
@@ -33,60 +43,98 @@ function isOperations(h: readonly Op[] | Operation[]): h is Operation[] {
   return h.length > 0 && "invoke" in (h[0] as object);
 }
 
-export function checkLinearizable(history: readonly Op[], options: LinearizableOptions): Verdict {
+export function checkLinearizable(history: readonly Op[] | Operation[], options: LinearizableOptions): Verdict {
   const { model } = options;
   const partitions = partitionHistory(history, model);
   const anomalies: Anomaly[] = [];
   let unknown: string | undefined;
-  let steps = 0, ops = 0;
+  let steps = 0, ops = 0, cache = 0, checked = 0;
+  const maxSteps = options.maxSteps ?? DEFAULT_BUDGET.maxSteps;
+  const maxCacheBytes = options.maxCacheBytes ?? DEFAULT_BUDGET.maxCacheBytes;
   for (const p of partitions) {
     ops += p.search.length;
-    const r = searchLinearization(model, p.search, options);
-    steps += r.steps;
+    const r = searchLinearization(model, p.search, { maxSteps: maxSteps - steps, maxCacheBytes });
+    steps += r.steps; checked++;
+    cache = Math.max(cache, r.cacheEntries);
     if (r.valid === "unknown") unknown ??= `key ${JSON.stringify(p.key)}: ${r.reason}`;
     if (r.valid === false) {
-      anomalies.push(explain(model, p, r));
+      anomalies.push(explain(model, p, r, options));
       if (!options.allAnomalies) break;
     }
+    if (steps >= maxSteps) { unknown ??= `search budget of ${maxSteps} steps exhausted`; break; }
   }
+  return verdictOf(anomalies, unknown, { operations: ops, partitions: partitions.length, checked, steps, maxCacheEntries: cache });
+}
+
+export function verdictOf(anomalies: Anomaly[], unknown: string | undefined, stats: Record<string, number>): Verdict {
   const verdict: Verdict = {
     checker: "linearizable",
     valid: anomalies.length > 0 ? false : unknown ? "unknown" : true,
     anomalies,
-    stats: { operations: ops, partitions: partitions.length, steps },
+    stats,
   };
   if (verdict.valid === "unknown" && unknown) verdict.reason = unknown;
   return verdict;
 }
 
-export function explain(model: Model, p: Partition, r: SearchResult): Anomaly {
+const LONGEST_SHOWN = 20;
+
+/**
+ * The anomaly for a non-linearizable partition. `details` (JSON, for the report):
+ *   model:          the model's name
+ *   key:            the partition key ("" when the model does not partition)
+ *   operations:     how many operations the partition has
+ *   longestLength:  how many operations the longest legal order found covers
+ *   longest:        its last (up to 20) operations: { index (invoke), complete, process, op, state (after it) }
+ *   state:          the model state after the longest legal order
+ *   blocked:        operation(s) that could not be placed after it: { index, complete, process, op }
+ *   witness:        the shrunk failure: { ops: history indexes of its events (invokes and completions),
+ *                   operations: [{ index, complete, process, op }], minimal: removing any one op makes it
+ *                   linearizable, checks: sub-histories searched } — absent when shrinking was off
+ */
+export function explain(model: Model, p: Partition, r: SearchResult, options: Pick<LinearizableOptions, "shrink" | "shrinkSteps"> = {}): Anomaly {
   const where = p.key === "" ? "" : ` on key ${JSON.stringify(p.key)}`;
+  const opInfo = (id: number) => {
+    const o = p.operations[id];
+    return { index: o.invoke.index, complete: o.complete ? o.complete.index : null, process: o.process, op: model.describeOp(p.search[id].op) };
+  };
   const desc = (id: number) => {
     const o = p.operations[id];
     return `process ${o.process} ${model.describeOp(p.search[id].op)} (ops ${o.invoke.index}${o.complete ? "–" + o.complete.index : ""})`;
   };
-  const blocked = r.blocked.length ? r.blocked : [];
+  const blocked = r.blocked;
   const last = r.longest.length ? r.longest[r.longest.length - 1] : undefined;
   const stateText = last ? model.describeState(last.stateAfter) : model.describeState(model.init());
   const indexes = new Set<number>();
-  for (const id of [...blocked, ...(last ? [last.id] : [])]) {
-    const o = p.operations[id];
-    indexes.add(o.invoke.index);
-    if (o.complete) indexes.add(o.complete.index);
+  const addOp = (id: number) => { const o = p.operations[id]; indexes.add(o.invoke.index); if (o.complete) indexes.add(o.complete.index); };
+
+  let shrunk: Shrunk | undefined;
+  if (options.shrink !== false) {
+    const blockedReturn = blocked.length ? p.search[blocked[0]].ret : undefined;
+    shrunk = shrinkWitness(model, p.search, { maxSteps: options.shrinkSteps, blockedReturn });
   }
-  const explanation = blocked.length
+  let explanation = blocked.length
     ? `Not linearizable${where}: after ${r.longest.length} operation(s) can be put in a legal order (leaving ${stateText}), ` +
       `${desc(blocked[0])} cannot be placed anywhere before it returned.`
     : `Not linearizable${where}: no order of the operations is legal.`;
-  return {
-    kind: "nonlinearizable",
+  if (shrunk) {
+    for (const id of shrunk.ids) addOp(id);
+    const list = shrunk.ids.map(desc).join("; ");
+    explanation += ` ${shrunk.minimal ? "Smallest failing sub-history" : "A smaller failing sub-history"} (${shrunk.ids.length} op${shrunk.ids.length === 1 ? "" : "s"}, from ${model.describeState(model.init())}): ${list}.`;
+  } else {
+    for (const id of [...blocked, ...(last ? [last.id] : [])]) addOp(id);
+  }
+  const witnessOps: number[] = [];
+  if (shrunk) for (const id of shrunk.ids) { const o = p.operations[id]; witnessOps.push(o.invoke.index); if (o.complete) witnessOps.push(o.complete.index); }
+  const details: Record<string, unknown> = {
+    model: model.name,
     key: p.key,
-    ops: [...indexes].sort((a, b) => a - b),
-    explanation,
-    details: {
-      model: model.name,
-      longest: r.longest.map((l) => ({ index: p.operations[l.id].invoke.index, op: model.describeOp(p.search[l.id].op), state: model.describeState(l.stateAfter) })),
-      blocked: blocked.map((id) => ({ index: p.operations[id].invoke.index, op: model.describeOp(p.search[id].op) })),
-    },
+    operations: p.search.length,
+    longestLength: r.longest.length,
+    longest: r.longest.slice(-LONGEST_SHOWN).map((l) => ({ ...opInfo(l.id), state: model.describeState(l.stateAfter) })),
+    state: stateText,
+    blocked: blocked.map(opInfo),
   };
+  if (shrunk) details.witness = { ops: witnessOps.sort((a, b) => a - b), operations: shrunk.ids.map(opInfo), minimal: shrunk.minimal, checks: shrunk.checks };
+  return { kind: "nonlinearizable", key: p.key, ops: [...indexes].sort((a, b) => a - b), explanation, details };
 }

@@ -1,11 +1,26 @@
-// Wing–Gong–Lowe linearizability search with Lowe's state cache, as in Porcupine.
-// Operations sit in a doubly linked list of call and return entries in real-time order. The search
-// repeatedly "lifts" a call whose model step is legal (removing its call and return entries), caching
-// (set of linearized ops, model state) so no configuration is explored twice, and backtracks when it
-// reaches a return entry: that op would have to be linearized before it returned, and none could be.
+// Wing–Gong–Lowe linearizability search with Lowe's state cache, as in Porcupine, tuned for large histories.
+//
+// Operations sit in a doubly linked list of call and return entries in real-time order (typed arrays, no
+// objects per entry). The search repeatedly "lifts" the first call whose model step is legal (removing
+// its call and return entries), and backtracks when it reaches a return entry: that op would have had to
+// be linearized before it returned, and nothing could be. It succeeds when no return entries remain.
+//
 // Crashed (info) operations have no return entry: they may be linearized at any point after their call,
-// or never, so they never force a backtrack. The search succeeds when no return entries remain.
+// or never, so they never force a backtrack (Knossos' and Porcupine's semantics). Two crashed ops with
+// the same model op (same f and input) are interchangeable, so only the earliest-called one not yet
+// linearized may be lifted: this symmetry reduction is exact and keeps histories with many identical
+// crashed writes tractable.
+//
+// The cache holds every (linearized set, model state) configuration already explored. The linearized
+// set is fingerprinted with three independent 32-bit Zobrist hashes (96 bits, updated by xor on every
+// lift/unlift) and the state by an exact interned id from model.hash; a false "already seen" needs a
+// 96-bit collision (probability below 1e-14 for 10^8 configurations). Entries live in an open-addressing
+// table of Int32Arrays (16 bytes each), so memory stays flat and predictable.
+//
+// Budgets: maxSteps (search steps) and maxCacheBytes (an estimate of the table + search stack). When one
+// runs out the result is "unknown", with the longest linearization found so far.
 import type { Model, ModelOp } from "./model.ts";
+import { canonical } from "./model.ts";
 
 export interface SearchOp {
   id: number;          // 0..n-1 within the partition
@@ -17,7 +32,7 @@ export interface SearchOp {
 export interface SearchBudget {
   /** Give up (verdict "unknown") after this many search steps. */
   maxSteps?: number;
-  /** Give up when the cache would hold more than this many bytes of bitsets (an estimate). */
+  /** Give up when the cache and search stack would exceed this many bytes (an estimate). */
   maxCacheBytes?: number;
 }
 
@@ -27,129 +42,198 @@ export interface SearchResult {
   cacheEntries: number;
   /** For invalid (and unknown) results: the longest prefix linearized, with the state after each op. */
   longest: { id: number; stateAfter: unknown }[];
-  /** Ops that could not be placed after the longest prefix: the first op whose return blocked, and others pending. */
+  /** Ops that could not be placed after the longest prefix: the op whose return blocked it. */
   blocked: number[];
   reason?: string;
 }
 
-interface Entry {
-  id: number;
-  isCall: boolean;
-  match: Entry | null;       // call → its return entry (null for indeterminate)
-  prev: Entry | null;
-  next: Entry | null;
-  pos: number;
-}
+interface Frame { entry: number; state: number; parent: Frame | null; depth: number }
 
-interface Frame { entry: Entry; state: unknown; parent: Frame | null; depth: number }
+const BYTES_PER_ENTRY = 48;   // 2 × 16-byte table slots (load ≤ 1/2) + a stack frame, amortized
 
 export function searchLinearization(model: Model, ops: SearchOp[], budget: SearchBudget = {}): SearchResult {
   const n = ops.length;
   const maxSteps = budget.maxSteps ?? Infinity;
-  const words = (n + 31) >>> 5;
-  const maxCacheEntries = budget.maxCacheBytes ? Math.max(1, Math.floor(budget.maxCacheBytes / (words * 4 + 64))) : Infinity;
+  const maxEntries = budget.maxCacheBytes ? Math.max(16, Math.floor(budget.maxCacheBytes / BYTES_PER_ENTRY)) : Infinity;
 
-  // Build entries in time order; at equal positions returns go after calls (cannot happen with distinct indexes).
-  const all: Entry[] = [];
-  for (const o of ops) {
-    const call: Entry = { id: o.id, isCall: true, match: null, prev: null, next: null, pos: o.call };
-    all.push(call);
-    if (o.ret !== Infinity) {
-      const ret: Entry = { id: o.id, isCall: false, match: null, prev: null, next: null, pos: o.ret };
-      call.match = ret;
-      all.push(ret);
-    }
-  }
-  all.sort((a, b) => a.pos - b.pos || (a.isCall === b.isCall ? 0 : a.isCall ? -1 : 1));
-  const head: Entry = { id: -1, isCall: false, match: null, prev: null, next: null, pos: -Infinity };
-  let prev = head;
+  // ---- entries in time order: entry e (1-based) is op entOp[e], a call if entCall[e] ----
+  let E = 0;
+  for (const o of ops) E += o.ret === Infinity ? 1 : 2;
+  const order = sortEntries(ops, E);
+  const entOp = new Int32Array(E + 1), entCall = new Uint8Array(E + 1), entMatch = new Int32Array(E + 1);
+  const next = new Int32Array(E + 1), prev = new Int32Array(E + 1);
+  const callEntry = new Int32Array(n);
   let returns = 0;
-  for (const e of all) { prev.next = e; e.prev = prev; prev = e; if (!e.isCall) returns++; }
+  for (let i = 0; i < E; i++) {
+    const code = order[i], e = i + 1, id = code >>> 1;
+    entOp[e] = id;
+    if ((code & 1) === 0) { entCall[e] = 1; callEntry[id] = e; entMatch[e] = 0; }
+    else { entMatch[callEntry[id]] = e; returns++; }
+    prev[e] = e - 1; next[e - 1] = e;
+  }
+  next[E] = -1;
+  prev[0] = -1;
 
-  // Zobrist hashing of the linearized set: a random 32-bit pair per op, xor-ed in and out.
-  const zLo = new Uint32Array(n), zHi = new Uint32Array(n);
-  let seed = 0x9e3779b9;
-  const rnd = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed >>> 0; };
-  for (let i = 0; i < n; i++) { zLo[i] = rnd(); zHi[i] = rnd(); }
-  let hLo = 0, hHi = 0;
-  const bits = new Uint32Array(words);
-  const cache = new Map<string, Uint32Array[]>();
+  // ---- crashed-op symmetry: kind and rank (in call order) of each info op ----
+  const kindOf = new Int32Array(n).fill(-1), rank = new Int32Array(n);
+  const kinds = new Map<string, number>();
+  const kindSize: number[] = [];
+  for (let e = 1; e <= E; e++) {
+    if (!entCall[e] || entMatch[e] !== 0) continue;
+    const id = entOp[e];
+    const o = ops[id].op;
+    const k = o.f + "\u0000" + canonical(o.input);
+    let kind = kinds.get(k);
+    if (kind === undefined) { kind = kindSize.length; kinds.set(k, kind); kindSize.push(0); }
+    kindOf[id] = kind;
+    rank[id] = kindSize[kind]++;
+  }
+  const linCount = new Int32Array(kindSize.length);
+
+  // ---- Zobrist fingerprints ----
+  const z1 = new Int32Array(n), z2 = new Int32Array(n), z3 = new Int32Array(n);
+  let seed = 0x9e3779b9 | 0;
+  const rnd = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed | 0; };
+  for (let i = 0; i < n; i++) { z1[i] = rnd(); z2[i] = rnd(); z3[i] = rnd(); }
+  let h1 = 0, h2 = 0, h3 = 0;
+
+  // ---- interned states ----
+  const stateIds = new Map<unknown, number>();
+  const states: unknown[] = [];
+  const intern = (s: unknown): number => {
+    const k = model.hash(s);
+    let id = stateIds.get(k);
+    if (id === undefined) { id = states.length; states.push(s); stateIds.set(k, id); }
+    return id;
+  };
+
+  // ---- the cache: open addressing, 4 Int32 per slot (h1, h2, h3, stateId + 1; 0 = empty) ----
+  let cap = 1 << 12, mask = cap - 1;
+  let table = new Int32Array(cap * 4);
   let cacheEntries = 0;
-
-  const lift = (e: Entry) => {
-    e.prev!.next = e.next; if (e.next) e.next.prev = e.prev;
-    const m = e.match;
-    if (m) { m.prev!.next = m.next; if (m.next) m.next.prev = m.prev; returns--; }
+  const slotOf = (a: number, b: number, c: number, s: number, t: Int32Array, m: number): number => {
+    let i = (a ^ Math.imul(s + 1, 0x9e3779b1) ^ (b >>> 7)) & m;
+    for (;;) {
+      const p = i << 2, sv = t[p + 3];
+      if (sv === 0) return ~p;
+      if (sv === s + 1 && t[p] === a && t[p + 1] === b && t[p + 2] === c) return p;
+      i = (i + 1) & m;
+    }
   };
-  const unlift = (e: Entry) => {
-    const m = e.match;
-    if (m) { m.prev!.next = m; if (m.next) m.next.prev = m; returns++; }
-    e.prev!.next = e; if (e.next) e.next.prev = e;
+  const grow = () => {
+    const ncap = cap << 1, nmask = ncap - 1, nt = new Int32Array(ncap * 4);
+    for (let p = 0; p < table.length; p += 4) {
+      if (table[p + 3] === 0) continue;
+      const q = ~slotOf(table[p], table[p + 1], table[p + 2], table[p + 3] - 1, nt, nmask);
+      nt[q] = table[p]; nt[q + 1] = table[p + 1]; nt[q + 2] = table[p + 2]; nt[q + 3] = table[p + 3];
+    }
+    table = nt; cap = ncap; mask = nmask;
   };
-  const equalBits = (a: Uint32Array) => { for (let i = 0; i < words; i++) if (a[i] !== bits[i]) return false; return true; };
 
-  let state: unknown = model.init();
+  const lift = (e: number) => {
+    next[prev[e]] = next[e]; if (next[e] !== -1) prev[next[e]] = prev[e];
+    const m = entMatch[e];
+    if (m !== 0) { next[prev[m]] = next[m]; if (next[m] !== -1) prev[next[m]] = prev[m]; returns--; }
+  };
+  const unlift = (e: number) => {
+    const m = entMatch[e];
+    if (m !== 0) { next[prev[m]] = m; if (next[m] !== -1) prev[next[m]] = m; returns++; }
+    next[prev[e]] = e; if (next[e] !== -1) prev[next[e]] = e;
+  };
+
+  let stateId = intern(model.init());
   let top: Frame | null = null;
   let best: Frame | null = null;
   let bestBlocked = -1;
   let steps = 0;
-  let entry = head.next;
+  let entry = next[0];
 
   const result = (valid: boolean | "unknown", reason?: string): SearchResult => {
     const longest: { id: number; stateAfter: unknown }[] = [];
-    for (let f = best; f; f = f.parent) longest.push({ id: f.entry.id, stateAfter: null });
-    longest.reverse();
-    // Recompute states along the prefix (frames store the state *before* their op).
-    let s = model.init();
-    for (const l of longest) { s = model.step(s, ops[l.id].op) as unknown; l.stateAfter = s; }
+    if (valid !== true) {
+      for (let f = best; f; f = f.parent) longest.push({ id: entOp[f.entry], stateAfter: null });
+      longest.reverse();
+      // Recompute states along the prefix (frames store the state *before* their op).
+      let s = model.init();
+      for (const l of longest) { s = model.step(s, ops[l.id].op) as unknown; l.stateAfter = s; }
+    }
     const blocked: number[] = [];
     if (valid !== true && bestBlocked >= 0) blocked.push(bestBlocked);
-    const r: SearchResult = { valid, steps, cacheEntries, longest: valid === true ? [] : longest, blocked };
+    const r: SearchResult = { valid, steps, cacheEntries, longest, blocked };
     if (reason) r.reason = reason;
     return r;
   };
 
   while (returns > 0) {
-    if (++steps > maxSteps) return result("unknown", `search budget of ${maxSteps} steps exhausted`);
-    if (entry === null) break; // cannot happen while returns > 0
-    if (entry.isCall) {
-      const next = model.step(state, ops[entry.id].op);
-      if (next !== undefined) {
-        const id = entry.id;
-        bits[id >>> 5] |= 1 << (id & 31);
-        const lo = hLo ^ zLo[id], hi = hHi ^ zHi[id];
-        const key = `${lo}:${hi}:${model.hash(next)}`;
-        let bucket = cache.get(key);
-        let seen = false;
-        if (bucket) { for (const b of bucket) if (equalBits(b)) { seen = true; break; } }
-        if (!seen) {
-          if (++cacheEntries > maxCacheEntries) return result("unknown", `cache memory budget exhausted after ${cacheEntries - 1} configurations`);
-          if (!bucket) { bucket = []; cache.set(key, bucket); }
-          bucket.push(bits.slice());
-          top = { entry, state, parent: top, depth: top ? top.depth + 1 : 1 };
-          if (!best || top.depth > best.depth) { best = top; bestBlocked = -1; }
-          state = next; hLo = lo; hHi = hi;
-          lift(entry);
-          entry = head.next;
-          continue;
+    if (++steps > maxSteps) { steps--; return result("unknown", `search budget of ${maxSteps} steps exhausted`); }
+    if (entCall[entry]) {
+      const id = entOp[entry];
+      const kind = kindOf[id];
+      if (kind < 0 || linCount[kind] === rank[id]) {
+        const nextState = model.step(states[stateId], ops[id].op);
+        if (nextState !== undefined) {
+          const sid = nextState === states[stateId] ? stateId : intern(nextState);
+          const a = h1 ^ z1[id], b = h2 ^ z2[id], c = h3 ^ z3[id];
+          const slot = slotOf(a, b, c, sid, table, mask);
+          if (slot < 0) {
+            if (cacheEntries >= maxEntries) return result("unknown", `memory budget exhausted after ${cacheEntries} cached configurations (~${Math.round(cacheEntries * BYTES_PER_ENTRY / 1048576)} MB)`);
+            const p = ~slot;
+            table[p] = a; table[p + 1] = b; table[p + 2] = c; table[p + 3] = sid + 1;
+            if (++cacheEntries * 2 > cap) grow();
+            top = { entry, state: stateId, parent: top, depth: top ? top.depth + 1 : 1 };
+            if (!best || top.depth > best.depth) { best = top; bestBlocked = -1; }
+            stateId = sid; h1 = a; h2 = b; h3 = c;
+            if (kind >= 0) linCount[kind]++;
+            lift(entry);
+            entry = next[0];
+            continue;
+          }
         }
-        bits[id >>> 5] &= ~(1 << (id & 31));
       }
-      entry = entry.next;
+      entry = next[entry];
     } else {
-      // A return entry with its call still pending: that op cannot be linearized here. Backtrack.
-      if (top === best && bestBlocked < 0) bestBlocked = entry.id;
-      if (!best && bestBlocked < 0) bestBlocked = entry.id;
+      // A return entry whose call is still pending: that op cannot be linearized here. Backtrack.
+      if (top === best && bestBlocked < 0) bestBlocked = entOp[entry];
       if (!top) return result(false);
       const f: Frame = top;
       top = f.parent;
-      state = f.state;
-      const id = f.entry.id;
-      bits[id >>> 5] &= ~(1 << (id & 31));
-      hLo ^= zLo[id]; hHi ^= zHi[id];
+      stateId = f.state;
+      const id = entOp[f.entry];
+      h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
+      if (kindOf[id] >= 0) linCount[kindOf[id]]--;
       unlift(f.entry);
-      entry = f.entry.next;
+      entry = next[f.entry];
     }
   }
   return result(true);
+}
+
+/** Entry codes (opId*2 + isReturn) sorted by position; calls before returns at equal positions. */
+function sortEntries(ops: SearchOp[], E: number): Int32Array {
+  const n = ops.length;
+  const out = new Int32Array(E);
+  let maxPos = 0;
+  for (const o of ops) { if (o.call > maxPos) maxPos = o.call; if (o.ret !== Infinity && o.ret > maxPos) maxPos = o.ret; }
+  const scale = 2 * n + 2;
+  if (Number.isInteger(maxPos) && maxPos >= 0 && (maxPos + 1) * 2 * scale < 2 ** 52 && ops.every((o) => Number.isInteger(o.call) && o.call >= 0)) {
+    // Pack (position, call-before-return, code) into one float and sort numerically: no comparator calls.
+    const keys = new Float64Array(E);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const o = ops[i];
+      keys[k++] = (o.call * 2) * scale + i * 2;
+      if (o.ret !== Infinity) keys[k++] = (o.ret * 2 + 1) * scale + i * 2 + 1;
+    }
+    keys.sort();
+    for (let i = 0; i < E; i++) out[i] = keys[i] % scale;
+    return out;
+  }
+  const items: { pos: number; ret: number; code: number }[] = [];
+  ops.forEach((o, i) => {
+    items.push({ pos: o.call, ret: 0, code: i * 2 });
+    if (o.ret !== Infinity) items.push({ pos: o.ret, ret: 1, code: i * 2 + 1 });
+  });
+  items.sort((a, b) => a.pos - b.pos || a.ret - b.ret);
+  items.forEach((x, i) => (out[i] = x.code));
+  return out;
 }

@@ -1,14 +1,13 @@
 // A single register with read, write and compare-and-set. `register` is the same without cas.
-import { prepareDefault, show, type Model, type ModelOp } from "../model.ts";
+// States are plain values; a read of null means "absent" unless nilReadIsUnknown (Knossos' reading).
+import { prepareDefault, same, show, valueKey, type Model, type ModelOp, type ModelOptions } from "../model.ts";
 
-export interface RegisterOptions {
+export interface RegisterOptions extends ModelOptions {
   /** Initial value: null (absent) for faultline and Porcupine histories, 0 for Knossos' corpus. */
   initial?: unknown;
   /** Knossos: a read that returned nil is an unknown read, legal in any state. Default false: nil means "absent". */
   nilReadIsUnknown?: boolean;
 }
-
-const same = (a: unknown, b: unknown): boolean => a === b || (a !== null && typeof a === "object" && JSON.stringify(a) === JSON.stringify(b));
 
 export function casRegister(options: RegisterOptions = {}): Model<unknown> {
   const initial = options.initial ?? null;
@@ -33,8 +32,13 @@ export function casRegister(options: RegisterOptions = {}): Model<unknown> {
           return undefined;
       }
     },
-    hash: (s) => JSON.stringify(s) ?? "null",
-    prepare: (op) => prepareDefault(op, (f) => f === "read", (o) => o.f === "cas" && o.error === "compare-failed"),
+    hash: valueKey,
+    prepare(op) {
+      const m = prepareDefault(op, (f) => f === "read", (o) => o.f === "cas" && o.error === "compare-failed");
+      // An unknown read constrains nothing: drop it rather than search over it.
+      if (m && m.f === "read" && options.nilReadIsUnknown && m.output === null) return null;
+      return m;
+    },
     describeOp: describeRegisterOp,
     describeState: (s) => `value ${show(s)}`,
   };
