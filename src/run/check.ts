@@ -2,10 +2,13 @@
 import type { Op } from "../history/op.ts";
 import { merge, type Validity, type Verdict } from "../../checkers/types.ts";
 import type { NamedChecker } from "./types.ts";
+import { formatSpectrum, spectrum, type Spectrum } from "../../checkers/spectrum.ts";
 
 export interface Results {
   valid: Validity;
   checkers: Record<string, Verdict>;
+  /** Per consistency model: held, violated, unknown or not checked, and the strongest model that held. */
+  spectrum?: Spectrum;
 }
 
 export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): Results {
@@ -17,7 +20,7 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out };
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out) };
 }
 
 export const exitCodeFor = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2);
@@ -33,5 +36,6 @@ export function summarize(results: Results, opCounts?: Record<string, number>): 
     for (const a of v.anomalies.slice(0, 5)) lines.push(`    - [${a.kind}] ${a.explanation}`);
     if (v.anomalies.length > 5) lines.push(`    … and ${v.anomalies.length - 5} more (see results.json)`);
   }
+  if (results.spectrum) lines.push(...formatSpectrum(results.spectrum));
   return lines.join("\n") + "\n";
 }

@@ -13,7 +13,7 @@ export interface Applied {
 const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /** Ops that only read: replicas may serve them locally. */
-export const isReadOnly = (f: string) => f === "read" || f === "read-all";
+export const isReadOnly = (f: string) => f === "read" || f === "read-all" || f === "scan";
 
 export function apply(data: Data, f: string, value: unknown): Applied {
   switch (f) {
@@ -24,6 +24,20 @@ export function apply(data: Data, f: string, value: unknown): Applied {
     case "read-all": {
       const keys = value as string[];
       return { type: "ok", value: Object.fromEntries(keys.map((k) => [k, data.get(k) ?? null])), writes: [] };
+    }
+    case "scan": {
+      // [prefix] → {key: value} for every key that starts with prefix (e.g. one chat conversation).
+      const [prefix] = value as [string];
+      return { type: "ok", value: Object.fromEntries([...data].filter(([k]) => k.startsWith(prefix))), writes: [] };
+    }
+    case "post": {
+      // A chat message [conversation, id], written to key "<conversation>/<id>" as a chat server does when its
+      // client replies to what it shows: the message names the messages visible here (the last 10, in the
+      // order this node stored them) and replies to the latest of them.
+      const [conv, id] = value as [string, string];
+      const seen = [...data.keys()].filter((k) => k.startsWith(conv + "/")).map((k) => k.slice(conv.length + 1)).slice(-10);
+      const message = { conv, id, parent: seen.length ? seen[seen.length - 1] : null, seen };
+      return { type: "ok", value: [conv, message], writes: [[`${conv}/${id}`, message]] };
     }
     case "write": {
       const [k, v] = value as [string, unknown];

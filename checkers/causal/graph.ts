@@ -1,0 +1,179 @@
+// The causal graph of a data-independent history (every written value unique per key), shared by the causal
+// and session-guarantee checkers. Each client operation becomes an event that reads and/or writes keys; the
+// read-from relation (wr) is recovered exactly from the unique values, session order (so) is process order,
+// and causal order co = (so ∪ wr)+ is kept as one bitset of strict causal predecessors per event.
+//
+// A session is a process (Jepsen's): a process ends at its first indeterminate (info) op, and its worker goes
+// on as a new process — a new connection, so a new session. Every op of a session except its last is therefore
+// ok or fail, and a crashed write is always its session's last op.
+import type { Op } from "../../src/history/op.ts";
+import { pairOperations, type Operation } from "../../src/history/pairs.ts";
+
+/** A read of a write-once key that names no value: "this key's (only) write". */
+export const PRESENT = Symbol("present");
+
+export interface EventSpec {
+  /** key → value read; null is the initial (absent) value; PRESENT is the key's only write. */
+  reads?: Map<string, unknown>;
+  /** key → value written. */
+  writes?: Map<string, unknown>;
+  /** Key prefixes this op read in full: a key with such a prefix that is not in `reads` was read as absent. */
+  domains?: string[];
+}
+
+export interface CEvent {
+  id: number;
+  op: Operation;
+  session: number;
+  reads: Map<string, unknown>;
+  writes: Map<string, unknown>;
+  domains: string[];
+  /** key → id of the event whose write this read observed; -1: the initial value; -2: no such write. */
+  from: Map<string, number>;
+}
+
+export interface CausalGraph {
+  events: CEvent[];
+  sessions: Map<number, number[]>;          // process → event ids in session order
+  writesByKey: Map<string, number[]>;       // key → events writing it (ok, or crashed but observed)
+  failed: Map<string, Operation>;           // "key\0value" of writes that failed (definitely did not happen)
+  /** Strict causal predecessors (co⁻¹) of each event; an event on a cycle is its own predecessor. */
+  before(a: number, b: number): boolean;    // a co b
+  cyclic: number[][];                       // non-trivial strongly connected components of so ∪ wr
+  /** Why the history is not data-independent (a value written twice), if it is not. */
+  problem?: string;
+}
+
+export type Adapter = (op: Operation) => EventSpec | null;
+
+const vkey = (k: string, v: unknown) => `${k}\u0000${JSON.stringify(v)}`;
+export const MAX_EVENTS = 30_000;
+
+export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph {
+  const operations = pairOperations(history);
+  const events: CEvent[] = [];
+  const failed = new Map<string, Operation>();
+  let problem: string | undefined;
+  for (const op of operations) {
+    const spec = adapt(op);
+    if (!spec) continue;
+    if (op.type === "fail") {
+      for (const [k, v] of spec.writes ?? []) failed.set(vkey(k, v), op);
+      continue;
+    }
+    // A crashed op's reads returned nothing; its writes may have happened.
+    const reads = op.type === "ok" ? spec.reads ?? new Map() : new Map<string, unknown>();
+    const writes = spec.writes ?? new Map();
+    if (reads.size === 0 && writes.size === 0) continue;
+    events.push({ id: events.length, op, session: op.process, reads, writes, domains: op.type === "ok" ? spec.domains ?? [] : [], from: new Map() });
+  }
+  const writer = new Map<string, number>();
+  const writerOfKey = new Map<string, number[]>();
+  for (const e of events) for (const [k, v] of e.writes) {
+    const id = vkey(k, v);
+    if (writer.has(id)) problem ??= `value ${JSON.stringify(v)} is written to key ${JSON.stringify(k)} twice (ops ${events[writer.get(id)!].op.invoke.index} and ${e.op.invoke.index}): the history is not data-independent`;
+    writer.set(id, e.id);
+    let l = writerOfKey.get(k);
+    if (!l) writerOfKey.set(k, (l = []));
+    l.push(e.id);
+  }
+  for (const e of events) for (const [k, v] of e.reads) {
+    if (v === PRESENT) {
+      const ws = writerOfKey.get(k) ?? [];
+      e.from.set(k, ws.length === 1 ? ws[0] : -2);
+    } else if (v === null || v === undefined) e.from.set(k, -1);
+    else e.from.set(k, writer.get(vkey(k, v)) ?? -2);
+  }
+  // Crashed writes that nobody observed constrain nothing: drop them from the per-key write lists.
+  const observed = new Set<number>();
+  for (const e of events) for (const w of e.from.values()) if (w >= 0) observed.add(w);
+  const writesByKey = new Map<string, number[]>();
+  for (const [k, ws] of writerOfKey) writesByKey.set(k, ws.filter((w) => events[w].op.type === "ok" || observed.has(w)));
+
+  const sessions = new Map<number, number[]>();
+  for (const e of events) {
+    let l = sessions.get(e.session);
+    if (!l) sessions.set(e.session, (l = []));
+    l.push(e.id);
+  }
+  const n = events.length;
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  for (const ids of sessions.values()) for (let i = 1; i < ids.length; i++) preds[ids[i]].push(ids[i - 1]);
+  for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) preds[e.id].push(w);
+
+  if (n > MAX_EVENTS) {
+    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, problem: problem ?? `${n} events is more than the causal checker handles (${MAX_EVENTS})` };
+  }
+  const { comp, order, members } = scc(n, preds);
+  const words = (n + 31) >>> 5;
+  const bits = new Uint32Array(order.length * words);
+  const cyclic: number[][] = [];
+  for (const c of order) {       // components in topological order (every predecessor first)
+    const base = c * words;
+    const selfLoop = members[c].length > 1;
+    if (selfLoop) cyclic.push(members[c]);
+    for (const m of members[c]) for (const p of preds[m]) {
+      const d = comp[p];
+      if (d === c) continue;
+      const pb = d * words;
+      for (let i = 0; i < words; i++) bits[base + i] |= bits[pb + i];
+      for (const x of members[d]) bits[base + (x >>> 5)] |= 1 << (x & 31);
+    }
+    if (selfLoop) for (const x of members[c]) bits[base + (x >>> 5)] |= 1 << (x & 31);
+  }
+  const before = (a: number, b: number) => (bits[comp[b] * words + (a >>> 5)] & (1 << (a & 31))) !== 0;
+  return { events, sessions, writesByKey, failed, before, cyclic, problem };
+}
+
+/** Tarjan's strongly connected components over predecessor lists, iteratively. Returns components in
+ *  topological order of the predecessor relation (a component comes after all components that precede it). */
+function scc(n: number, preds: number[][]): { comp: Int32Array; order: number[]; members: number[][] } {
+  const index = new Int32Array(n).fill(-1), low = new Int32Array(n), comp = new Int32Array(n).fill(-1);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const members: number[][] = [];
+  let next = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const work: [number, number][] = [[root, 0]];
+    index[root] = low[root] = next++; stack.push(root); onStack[root] = 1;
+    while (work.length) {
+      const top = work[work.length - 1];
+      const [v, i] = top;
+      if (i < preds[v].length) {
+        top[1]++;
+        const w = preds[v][i];
+        if (index[w] === -1) { index[w] = low[w] = next++; stack.push(w); onStack[w] = 1; work.push([w, 0]); }
+        else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+        continue;
+      }
+      work.pop();
+      if (work.length) { const u = work[work.length - 1][0]; low[u] = Math.min(low[u], low[v]); }
+      if (low[v] === index[v]) {
+        const c = members.length, m: number[] = [];
+        let w: number;
+        do { w = stack.pop()!; onStack[w] = 0; comp[w] = c; m.push(w); } while (w !== v);
+        members.push(m.sort((a, b) => a - b));
+      }
+    }
+  }
+  // Tarjan over predecessor edges emits a component after every component it can reach, i.e. after all
+  // of its predecessors: emission order is already a topological order.
+  return { comp, order: members.map((_, i) => i), members };
+}
+
+// ---- words for explanations -------------------------------------------------------------------------
+export const secs = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
+export const ms = (ns: number) => (ns < 10e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1e6)} ms`);
+export const show = (v: unknown) => (v === null || v === undefined ? "nothing (the initial value)" : JSON.stringify(v));
+
+export function describeWrite(g: CausalGraph, id: number, key: string): string {
+  const e = g.events[id];
+  return `session ${e.session} wrote ${key}=${JSON.stringify(e.writes.get(key))}${e.op.complete && e.op.type === "ok" ? ` (acknowledged at ${secs(e.op.complete.time)})` : " (crashed, so unacknowledged)"}`;
+}
+
+export function indexes(...ops: Operation[]): number[] {
+  const s = new Set<number>();
+  for (const o of ops) { s.add(o.invoke.index); if (o.complete) s.add(o.complete.index); }
+  return [...s].sort((a, b) => a - b);
+}

@@ -1,0 +1,123 @@
+// The consistency spectrum of a run: for each model, did it hold, was it violated (with the anomalies), or
+// could this workload not tell? Built from the checkers' verdicts by name, plus the implications between
+// models: linearizable ⇒ sequential ⇒ causal convergence (CCv) ⇒ causal (CC) ⇒ each session guarantee. A
+// model held when a stronger one held; it is violated when a weaker one is violated. Convergence (eventual
+// consistency: every replica ends with the same state and keeps every acknowledged write) is orthogonal.
+import type { Validity, Verdict } from "./types.ts";
+
+export type ModelName =
+  | "linearizable" | "sequential" | "causal-convergence" | "causal"
+  | "read-your-writes" | "monotonic-reads" | "monotonic-writes" | "writes-follow-reads" | "convergence";
+
+export type Status = "held" | "violated" | "unknown" | "not checked";
+
+export interface ModelResult {
+  status: Status;
+  /** The checkers that decided it, or the model it was implied by ("implied by linearizable held"). */
+  by: string[];
+  anomalies: number;
+  examples: string[];      // up to three explanations
+  note?: string;
+}
+
+export interface Spectrum {
+  models: Record<ModelName, ModelResult>;
+  /** The strongest model that held, in words (e.g. "causal", "read-your-writes + monotonic-reads", "none"). */
+  strongest: string;
+}
+
+export const MODELS: { name: ModelName; label: string; checkers: string[] }[] = [
+  { name: "linearizable", label: "linearizable", checkers: ["linearizable"] },
+  { name: "sequential", label: "sequential", checkers: ["sequential"] },
+  { name: "causal-convergence", label: "causal+ (CCv)", checkers: ["causal-convergence"] },
+  { name: "causal", label: "causal (CC)", checkers: ["causal"] },
+  { name: "read-your-writes", label: "read-your-writes", checkers: ["read-your-writes"] },
+  { name: "monotonic-reads", label: "monotonic reads", checkers: ["monotonic-reads"] },
+  { name: "monotonic-writes", label: "monotonic writes", checkers: ["monotonic-writes"] },
+  { name: "writes-follow-reads", label: "writes-follow-reads", checkers: ["writes-follow-reads"] },
+  { name: "convergence", label: "convergence / eventual", checkers: ["convergence", "set"] },
+];
+
+const SESSION: ModelName[] = ["read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads"];
+/** Direct implications: stronger → the weaker models it implies. */
+const IMPLIES: Partial<Record<ModelName, ModelName[]>> = {
+  linearizable: ["sequential"],
+  sequential: ["causal-convergence"],
+  "causal-convergence": ["causal"],
+  causal: SESSION,
+};
+
+export function spectrum(checkers: Record<string, Verdict>): Spectrum {
+  const models = {} as Record<ModelName, ModelResult>;
+  for (const m of MODELS) {
+    const vs = m.checkers.map((c) => checkers[c]).filter((v): v is Verdict => v !== undefined);
+    if (vs.length === 0) { models[m.name] = { status: "not checked", by: [], anomalies: 0, examples: [] }; continue; }
+    const valid: Validity = vs.some((v) => v.valid === false) ? false : vs.some((v) => v.valid === "unknown") ? "unknown" : true;
+    const anomalies = vs.flatMap((v) => v.anomalies);
+    const r: ModelResult = {
+      status: valid === true ? "held" : valid === false ? "violated" : "unknown",
+      by: vs.map((v) => v.checker),
+      anomalies: anomalies.length,
+      examples: anomalies.slice(0, 3).map((a) => a.explanation),
+    };
+    const reason = vs.find((v) => v.reason)?.reason;
+    if (reason) r.note = reason;
+    models[m.name] = r;
+  }
+  if (!checkers.sequential) models.sequential.note = "not searched directly: sequential consistency is not compositional and NP-hard to check in general; decided only through the models above and below it";
+  // Held flows down from stronger models, violated flows up from weaker ones; direct verdicts are kept.
+  const order = MODELS.map((m) => m.name);
+  for (const m of order) {
+    if (models[m].status !== "held") continue;
+    for (const weaker of closure(m)) if (models[weaker].status === "not checked" || models[weaker].status === "unknown") {
+      models[weaker] = { ...models[weaker], status: "held", by: [`implied: ${m} held`], anomalies: 0, examples: [] };
+    }
+  }
+  for (const m of [...order].reverse()) {
+    if (models[m].status !== "violated") continue;
+    for (const stronger of order.filter((s) => closure(s).includes(m))) {
+      const cur = models[stronger];
+      if (cur.status === "not checked" || cur.status === "unknown") {
+        models[stronger] = { ...cur, status: "violated", by: [`implied: ${m} violated`], anomalies: 0, examples: models[m].examples.slice(0, 1) };
+      } else if (cur.status === "held") {
+        cur.note = `inconsistent: ${m} was found violated, which ${stronger} forbids — a checker disagrees; see both verdicts`;
+      }
+    }
+  }
+  return { models, strongest: strongestHeld(models) };
+}
+
+function closure(m: ModelName): ModelName[] {
+  const out: ModelName[] = [];
+  const todo = [...(IMPLIES[m] ?? [])];
+  while (todo.length) {
+    const x = todo.shift()!;
+    if (out.includes(x)) continue;
+    out.push(x);
+    todo.push(...(IMPLIES[x] ?? []));
+  }
+  return out;
+}
+
+function strongestHeld(models: Record<ModelName, ModelResult>): string {
+  const held = (m: ModelName) => models[m].status === "held";
+  const conv = held("convergence") ? " + convergence" : "";
+  for (const m of ["linearizable", "sequential", "causal-convergence", "causal"] as ModelName[]) if (held(m)) return m + conv;
+  const s = SESSION.filter(held);
+  if (s.length) return s.join(" + ") + conv;
+  return held("convergence") ? "convergence (eventual) only" : "none";
+}
+
+/** The spectrum as a small table for people. */
+export function formatSpectrum(s: Spectrum): string[] {
+  const lines = ["spectrum:"];
+  const width = Math.max(...MODELS.map((m) => m.label.length));
+  for (const m of MODELS) {
+    const r = s.models[m.name];
+    const how = r.status === "violated" && r.anomalies ? ` (${r.anomalies} anomal${r.anomalies === 1 ? "y" : "ies"})` : "";
+    const by = r.by.length && r.by[0].startsWith("implied") ? ` — ${r.by[0]}` : "";
+    lines.push(`  ${m.label.padEnd(width)}  ${r.status}${how}${by}`);
+  }
+  lines.push(`  strongest model that held: ${s.strongest}`);
+  return lines;
+}

@@ -1,0 +1,36 @@
+// Reads and blind writes of a few registers with unique values, so every read names exactly the write it saw:
+// the workload that gives a verdict on the whole spectrum — linearizable (per key), causal (CC, CCv), the four
+// session guarantees and convergence. Worker w's n-th write writes the value w·1,000,000 + n.
+import { checkLinearizable } from "../checkers/linearizable/index.ts";
+import { casRegister } from "../checkers/linearizable/models/cas-register.ts";
+import { keyed } from "../checkers/linearizable/models/keyed.ts";
+import { checkCausal } from "../checkers/causal/index.ts";
+import { checkConvergence, checkSession, GUARANTEES, registerAdapter } from "../checkers/session/index.ts";
+import type { Workload } from "../src/run/types.ts";
+import { keyNames } from "./register.ts";
+
+export const sessionWorkload: Workload = {
+  name: "session",
+  description: "reads and writes of unique values on a few keys; checked for linearizability, causal order, the four session guarantees and convergence",
+  generator(rng, options, worker) {
+    const keys = keyNames(options.keys);
+    const writeRatio = typeof options.writes === "number" ? options.writes : 0.5;
+    let n = 0;
+    let last: string | undefined;
+    return () => {
+      // Half the time, read back the key just written: the read-your-writes probe a user makes.
+      const k = last !== undefined && rng.chance(0.5) ? last : rng.pick(keys);
+      last = undefined;
+      if (rng.next() < writeRatio) { last = k; return { f: "write", value: [k, worker * 1_000_000 + ++n] }; }
+      return { f: "read", value: [k, null] };
+    };
+  },
+  final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
+  checkers: () => [
+    { name: "linearizable", check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }) },
+    ...GUARANTEES.map((g) => ({ name: g, check: (h: Parameters<typeof checkSession>[0]) => checkSession(h, g) })),
+    { name: "causal", check: (h) => checkCausal(h, registerAdapter, { model: "CC" }) },
+    { name: "causal-convergence", check: (h) => checkCausal(h, registerAdapter, { model: "CCv" }) },
+    { name: "convergence", check: (h) => checkConvergence(h) },
+  ],
+};
