@@ -2,8 +2,12 @@
 import type { Rng } from "../src/run/rng.ts";
 import type { FaultControl } from "../src/run/types.ts";
 
-export type NodeSpec = "one" | "minority" | "majority" | "primary" | "all";
-export const NODE_SPECS: readonly NodeSpec[] = ["one", "minority", "majority", "primary", "all"];
+/** Which nodes a fault hits. The last three are partition shapes (see partition.ts); other faults
+ *  read them as: halves → half the nodes, majorities-ring → a majority, bridge → one node. */
+export type NodeSpec = "one" | "minority" | "majority" | "primary" | "all" | PartitionShape;
+export type PartitionShape = "halves" | "majorities-ring" | "bridge";
+export const PARTITION_SHAPES: readonly PartitionShape[] = ["halves", "majorities-ring", "bridge"];
+export const NODE_SPECS: readonly NodeSpec[] = ["one", "minority", "majority", "primary", "all", ...PARTITION_SHAPES];
 
 export interface NemesisContext {
   faults: FaultControl;
@@ -39,6 +43,9 @@ export async function selectNodes(ctx: NemesisContext, specs: NodeSpec[]): Promi
     case "minority": return shuffled.slice(0, Math.max(1, Math.floor((n - 1) / 2)));
     case "majority": return shuffled.slice(0, Math.floor(n / 2) + 1);
     case "all": return [...ctx.nodes];
+    case "halves": return shuffled.slice(0, Math.floor(n / 2) || 1);
+    case "majorities-ring": return shuffled.slice(0, Math.floor(n / 2) + 1);
+    case "bridge": return shuffled.slice(0, 1);
     case "primary": {
       const p = ctx.faults.primary ? await ctx.faults.primary() : undefined;
       return p ? [p] : shuffled.slice(0, 1);

@@ -2,7 +2,7 @@
 import { clockNemesis } from "../nemeses/clock.ts";
 import { killNemesis } from "../nemeses/kill.ts";
 import { lossNemesis } from "../nemeses/loss.ts";
-import { partitionNemesis } from "../nemeses/partition.ts";
+import { partitionNemesis, partitionOneWayNemesis } from "../nemeses/partition.ts";
 import { pauseNemesis } from "../nemeses/pause.ts";
 import type { Nemesis } from "../nemeses/types.ts";
 import { etcdTarget } from "../targets/etcd/index.ts";
@@ -10,6 +10,10 @@ import { postgresTarget } from "../targets/postgres/index.ts";
 import { simTarget } from "../targets/sim/index.ts";
 import { registerWorkload } from "../workloads/register.ts";
 import { sessionWorkload } from "../workloads/session.ts";
+import { chatWorkload } from "../workloads/chat.ts";
+import { setWorkload } from "../workloads/set.ts";
+import { bankWorkload } from "../workloads/bank.ts";
+import { counterWorkload } from "../workloads/counter.ts";
 import type { Target, Workload } from "./run/types.ts";
 
 export const targets: Record<string, Target> = {
@@ -21,10 +25,15 @@ export const targets: Record<string, Target> = {
 export const workloads: Record<string, Workload> = {
   register: registerWorkload,
   session: sessionWorkload,
+  chat: chatWorkload,
+  set: setWorkload,
+  bank: bankWorkload,
+  counter: counterWorkload,
 };
 
 export const nemeses: Record<string, Nemesis> = {
   partition: partitionNemesis,
+  "partition-oneway": partitionOneWayNemesis,
   kill: killNemesis,
   pause: pauseNemesis,
   clock: clockNemesis,
