@@ -133,7 +133,19 @@ export function labFaults(rt: Runtime, nodes: LabNode[], hooks: LabTargetHooks):
     pause: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGSTOP"); },
     resume: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGCONT"); },
   };
-  if (!hooks.clockUnsupported) faults.clockOffset = (n, ms) => rt.setClockOffset(node(n).name, ms);
+  if (!hooks.clockUnsupported) {
+    const strobes = new Map<string, NodeJS.Timeout>();
+    const stopStrobe = (n: string) => { clearInterval(strobes.get(n)); strobes.delete(n); };
+    faults.clockOffset = (n, ms) => { stopStrobe(n); return rt.setClockOffset(node(n).name, ms); };
+    faults.clockStrobe = async (n, ms, delta, period) => {
+      stopStrobe(n);
+      let flip = false;
+      await rt.setClockOffset(node(n).name, ms);
+      const t = setInterval(() => { flip = !flip; rt.setClockOffset(n, flip ? ms + delta : ms).catch(() => stopStrobe(n)); }, Math.max(1, period));
+      t.unref();
+      strobes.set(n, t);
+    };
+  }
   if (hooks.primary) faults.primary = hooks.primary;
   return faults;
 }

@@ -42,6 +42,8 @@ export interface FaultControl {
   resume?(node: string): Promise<void>;
   /** Set a node's wall-clock offset from true time, in milliseconds (0 resets). */
   clockOffset?(node: string, ms: number): Promise<void>;
+  /** Flip a node's clock between offsets `ms` and `ms + deltaMs` every `periodMs` until the next clockOffset call. */
+  clockStrobe?(node: string, ms: number, deltaMs: number, periodMs: number): Promise<void>;
   /** The node currently acting as primary/leader, if the store has one. */
   primary?(): Promise<string | undefined>;
 }
