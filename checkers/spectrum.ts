@@ -30,7 +30,7 @@ export const MODELS: { name: ModelName; label: string; checkers: string[] }[] = 
   { name: "linearizable", label: "linearizable", checkers: ["linearizable"] },
   { name: "sequential", label: "sequential", checkers: ["sequential"] },
   { name: "causal-convergence", label: "causal+ (CCv)", checkers: ["causal-convergence"] },
-  { name: "causal", label: "causal (CC)", checkers: ["causal"] },
+  { name: "causal", label: "causal (CC)", checkers: ["causal", "chat"] },
   { name: "read-your-writes", label: "read-your-writes", checkers: ["read-your-writes"] },
   { name: "monotonic-reads", label: "monotonic reads", checkers: ["monotonic-reads"] },
   { name: "monotonic-writes", label: "monotonic writes", checkers: ["monotonic-writes"] },

@@ -86,7 +86,7 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
           if (w2 === w1 || w2 === e.id || !g.before(w1, w2) || !g.before(w2, e.id)) continue;
           out.push({
             kind: "WriteCORead", key: k, ops: indexes(ev[w1].op, ev[w2].op, e.op),
-            explanation: `${who} read ${k}=${show(e.reads.get(k))} (${describeWrite(g, w1, k).replace(/^session/, "from session")}), but that value was already overwritten in its causal past: ${describeWrite(g, w2, k)} after seeing it, and that write causally precedes the read.`,
+            explanation: `${who} read ${k}=${show(e.reads.get(k))} (written by session ${ev[w1].session} at ${secs(ev[w1].op.invoke.time)}), but that value was already overwritten in its causal past: ${describeWrite(g, w2, k)} after seeing it, and that write causally precedes the read.`,
             details: { overwritten: ev[w1].op.invoke.index, overwriter: ev[w2].op.invoke.index, read: e.op.invoke.index },
           });
           break;

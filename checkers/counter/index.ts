@@ -1,0 +1,42 @@
+// A counter per key: increments by positive deltas, and every read must lie between the sum of increments
+// acknowledged before the read began and the sum of increments attempted (ok or indeterminate) before it ended.
+import type { Op } from "../../src/history/op.ts";
+import { pairOperations, type Operation } from "../../src/history/pairs.ts";
+import { indexes, secs } from "../causal/graph.ts";
+import type { Anomaly, Verdict } from "../types.ts";
+
+export function checkCounter(history: readonly Op[], options: { maxAnomalies?: number } = {}): Verdict {
+  const max = options.maxAnomalies ?? 50;
+  const anomalies: Anomaly[] = [];
+  const byKey = new Map<string, { incrs: Operation[]; reads: Operation[] }>();
+  for (const o of pairOperations(history)) {
+    const k = String((o.invoke.value as [unknown, unknown])[0]);
+    let x = byKey.get(k);
+    if (!x) byKey.set(k, (x = { incrs: [], reads: [] }));
+    if (o.f === "incr" && o.type !== "fail") x.incrs.push(o);
+    else if (o.f === "read" && o.type === "ok") x.reads.push(o);
+  }
+  let reads = 0, low = 0, high = 0;
+  for (const [k, { incrs, reads: rs }] of byKey) {
+    const delta = (o: Operation) => Number((o.invoke.value as [string, number])[1]);
+    const acked = incrs.filter((o) => o.type === "ok").map((o) => [o.complete!.index, delta(o)] as const).sort((a, b) => a[0] - b[0]);
+    const tried = incrs.map((o) => [o.invoke.index, delta(o)] as const).sort((a, b) => a[0] - b[0]);
+    const sumBefore = (xs: readonly (readonly [number, number])[], index: number) => { let s = 0; for (const [i, d] of xs) { if (i >= index) break; s += d; } return s; };
+    for (const r of rs) {
+      reads++;
+      const v = (r.value as [string, number | null])[1] ?? 0;
+      const lower = sumBefore(acked, r.invoke.index), upper = sumBefore(tried, r.complete!.index);
+      if (v >= lower && v <= upper) continue;
+      if (v < lower) low++; else high++;
+      if (anomalies.length >= max) continue;
+      anomalies.push({
+        kind: v < lower ? "counter-too-low" : "counter-too-high", key: k, ops: indexes(r),
+        explanation: v < lower
+          ? `Session ${r.process}'s read of counter ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} returned ${v}, but increments totalling ${lower} had been acknowledged before it began (allowed range ${lower}–${upper}): acknowledged increments are missing.`
+          : `Session ${r.process}'s read of counter ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} returned ${v}, more than the ${upper} attempted before it ended (allowed range ${lower}–${upper}).`,
+        details: { value: v, lower, upper },
+      });
+    }
+  }
+  return { checker: "counter", valid: anomalies.length === 0, anomalies, stats: { keys: byKey.size, reads, tooLow: low, tooHigh: high } };
+}

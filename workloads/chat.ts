@@ -1,0 +1,26 @@
+// Messaging: messages posted to conversations, each reply naming the messages its sender saw (the node's view
+// of the conversation when the post arrives, as a chat server does when its client replies) and views of
+// whole conversations. Checked for causal consistency (CC bad patterns) and the user-visible symptom
+// "a reader saw reply R without its parent P". Conversations rotate every 60 ops of a worker, so each stays
+// small; worker w's n-th message is m<w>-<n>.
+import { checkCausal } from "../checkers/causal/index.ts";
+import { chatAdapter, checkChat } from "../checkers/chat/index.ts";
+import type { Workload } from "../src/run/types.ts";
+
+export const chatWorkload: Workload = {
+  name: "chat",
+  description: "posts replies to conversations and reads whole conversations; checked for causal order (a reply never shows without its parent)",
+  generator(rng, options, worker) {
+    const width = Math.max(1, options.keys);
+    let ops = 0, n = 0;
+    return () => {
+      const conv = `c${Math.floor(ops++ / 60)}-${rng.int(width)}`;
+      if (rng.chance(0.4)) return { f: "post", value: [conv, `m${worker}-${++n}`] };
+      return { f: "scan", value: [`${conv}/`] };
+    };
+  },
+  checkers: () => [
+    { name: "causal", check: (h) => checkCausal(h, chatAdapter, { model: "CC" }) },
+    { name: "chat", check: (h) => checkChat(h) },
+  ],
+};
