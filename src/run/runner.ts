@@ -178,5 +178,6 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   writeJson(join(dir, FILES.results), results);
   const { writeFileSync } = await import("node:fs");
   writeFileSync(join(dir, FILES.summary), summary);
+  await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
   return { dir, history: writer.ops, results, summary, interrupted };
 }

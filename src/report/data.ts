@@ -1,0 +1,266 @@
+// What the report shows, built from a run directory's files only (history.jsonl, run.json, results.json),
+// in a compact column form so a 100,000-operation history stays a few megabytes inside the HTML.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { HistoryError, type Op } from "../history/op.ts";
+import { parseHistory } from "../history/reader.ts";
+import { faults as pairFaults, pairOperations, type Operation } from "../history/pairs.ts";
+import { FILES, readJson } from "../results/store.ts";
+import type { Anomaly } from "../../checkers/types.ts";
+import { story, type StoryContext } from "./explain.ts";
+import { faultPhrase } from "./format.ts";
+
+/** A run's files as read from disk (or handed over by the runner, which has them in memory). */
+export interface RunFiles {
+  dir?: string;
+  history: readonly Op[];
+  /** run.json and results.json as parsed: read loosely, anything may be missing. */
+  run?: object;
+  results?: object;
+  /** Things the reader should know about the files (a truncated last line, a missing results.json). */
+  notes?: string[];
+}
+
+export const LIMITS = { valueChars: 4096, anomalies: 1000, steps: 5000, lags: 100_000 } as const;
+
+/** Reads a run directory. A missing or malformed history is an error naming file:line; the rest is optional. */
+export function readRunDir(dir: string): RunFiles {
+  const file = join(dir, FILES.history);
+  if (!existsSync(file)) throw new HistoryError(file, 0, "file", "no history.jsonl in this directory (is it a run directory?)");
+  const text = readFileSync(file, "utf8");
+  const notes: string[] = [];
+  let history: Op[];
+  try {
+    history = parseHistory(text, file);
+  } catch (e) {
+    // A killed run can leave a half-written last line: report what is complete, and say so.
+    const cut = text.lastIndexOf("\n") + 1;
+    if (!(e instanceof HistoryError) || !e.problem.startsWith("truncated") || cut === 0) throw e;
+    history = parseHistory(text.slice(0, cut), file);
+    notes.push(`history.jsonl ends in an incomplete line (line ${e.line}); it is left out.`);
+  }
+  const run = readJson<Record<string, any>>(join(dir, FILES.run));
+  const results = readJson<Record<string, any>>(join(dir, FILES.results));
+  if (!run) notes.push("run.json is missing or unreadable: the run's configuration is unknown.");
+  if (!results) notes.push("results.json is missing or unreadable: the history has not been checked (run `faultline check`).");
+  return { dir, history, run, results, notes };
+}
+
+class Strings {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) { i = this.list.length; this.list.push(s); this.ids.set(s, i); }
+    return i;
+  }
+}
+
+/** A value as the report shows it: JSON text, capped in length. */
+export function valueText(v: unknown): string {
+  let s: string;
+  try { s = v === undefined ? "undefined" : JSON.stringify(v) ?? String(v); } catch { s = String(v); }
+  return s.length > LIMITS.valueChars ? `${s.slice(0, LIMITS.valueChars)}… (${s.length} characters)` : s;
+}
+
+export interface ReportData {
+  format: 1;
+  generated: string;
+  title: string;
+  run: Record<string, unknown>;
+  notes: string[];
+  valid: true | false | "unknown" | null;
+  counts: { events: number; ok: number; fail: number; info: number; nemesis: number; byF: Record<string, { ok: number; fail: number; info: number }> };
+  end: number;
+  checkers: { name: string; valid: unknown; reason?: string; anomalies: number; stats?: unknown }[];
+  spectrum: { models: { model: string; status: string; anomalies?: number; note?: string }[]; strongest?: string } | null;
+  anomalies: { id: number; checker: string; kind: string; key?: string; explanation: string; story: string; ops: number[]; details?: unknown; chain?: { from: number; to: number; label?: string }[] }[];
+  anomaliesOmitted: number;
+  faults: { f: string; t0: number; t1: number | null; i0: number; i1: number | null; nodes: string[]; value: string; phrase: string }[];
+  strings: string[];
+  /** Client operations in invocation order, one array per field (see encodeOps). */
+  ops: { n: number; p: number[]; t: number[]; d: number[]; y: number[]; f: number[]; a: number[]; b: number[]; nd: number[]; e: number[]; i: number[]; j: number[] };
+  lags: number[];
+}
+
+const TYPE_CODE = { ok: 0, fail: 1, info: 2 } as const;
+
+/** Column encoding: t = invoke time delta from the previous op (ns), d = duration (-1: never completed),
+ *  y = 0 ok / 1 fail / 2 info, f/a/b/nd/e = string ids (b: completion value, -1 when equal to the invocation's;
+ *  nd, e: -1 when absent), i = invoke index delta, j = completion index - invoke index (-1: none). */
+function encodeOps(operations: readonly Operation[], strings: Strings): ReportData["ops"] {
+  const n = operations.length;
+  const c: ReportData["ops"] = { n, p: [], t: [], d: [], y: [], f: [], a: [], b: [], nd: [], e: [], i: [], j: [] };
+  let lastT = 0, lastI = 0;
+  for (const o of operations) {
+    const t = Math.round(o.invoke.time);
+    c.p.push(o.process);
+    c.t.push(t - lastT); lastT = t;
+    c.d.push(o.complete ? Math.round(o.complete.time) - t : -1);
+    c.y.push(TYPE_CODE[o.type]);
+    c.f.push(strings.id(o.f));
+    const a = valueText(o.invoke.value);
+    c.a.push(strings.id(a));
+    const b = o.complete ? valueText(o.complete.value) : a;
+    c.b.push(b === a ? -1 : strings.id(b));
+    c.nd.push(o.node === undefined ? -1 : strings.id(o.node));
+    c.e.push(o.error === undefined ? -1 : strings.id(o.error));
+    c.i.push(o.invoke.index - lastI); lastI = o.invoke.index;
+    c.j.push(o.complete ? o.complete.index - o.invoke.index : -1);
+  }
+  return c;
+}
+
+/** Normalizes a dependency chain (causal anomalies) from the shapes checkers use into edges between history indexes. */
+export function chainOf(details: unknown): { from: number; to: number; label?: string }[] | undefined {
+  if (!details || typeof details !== "object") return undefined;
+  const d = details as Record<string, unknown>;
+  // Named roles, in causal order: a value written, the write that overwrote it, the read that still saw it.
+  const roles = [["overwritten", "overwritten by"], ["overwriter", "causally precedes"], ["write", "causally precedes"], ["required", "required by"], ["through", "via"], ["sawAt", "seen by"], ["read", ""]] as const;
+  const named = roles.filter(([k]) => typeof d[k] === "number");
+  if (named.length >= 2 && !["chain", "cycle", "edges", "steps", "path"].some((k) => Array.isArray(d[k]))) {
+    const out: { from: number; to: number; label?: string }[] = [];
+    for (let i = 0; i + 1 < named.length; i++) out.push({ from: d[named[i][0]] as number, to: d[named[i + 1][0]] as number, label: named[i][1] });
+    return out;
+  }
+  let raw = ["chain", "cycle", "edges", "steps", "path"].map((k) => d[k]).find(Array.isArray) as unknown[] | undefined;
+  if (!raw || raw.length === 0) return undefined;
+  const idx = (x: unknown): number | undefined => {
+    if (typeof x === "number" && Number.isInteger(x)) return x;
+    if (x && typeof x === "object") {
+      const o = x as Record<string, unknown>;
+      for (const k of ["index", "op", "invoke"]) if (typeof o[k] === "number") return o[k] as number;
+    }
+    return undefined;
+  };
+  const label = (x: unknown): string | undefined => {
+    if (!x || typeof x !== "object") return undefined;
+    const o = x as Record<string, unknown>;
+    for (const k of ["rel", "relation", "type", "edge", "label", "why", "explanation"]) if (typeof o[k] === "string") return o[k] as string;
+    return undefined;
+  };
+  const edges: { from: number; to: number; label?: string }[] = [];
+  const closes = d.cycle === raw && raw.length > 2 && idx(raw[0]) !== idx(raw[raw.length - 1]);
+  if (closes) raw = [...raw, raw[0]];
+  if (raw.every((x) => x && typeof x === "object" && "from" in (x as object) && "to" in (x as object))) {
+    for (const x of raw as Record<string, unknown>[]) {
+      const from = idx(x.from), to = idx(x.to);
+      if (from !== undefined && to !== undefined) edges.push({ from, to, ...(label(x) ? { label: label(x) } : {}) });
+    }
+  } else {
+    for (let k = 0; k + 1 < raw.length; k++) {
+      const from = idx(raw[k]), to = idx(raw[k + 1]);
+      if (from !== undefined && to !== undefined) edges.push({ from, to, ...(label(raw[k]) ? { label: label(raw[k]) } : {}) });
+    }
+  }
+  return edges.length ? edges : undefined;
+}
+
+function trimDetails(details: unknown): unknown {
+  if (!details || typeof details !== "object" || Array.isArray(details)) return details;
+  const d = { ...(details as Record<string, unknown>) };
+  if (Array.isArray(d.longest) && d.longest.length > LIMITS.steps) {
+    d.longestOmitted = d.longest.length - LIMITS.steps;
+    d.longest = d.longest.slice(-LIMITS.steps);
+  }
+  return d;
+}
+
+function spectrumOf(s: unknown): ReportData["spectrum"] {
+  if (!s || typeof s !== "object") return null;
+  const sp = s as Record<string, any>;
+  const models: NonNullable<ReportData["spectrum"]>["models"] = [];
+  const entries: [string, any][] = Array.isArray(sp.models)
+    ? sp.models.map((m: any, i: number) => [String(m?.model ?? m?.name ?? i), m])
+    : Object.entries(sp.models ?? {});
+  for (const [model, m] of entries) {
+    const status = typeof m === "string" ? m : String(m?.status ?? "unknown");
+    const an = Array.isArray(m?.anomalies) ? m.anomalies.length : typeof m?.anomalies === "number" ? m.anomalies : undefined;
+    const by = Array.isArray(m?.by) ? m.by.filter((x: unknown) => typeof x === "string" && x !== model).join(", ") : "";
+    const note = [by, typeof m?.reason === "string" ? m.reason : "", typeof m?.note === "string" ? m.note : ""].filter(Boolean).join(" · ") || undefined;
+    models.push({ model, status, ...(an !== undefined ? { anomalies: an } : {}), ...(note ? { note } : {}) });
+  }
+  const strongest = typeof sp.strongest === "string" ? sp.strongest : Array.isArray(sp.strongest) ? sp.strongest.join(", ") : undefined;
+  return { models, ...(strongest ? { strongest } : {}) };
+}
+
+/** Staleness samples (ns): a verdict's `lags` array and any anomaly whose details carry a numeric `lag`. */
+function lagsOf(results: Record<string, any> | undefined): number[] {
+  const out: number[] = [];
+  for (const v of Object.values(results?.checkers ?? {}) as any[]) {
+    if (Array.isArray(v?.lags)) for (const x of v.lags) if (typeof x === "number" && Number.isFinite(x)) out.push(x);
+    for (const a of v?.anomalies ?? []) if (typeof a?.details?.lag === "number") out.push(a.details.lag);
+  }
+  return out.length > LIMITS.lags ? out.slice(0, LIMITS.lags) : out;
+}
+
+export function buildReportData(files: RunFiles): ReportData {
+  const { history } = files;
+  const run = files.run as Record<string, any> | undefined, results = files.results as Record<string, any> | undefined;
+  const operations = pairOperations(history, { strictRetire: false, file: files.dir ? join(files.dir, FILES.history) : undefined });
+  const byIdx: (Operation | undefined)[] = new Array(history.length);
+  for (const o of operations) { byIdx[o.invoke.index] = o; if (o.complete) byIdx[o.complete.index] = o; }
+  const faults = pairFaults(history);
+  const ctx: StoryContext = { byIndex: (i) => byIdx[i], operations, faults };
+  const strings = new Strings();
+
+  const counts: ReportData["counts"] = { events: history.length, ok: 0, fail: 0, info: 0, nemesis: 0, byF: {} };
+  for (const op of history) if (op.process === "nemesis") counts.nemesis++;
+  for (const o of operations) {
+    counts[o.type]++;
+    (counts.byF[o.f] ??= { ok: 0, fail: 0, info: 0 })[o.type]++;
+  }
+
+  const checkers: ReportData["checkers"] = [];
+  const anomalies: ReportData["anomalies"] = [];
+  let total = 0;
+  for (const [name, v] of Object.entries((results?.checkers ?? {}) as Record<string, any>)) {
+    const list: Anomaly[] = Array.isArray(v?.anomalies) ? v.anomalies : [];
+    checkers.push({ name, valid: v?.valid, ...(typeof v?.reason === "string" ? { reason: v.reason } : {}), anomalies: list.length, ...(v?.stats ? { stats: v.stats } : {}) });
+    for (const a of list) {
+      total++;
+      if (anomalies.length >= LIMITS.anomalies) continue;
+      const ops = Array.isArray(a.ops) ? a.ops.filter((x) => Number.isInteger(x) && x >= 0 && x < history.length) : [];
+      const chain = chainOf(a.details);
+      anomalies.push({
+        id: anomalies.length, checker: name, kind: String(a.kind ?? "anomaly"), ...(a.key !== undefined ? { key: String(a.key) } : {}),
+        explanation: String(a.explanation ?? ""), story: story({ ...a, ops }, ctx), ops,
+        ...(a.details !== undefined ? { details: trimDetails(a.details) } : {}), ...(chain ? { chain } : {}),
+      });
+    }
+  }
+
+  const config = (run?.config ?? {}) as Record<string, any>;
+  const last = history.length ? history[history.length - 1].time : 0;
+  const runInfo: Record<string, unknown> = {
+    name: run?.name ?? config.name, started: run?.started, finished: run?.finished, status: run?.status, seed: run?.seed ?? config.seed,
+    argv: run?.argv, target: config.target ?? run?.target?.target, mode: config.mode ?? run?.target?.mode, workload: config.workload,
+    nemesis: config.nemesis, nodes: run?.nodes, concurrency: config.concurrency, rate: config.rate, timeLimit: config.timeLimit,
+    simulatedSeconds: run?.simulatedSeconds, description: run?.target?.description, versions: run?.versions, dir: files.dir,
+  };
+  for (const k of Object.keys(runInfo)) if (runInfo[k] === undefined) delete runInfo[k];
+  const ops = encodeOps(operations, strings);
+  const title = [runInfo.target, runInfo.mode].filter(Boolean).join("/") + (runInfo.workload ? ` · ${runInfo.workload}` : "");
+
+  return {
+    format: 1,
+    generated: new Date().toISOString(),
+    title: title || String(runInfo.name ?? "run"),
+    run: runInfo,
+    notes: files.notes ?? [],
+    valid: results ? (results.valid ?? null) : null,
+    counts,
+    end: last,
+    checkers,
+    spectrum: spectrumOf(results?.spectrum),
+    anomalies,
+    anomaliesOmitted: total - anomalies.length,
+    faults: faults.map((f) => ({
+      f: f.f, t0: f.start.time, t1: f.stop ? f.stop.time : null, i0: f.start.index, i1: f.stop ? f.stop.index : null,
+      nodes: Array.isArray((f.value as any)?.nodes) ? (f.value as any).nodes.map(String) : [], value: valueText(f.value), phrase: faultPhrase(f.f, f.value),
+    })),
+    strings: strings.list,
+    ops,
+    lags: lagsOf(results),
+  };
+}
