@@ -14,10 +14,6 @@ import { chatWorkload } from "../workloads/chat.ts";
 import { setWorkload } from "../workloads/set.ts";
 import { bankWorkload } from "../workloads/bank.ts";
 import { counterWorkload } from "../workloads/counter.ts";
-import { chatWorkload } from "../workloads/chat.ts";
-import { setWorkload } from "../workloads/set.ts";
-import { bankWorkload } from "../workloads/bank.ts";
-import { counterWorkload } from "../workloads/counter.ts";
 import type { Target, Workload } from "./run/types.ts";
 
 export const targets: Record<string, Target> = {
@@ -29,10 +25,6 @@ export const targets: Record<string, Target> = {
 export const workloads: Record<string, Workload> = {
   register: registerWorkload,
   session: sessionWorkload,
-  chat: chatWorkload,
-  set: setWorkload,
-  bank: bankWorkload,
-  counter: counterWorkload,
   chat: chatWorkload,
   set: setWorkload,
   bank: bankWorkload,
