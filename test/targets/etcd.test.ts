@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdClient, readValue } from "../../targets/etcd/client.ts";
-import { etcdArgv, parseEtcdOptions } from "../../targets/etcd/config.ts";
+import { etcdArgv, leaderOf } from "../../targets/etcd/cluster.ts";
+import { parseEtcdOptions } from "../../targets/etcd/index.ts";
 import { EtcdGateway, gatewayError, networkError, prefixEnd } from "../../targets/etcd/gateway.ts";
 
 const nodes = [1, 2, 3].map((i) => ({ name: `n${i}`, ip: `198.18.5.${10 + i}`, dir: `/tmp/x/n${i}` }));
@@ -28,11 +29,21 @@ describe("etcd configuration", () => {
     expect(parseEtcdOptions({ read: "serializable" }).read).toBe("serializable");
     expect(parseEtcdOptions({ prevote: false, election: 500, heartbeat: 50 })).toMatchObject({ preVote: false, electionMs: 500, heartbeatMs: 50 });
     expect(() => parseEtcdOptions({ read: "stale" })).toThrow(/read must be linearizable or serializable/);
+    expect(() => parseEtcdOptions({ prevote: "maybe" })).toThrow(/prevote must be true or false/);
+    expect(() => parseEtcdOptions({ timeout: -1 })).toThrow(/timeout must be a positive number/);
+    expect(parseEtcdOptions({ "keep-data": true, slot: 3 })).toMatchObject({ keepData: true, slot: 3, timeoutMs: 5000 });
     expect(() => parseEtcdOptions({ colour: 1 })).toThrow(/no option "colour"/);
     expect(() => parseEtcdOptions({ election: 100 })).toThrow(/at least 5 × heartbeat/);
     let error: unknown;
     try { parseEtcdOptions({ read: 1 }); } catch (e) { error = e; }
     expect((error as { exitCode?: number })?.exitCode).toBe(3);
+  });
+
+  it("names the leader reported at the highest term", () => {
+    expect(leaderOf([undefined, undefined])).toBeUndefined();
+    expect(leaderOf([{ leader: "0", raftTerm: 9 }, undefined])).toBeUndefined();
+    // an isolated old leader still believing in itself at term 2; the majority elected b at term 3
+    expect(leaderOf([{ leader: "a", raftTerm: 2 }, { leader: "b", raftTerm: 3 }, { leader: "0", raftTerm: 4 }])).toBe("b");
   });
 
   it("computes prefix range ends", () => {
