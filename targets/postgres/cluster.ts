@@ -1,8 +1,8 @@
 // A PostgreSQL cluster on lab nodes: n1 is the primary (initdb), the others streaming replicas
 // (pg_basebackup -R -X stream). Each node has its own data dir, socket dir and log under its node dir;
 // servers run as the postgres user, under the clock shim when the runtime supports it.
-import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
@@ -41,6 +41,19 @@ export class PgCluster {
   dataDir(n: LabNode) { return join(n.dir, "data"); }
   private sockDir(n: LabNode) { return join(n.dir, "sock"); }
 
+  /** The postgres user must be able to traverse every directory above the node dirs. */
+  private checkReachable(dir: string): void {
+    for (let d = dirname(dir); ; d = dirname(d)) {
+      const st = statSync(d);
+      const other = (st.mode & 0o001) !== 0;
+      const owner = st.uid === this.uid && (st.mode & 0o100) !== 0;
+      const group = st.gid === this.gid && (st.mode & 0o010) !== 0;
+      if (!other && !owner && !group)
+        throw new LabError(`the postgres user cannot reach ${dir}: ${d} is not searchable by others (mode ${(st.mode & 0o777).toString(8)})`, `chmod o+x ${d}, or use a --results directory the postgres user can reach`);
+      if (d === "/") return;
+    }
+  }
+
   private ownedDir(path: string, mode: number): void {
     mkdirSync(path, { recursive: true, mode });
     chownSync(path, this.uid, this.gid);
@@ -49,6 +62,7 @@ export class PgCluster {
   /** initdb on the primary, base backups on the replicas, everything started and streaming. */
   async start(timeoutMs = 60_000): Promise<void> {
     const p = this.primary;
+    this.checkReachable(p.dir);
     for (const n of this.nodes) { this.ownedDir(this.dataDir(n), 0o700); this.ownedDir(this.sockDir(n), 0o755); }
     await this.rt.exec(p.name, [join(this.bin, "initdb"), "-D", this.dataDir(p), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], { user: "postgres" });
     const replicas = this.nodes.length - 1;

@@ -12,9 +12,15 @@ import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
 import { NetnsRuntime } from "../../src/lab/netns.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
-import { UsageError } from "../../src/registry.ts";
 import { PgCluster, REPLICATIONS, type Replication } from "./cluster.ts";
 import { PgClient, READ_ROUTES, type ReadRoute } from "./client.ts";
+
+/** A bad --opt value (exit code 3, like a usage error; the registry's UsageError is not imported to avoid a cycle). */
+export class PostgresOptionError extends Error {
+  readonly exitCode = 3;
+  constructor(message: string) { super(message); this.name = "UsageError"; }
+}
+const UsageError = PostgresOptionError;
 
 export interface PostgresSettings {
   replication: Replication;
@@ -93,7 +99,7 @@ export const postgresTarget: Target = {
     } catch (e) {
       await rt.destroy().catch(() => undefined);
       if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof UsageError) throw e;
+      if (e instanceof LabError || e instanceof PostgresOptionError) throw e;
       throw new LabError(`postgres lab setup failed: ${(e as Error).message}`);
     }
   },
