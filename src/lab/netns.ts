@@ -160,6 +160,7 @@ export class NetnsRuntime implements Runtime {
   private nodes = new Map<string, { node: LabNode; ns: string; index: number; clockFile: string; clock?: JournalEntry }>();
   private procs = new Map<string, Proc>();
   private rules = new Map<string, JournalEntry>();   // ns → its "rules" entry, while it holds any
+  private netem = new Map<string, JournalEntry>();   // ns → its "netem" entry, while it has a qdisc
   private destroyed = false;
 
   constructor(options: NetnsOptions = {}) {
@@ -356,7 +357,7 @@ export class NetnsRuntime implements Runtime {
         const why = String(r.stderr).trim();
         throw new LabError(`latency is unsupported here: tc netem failed (${why})${/unknown/i.test(why) ? "; this kernel was built without the netem qdisc" : ""}`);
       }
-      this.journal.record("netem", { ns });
+      this.netem.set(ns, this.journal.record("netem", { ns }));
     }
   }
 
@@ -368,8 +369,11 @@ export class NetnsRuntime implements Runtime {
       if (r.exitCode !== 0) throw new LabError(`iptables -F in ${ns} failed: ${String(r.stderr).trim()}`);
       this.journal.done(entry);
     }));
-    await Promise.all([...this.nodes.values()].map(async (n) => {
-      await execa("ip", ["netns", "exec", n.ns, "tc", "qdisc", "del", "dev", "eth0", "root"], { reject: false });
+    const delays = [...this.netem];
+    this.netem.clear();
+    await Promise.all(delays.map(async ([ns, entry]) => {
+      await execa("ip", ["netns", "exec", ns, "tc", "qdisc", "del", "dev", "eth0", "root"], { reject: false });
+      this.journal.done(entry);
     }));
   }
 
