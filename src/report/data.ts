@@ -80,7 +80,7 @@ export interface ReportData {
   strings: string[];
   /** Client operations in invocation order, one array per field (see encodeOps). */
   ops: { n: number; p: number[]; t: number[]; d: number[]; y: number[]; f: number[]; a: number[]; b: number[]; nd: number[]; e: number[]; i: number[]; j: number[] };
-  lags: number[];
+  lag: LagData | null;
 }
 
 const TYPE_CODE = { ok: 0, fail: 1, info: 2 } as const;
@@ -184,14 +184,71 @@ function spectrumOf(s: unknown): ReportData["spectrum"] {
   return { models, ...(strongest ? { strongest } : {}) };
 }
 
-/** Staleness samples (ns): a verdict's `lags` array and any anomaly whose details carry a numeric `lag`. */
-function lagsOf(results: Record<string, any> | undefined): number[] {
+export interface LagData { label: string; samples: number[]; fresh: number; stats?: Record<string, number> }
+
+/** Staleness the checkers measured: a verdict's `lags` (ns) or `lagsMs` array, anomalies' numeric `details.lag` (ns). */
+function checkerLags(results: Record<string, any> | undefined): LagData | null {
   const out: number[] = [];
+  let stats: Record<string, number> | undefined;
   for (const v of Object.values(results?.checkers ?? {}) as any[]) {
     if (Array.isArray(v?.lags)) for (const x of v.lags) if (typeof x === "number" && Number.isFinite(x)) out.push(x);
+    if (Array.isArray(v?.lagsMs)) for (const x of v.lagsMs) if (typeof x === "number" && Number.isFinite(x)) out.push(x * 1e6);
     for (const a of v?.anomalies ?? []) if (typeof a?.details?.lag === "number") out.push(a.details.lag);
+    const vis = Object.entries(v?.stats ?? {}).filter(([k, x]) => /^visibilityMs/.test(k) && typeof x === "number") as [string, number][];
+    if (vis.length) stats = Object.fromEntries(vis);
   }
-  return out.length > LIMITS.lags ? out.slice(0, LIMITS.lags) : out;
+  if (!out.length && !stats) return null;
+  const samples = out.filter((x) => x > 0);
+  return { label: "time to visibility / lag reported by the checkers", samples: samples.slice(0, LIMITS.lags), fresh: out.length - samples.length, ...(stats ? { stats } : {}) };
+}
+
+/** Read staleness measured from the history, for registers whose writes are unique per key (so each read names its write):
+ *  a read is stale by (its invocation − the acknowledgement of the earliest write that certainly overwrote what it returned). */
+export function readLags(operations: readonly Operation[]): LagData | null {
+  type W = { value: string; invoke: number; ack: number; ok: boolean };
+  const writes = new Map<string, W[]>();
+  for (const o of operations) {
+    if (o.f !== "write") continue;
+    const t = Array.isArray(o.invoke.value) && o.invoke.value.length === 2 ? o.invoke.value : undefined;
+    if (!t) return null;
+    const k = String(t[0]);
+    let l = writes.get(k);
+    if (!l) writes.set(k, (l = []));
+    l.push({ value: JSON.stringify(t[1]), invoke: o.invoke.time, ack: o.type === "ok" && o.complete ? o.complete.time : Infinity, ok: o.type === "ok" });
+  }
+  if (!writes.size) return null;
+  const byValue = new Map<string, Map<string, W>>();
+  const sufMin = new Map<string, number[]>();
+  for (const [k, l] of writes) {
+    const m = new Map<string, W>();
+    for (const w of l) { if (m.has(w.value)) return null; m.set(w.value, w); }
+    byValue.set(k, m);
+    l.sort((a, b) => a.invoke - b.invoke);
+    const suf = new Array<number>(l.length + 1).fill(Infinity);
+    for (let i = l.length - 1; i >= 0; i--) suf[i] = Math.min(suf[i + 1], l[i].ack);
+    sufMin.set(k, suf);
+  }
+  const samples: number[] = [];
+  let fresh = 0;
+  for (const o of operations) {
+    if (o.f !== "read" || o.type !== "ok" || !Array.isArray(o.complete?.value)) continue;
+    const [key, got] = o.complete!.value as [unknown, unknown];
+    const k = String(key), l = writes.get(k);
+    if (!l) continue;
+    // Writes invoked after the value read was acknowledged certainly overwrote it (or, for null, any write did).
+    let after = 0;
+    if (got !== null) {
+      const src = byValue.get(k)!.get(JSON.stringify(got));
+      if (!src || !src.ok) continue;
+      let lo = 0, hi = l.length;
+      while (lo < hi) { const m = (lo + hi) >>> 1; if (l[m].invoke <= src.ack) lo = m + 1; else hi = m; }
+      after = lo;
+    }
+    const overwrittenAt = sufMin.get(k)![after];
+    if (overwrittenAt < o.invoke.time) samples.push(o.invoke.time - overwrittenAt); else fresh++;
+  }
+  if (!samples.length && !fresh) return null;
+  return { label: "read staleness: how long before a read began its value had been overwritten by an acknowledged write", samples: samples.slice(0, LIMITS.lags), fresh };
 }
 
 export function buildReportData(files: RunFiles): ReportData {
@@ -261,6 +318,6 @@ export function buildReportData(files: RunFiles): ReportData {
     })),
     strings: strings.list,
     ops,
-    lags: lagsOf(results),
+    lag: checkerLags(results) ?? readLags(operations),
   };
 }

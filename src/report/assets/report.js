@@ -605,25 +605,26 @@
   }
 
   function drawLag() {
-    const lags = DATA.lags;
-    const c = $("lag");
-    if (!lags.length) { $("lag-note").textContent = "No staleness samples in this run: a checker that measures replication lag (staleness probes) adds them."; c.hidden = true; return; }
+    const lag = DATA.lag, c = $("lag"), note = $("lag-note");
+    if (!lag) { note.textContent = "No staleness measure for this run: it needs reads of registers with unique written values (the session workload) or a checker that reports lags (staleness probes)."; c.hidden = true; return; }
+    const sorted = Float64Array.from(lag.samples).sort(), n = sorted.length, total = n + lag.fresh;
+    const q = (p) => sorted[Math.min(n - 1, Math.floor(p * n))];
+    const stats = lag.stats ? " · " + Object.entries(lag.stats).map(([k, v]) => `${k} ${v}`).join(", ") : "";
+    note.textContent = `${lag.label}. ${total} sample(s): ${lag.fresh} not stale, ${n} stale` + (n ? ` · stale by p50 ${fmtDur(q(0.5))}, p90 ${fmtDur(q(0.9))}, p99 ${fmtDur(q(0.99))}, max ${fmtDur(sorted[n - 1])}` : "") + stats;
+    if (!n) { c.hidden = true; return; }
     c.hidden = false;
     const { g, w, h } = sizeCanvas(c);
-    const sorted = Float64Array.from(lags).sort();
-    const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-    $("lag-note").textContent = `${sorted.length} samples · p50 ${fmtDur(q(0.5))} · p90 ${fmtDur(q(0.9))} · p99 ${fmtDur(q(0.99))} · max ${fmtDur(sorted[sorted.length - 1])}`;
-    const lo = Math.max(1, sorted[0]), hi = Math.max(lo * 10, sorted[sorted.length - 1]);
-    const l0 = Math.log10(lo), l1 = Math.log10(hi), nb = 40, bins = new Float64Array(nb);
+    const lo = Math.max(1, sorted[0]), hi = Math.max(lo * 10, sorted[n - 1]);
+    const l0 = Math.log10(lo), l1 = Math.log10(hi) + 1e-9, nb = 40, bins = new Float64Array(nb);
     for (const v of sorted) bins[Math.min(nb - 1, Math.max(0, Math.floor(((Math.log10(Math.max(v, lo)) - l0) / (l1 - l0)) * nb)))]++;
     let max = 1; for (const b of bins) max = Math.max(max, b);
-    const pw = w - PG, top = 10, ph = h - top - 22;
+    const pw = w - PG - 10, top = 10, ph = h - top - 22;
     g.clearRect(0, 0, w, h);
     g.fillStyle = "#5b8def";
     for (let i = 0; i < nb; i++) { const bh = (bins[i] / max) * ph; g.fillRect(PG + (i * pw) / nb, top + ph - bh, pw / nb - 1, bh); }
     g.fillStyle = "#656d76"; g.font = "11px system-ui, sans-serif"; g.textBaseline = "top";
-    for (let e = Math.ceil(l0); e <= l1; e++) { const x = PG + ((e - l0) / (l1 - l0)) * pw; g.fillText(fmtDur(Math.pow(10, e)), x, top + ph + 4); }
-    g.fillText(`${max}`, 4, top); g.fillText("lag", 4, top + ph + 4);
+    for (let e = Math.ceil(l0); e <= l1; e++) { const x = PG + ((e - l0) / (l1 - l0)) * pw; g.fillRect(x, top + ph, 1, 4); g.fillText(fmtDur(Math.pow(10, e)), x + 2, top + ph + 5); }
+    g.fillText(`${max} reads`, 4, top); g.fillText("stale by", 4, top + ph + 5);
   }
 
   function drawAll() {
@@ -790,12 +791,14 @@
     if (d.witness && typeof d.witness === "object") {
       const w = d.witness, wops = Array.isArray(w.ops) ? w.ops.filter(Number.isInteger) : [];
       const ks = [...new Set(wops.map(opAt).filter((k) => k >= 0))];
+      const same = ks.length === anomalyOps(a).size && ks.every((k) => anomalyOps(a).has(k));
       const c = el("canvas", { class: "mini" });
       minis.push(drawMini(c, ks, anomalyExtras(a)));
-      out.push(el("h3", null, `Shrunk witness: ${ks.length} operation(s) that are not linearizable on their own `,
-        el("a", { href: "#timeline", class: "zoom", on: { click: (ev) => { ev.preventDefault(); showOps(a.id, wops); } } }, "show witness in timeline")), c, ...opsTable(wops, { scroll: true }));
-      const rest = Object.entries(w).filter(([k]) => k !== "ops");
-      if (rest.length) out.push(el("details", null, el("summary", { text: "witness details" }), el("pre", { text: JSON.stringify(Object.fromEntries(rest), null, 2) })));
+      out.push(el("h3", null, `Shrunk witness: ${ks.length} operation(s) that cannot be linearized even on their own${w.minimal === true ? " (minimal: dropping any one makes them linearizable)" : ""} `,
+        el("a", { href: "#timeline", class: "zoom", on: { click: (ev) => { ev.preventDefault(); showOps(a.id, wops); } } }, "show witness in timeline")), c);
+      if (!same) out.push(...opsTable(wops, { scroll: true }));
+      const rest = Object.entries(w).filter(([k]) => k !== "ops" && k !== "operations");
+      if (rest.length) out.push(el("p", { class: "muted", text: rest.map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(" · ") }));
     }
     if (Array.isArray(d.longest)) {
       const omitted = d.longestOmitted || 0;
@@ -828,7 +831,8 @@
       el("p", { class: "story", text: a.story }),
       a.explanation && a.explanation !== a.story ? el("p", { class: "checker-says", text: `Checker: ${a.explanation}` }) : null);
     if (!(a.details && a.details.witness) && ks.length) { const c = el("canvas", { class: "mini" }); card.append(c); minis.push(drawMini(c, ks, anomalyExtras(a))); }
-    card.append(el("h3", { text: `Operations involved (${ks.length})` }), ...opsTable(a.ops, { scroll: true }), ...detailsBlock(a));
+    const det = detailsBlock(a), witnessEnd = det.findIndex((e) => e.tagName === "CANVAS") + 1;
+    card.append(...det.slice(0, witnessEnd), el("h3", { text: `Operations involved (${ks.length})` }), ...opsTable(a.ops, { scroll: true }), ...det.slice(witnessEnd));
     return card;
   }
   function renderAnomalies() {
