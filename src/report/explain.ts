@@ -141,12 +141,13 @@ export function story(a: Anomaly, ctx: StoryContext): string {
     out.push(cap(opSentence(main)) + ".");
     const stale = staleContext(main, ctx);
     if (stale) out.push(stale);
-    const d = a.details as { longest?: { state?: unknown }[] } | undefined;
+    const d = a.details as { longest?: { state?: unknown }[]; longestLength?: unknown; state?: unknown } | undefined;
     const longest = Array.isArray(d?.longest) ? d!.longest : undefined;
     const key = a.key ? ` ${a.key}` : "";
     if (longest) {
-      const state = longest.length ? longest[longest.length - 1]?.state : undefined;
-      out.push(`No legal order explains it: the longest one places ${longest.length} operation(s)${typeof state === "string" ? `, leaving${key} at ${state}` : ""}, and this operation cannot come next — not linearizable.`);
+      const n = typeof d!.longestLength === "number" ? d!.longestLength : longest.length;
+      const state = typeof d!.state === "string" ? d!.state : longest.length ? longest[longest.length - 1]?.state : undefined;
+      out.push(`No legal order explains it: the longest one places ${n} operation(s)${typeof state === "string" ? `, leaving${key} at ${state}` : ""}, and this operation cannot come next — not linearizable.`);
     }
   } else if (ops.length) {
     out.push(`${narrate(ops)} — ${kindWords(a.kind)}.`);

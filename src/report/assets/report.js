@@ -694,7 +694,8 @@
   function anomalyExtras(a) {
     const order = new Map(), blocked = new Set(), chain = [];
     const d = a.details || {};
-    if (Array.isArray(d.longest)) d.longest.forEach((s, n) => { const k = opAt(s && s.index); if (k >= 0) order.set(k, n + 1 + (d.longestOmitted || 0)); });
+    const skipped = typeof d.longestLength === "number" && Array.isArray(d.longest) ? Math.max(0, d.longestLength - d.longest.length) : d.longestOmitted || 0;
+    if (Array.isArray(d.longest)) d.longest.forEach((s, n) => { const k = opAt(s && s.index); if (k >= 0) order.set(k, n + 1 + skipped); });
     if (Array.isArray(d.blocked)) for (const b of d.blocked) { const k = opAt(b && b.index); if (k >= 0) blocked.add(k); }
     for (const e of a.chain || []) { const x = opAt(e.from), y = opAt(e.to); if (x >= 0 && y >= 0) chain.push({ a: x, b: y, label: e.label }); }
     return { order, blocked, chain };
@@ -801,7 +802,7 @@
       if (rest.length) out.push(el("p", { class: "muted", text: rest.map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(" · ") }));
     }
     if (Array.isArray(d.longest)) {
-      const omitted = d.longestOmitted || 0;
+      const omitted = (d.longestOmitted || 0) + (typeof d.longestLength === "number" && d.longestLength > d.longest.length + (d.longestOmitted || 0) ? d.longestLength - d.longest.length - (d.longestOmitted || 0) : 0);
       out.push(el("h3", { text: `Longest partial linearization${d.model ? ` (model ${s(d.model)})` : ""}: ${d.longest.length + omitted} step(s)${omitted ? `, the last ${d.longest.length} shown` : ""}, then the operation that cannot follow` }));
       out.push(stepsTable(d.longest.map((x) => ({ index: x && x.index, op: s(x && x.op), state: s(x && x.state) })), omitted, (Array.isArray(d.blocked) ? d.blocked : []).map((x) => ({ index: x && x.index, op: s(x && x.op) }))));
     }
