@@ -737,19 +737,20 @@
 
   function drawMini(c, ks, extra) {
     const lanesN = new Set(ks.map((k) => P[k])).size;
-    c.style.height = `${Math.min(300, 30 + lanesN * 26)}px`;
+    c.style.height = `${Math.min(310, 40 + lanesN * 26)}px`;
     const draw = () => {
       const { g, w, h } = sizeCanvas(c);
       if (!ks.length) return;
       const pr = [...new Set(ks.map((k) => P[k]))].sort((a, b) => a - b), lane = new Map(pr.map((p, i) => [p, i]));
       let a = Infinity, b = -Infinity; for (const k of ks) { a = Math.min(a, T0[k]); b = Math.max(b, Math.min(end1(k), T0[k] + 1e10)); }
-      const span = Math.max(b - a, 1e3), t0 = a - span * 0.05, t1 = b + span * 0.05, gx = 44, top = 18;
+      const span = Math.max(b - a, 1e3), t0 = a - span * 0.05, t1 = b + span * 0.05, gx = 44, top = 30;
       const lh = Math.min(26, (h - top - 4) / pr.length), X = (tt) => gx + ((tt - t0) / (t1 - t0)) * (w - gx - 6);
       g.clearRect(0, 0, w, h);
       const saved = { t0: view.t0, t1: view.t1 }; view.t0 = t0; view.t1 = t1;
-      shadeFaults(g, X, gx, w, top, h - top, true);
+      shadeFaults(g, X, gx, w, top, h - top, false);
       g.fillStyle = "#fff"; g.fillRect(0, 0, w, top);
-      drawTimeAxis(g, gx, w - gx, 0, top, X);
+      faultBand(g, X, gx, w, 0, 12);
+      drawTimeAxis(g, gx, w - gx, 12, top - 12, X);
       view.t0 = saved.t0; view.t1 = saved.t1;
       g.font = "11px system-ui, sans-serif"; g.textBaseline = "middle";
       for (const p of pr) { g.fillStyle = "#656d76"; g.fillText(`p${p}`, 4, top + lane.get(p) * lh + lh / 2); }
@@ -794,7 +795,7 @@
       const ks = [...new Set(wops.map(opAt).filter((k) => k >= 0))];
       const same = ks.length === anomalyOps(a).size && ks.every((k) => anomalyOps(a).has(k));
       const c = el("canvas", { class: "mini" });
-      minis.push(drawMini(c, ks, anomalyExtras(a)));
+      minis.push(drawMini(c, ks, { blocked: anomalyExtras(a).blocked }));
       out.push(el("h3", null, `Shrunk witness: ${ks.length} operation(s) that cannot be linearized even on their own${w.minimal === true ? " (minimal: dropping any one makes them linearizable)" : ""} `,
         el("a", { href: "#timeline", class: "zoom", on: { click: (ev) => { ev.preventDefault(); showOps(a.id, wops); } } }, "show witness in timeline")), c);
       if (!same) out.push(...opsTable(wops, { scroll: true }));
