@@ -40,6 +40,7 @@ const view = (page: Page) => page.evaluate(() => { const doc = (globalThis as an
 
 describe.skipIf(!haveChromium)("report.html in Chromium", () => {
   let browser: Browser;
+  let knownBad = "";
   beforeAll(async () => {
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -48,6 +49,7 @@ describe.skipIf(!haveChromium)("report.html in Chromium", () => {
 
   it("a known-bad sim run: the anomaly is listed with its explanation, and clicking it zooms the timeline to its ops", async () => {
     const out = await run(resolveConfig({ resultsDir: tmp(), mode: "primary-async", nemesis: ["partition"], seed: "7", timeLimit: 3 }));
+    knownBad = out.dir;
     const anomalies = out.results.checkers.linearizable.anomalies;
     expect(anomalies.length).toBeGreaterThan(0);
     const { page, network, errors, dialogs } = await open(browser, join(out.dir, "report.html"));
@@ -81,8 +83,21 @@ describe.skipIf(!haveChromium)("report.html in Chromium", () => {
       });
       expect(purple).toBeGreaterThan(20);
 
-      // Wheel zooms, drag pans, the fit key shows the whole run again.
+      // Hovering the op that cannot be placed shows its details; clicking pins them.
       const box = (await page.locator("#tl").boundingBox())!;
+      const blocked = (anomalies[0].details as { blocked: { index: number }[] }).blocked[0].index;
+      const at = await page.evaluate(`window.faultlineReport.opBox(${blocked})`) as { x: number; y: number; w: number; h: number } | null;
+      expect(at).not.toBeNull();
+      await page.mouse.move(box.x + at!.x + at!.w / 2, box.y + at!.y + at!.h / 2);
+      await page.waitForSelector("#tip:not([hidden])");
+      const tip = (await page.textContent("#tip"))!;
+      expect(tip).toContain(`process ${out.history[blocked].process} read`);
+      expect(tip).toContain(`(history #${blocked})`);
+      await page.mouse.click(box.x + at!.x + at!.w / 2, box.y + at!.y + at!.h / 2);
+      expect(await page.textContent("#selected pre")).toBe(tip);
+      expect(await page.textContent("#selected")).toContain("Part of: [nonlinearizable] anomaly 1");
+
+      // Wheel zooms, drag pans, the fit key shows the whole run again.
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.wheel(0, -300);
       await page.waitForTimeout(100);
@@ -98,6 +113,23 @@ describe.skipIf(!haveChromium)("report.html in Chromium", () => {
       expect(network).toEqual([]);
       expect(errors).toEqual([]);
       expect(dialogs).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("a link to report.html#anomaly-N opens zoomed to that anomaly", async () => {
+    const { page, errors } = await open(browser, join(knownBad, "report.html") + "#anomaly-1");
+    try {
+      expect(await page.evaluate("document.body.dataset.anomaly")).toBe("1");
+      const v = await view(page);
+      await page.evaluate("window.faultlineReport.fitAll()");
+      await page.waitForTimeout(100);
+      expect(await view(page)).not.toEqual(v);
+      await page.click("#anomaly-1 a.zoom");
+      await page.waitForTimeout(100);
+      expect(await view(page)).toEqual(v);
+      expect(errors).toEqual([]);
     } finally {
       await page.close();
     }

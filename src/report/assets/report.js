@@ -906,6 +906,15 @@
   new ResizeObserver(() => { if (document.body.clientWidth !== lastW) { lastW = document.body.clientWidth; schedule(); for (const m of minis) requestAnimationFrame(m); drawLag(); } }).observe(document.body);
   const m = /^#anomaly-(\d+)$/.exec(location.hash);
   if (m && DATA.anomalies[+m[1]]) showAnomaly(+m[1], { scroll: false });
-  window.faultlineReport = { view, state, data: DATA, showAnomaly, selectOp, fitAll, zoomAt, redraw: drawAll, draws: { drawTimeline, drawOverview, drawLatency, drawThroughput }, ops: N };
+  /** Where an op (by a history index of its invocation or completion) is drawn on the timeline, in CSS pixels of the canvas; null when off screen. */
+  function opBox(index) {
+    const k = opAt(index);
+    if (k < 0) return null;
+    const pw = tl.clientWidth - GUTTER, span = view.t1 - view.t0, X = (tt) => GUTTER + ((tt - view.t0) / span) * pw;
+    const x0 = Math.max(GUTTER, X(T0[k])), x1 = Math.min(tl.clientWidth, Math.max(x0 + 1, X(end1(k)))), y = laneTop(LANE[k]);
+    if (x1 < GUTTER || x0 > tl.clientWidth || y < AXIS || y + state.laneH > tl.clientHeight) return null;
+    return { x: x0, y, w: x1 - x0, h: state.laneH };
+  }
+  window.faultlineReport = { view, state, data: DATA, showAnomaly, selectOp, fitAll, zoomAt, opBox, redraw: drawAll, draws: { drawTimeline, drawOverview, drawLatency, drawThroughput }, ops: N };
   document.body.dataset.ready = "1";
 })();
