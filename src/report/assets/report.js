@@ -283,7 +283,7 @@
     const visit = (k) => {
       const l = LANE[k];
       if (l < first || l > last) return;
-      const hl = state.hl.has(k);
+      const hl = HL[k] === 1;
       if (state.only && !hl) return;
       const x0 = X(T0[k]), x1 = X(end1(k));
       if (x1 < GUTTER || x0 > w) return;
@@ -556,7 +556,7 @@
     const hi = lowerBound(T0, view.t1 + 1), s0 = lowerBound(T0, view.t0);
     for (let k = s0; k < hi; k++) {
       if (T1[k] === Infinity) continue;
-      if (state.only && !state.hl.has(k)) continue;
+      if (state.only && HL[k] !== 1) continue;
       const color = Y[k] === 0 ? F_PX[Fi[k]] : Y[k] === 1 ? PX[1] : INFO_PX;
       const x = Math.round(X(T0[k]) * dpr) - 1, y = Math.round((top + ph - (LOGLAT[k] - lmin) * yk) * dpr) - 1;
       const xa = Math.max(xmin, x), xb = Math.min(W, x + sz), ya = Math.max(0, y), yb = Math.min(H, y + sz);
@@ -661,13 +661,20 @@
   $("thr-legend").append(...[["ok", COLOR.ok], ["failed", COLOR.fail], ["indeterminate", COLOR.info]].map(([n, c]) => el("span", null, el("span", { class: "sw", style: `background:${c}` }), `${n} completions`)));
 
   // ---------- anomalies ----------
+  // The highlighted ops as a set (to iterate) and a mask (for the per-op drawing loops).
+  const HL = new Uint8Array(N);
+  function setHl(ks) {
+    for (const k of state.hl) HL[k] = 0;
+    state.hl = ks;
+    for (const k of ks) HL[k] = 1;
+  }
   function anomalyOps(a) {
     const ks = new Set();
     for (const i of a.ops) { const k = opAt(i); if (k >= 0) ks.add(k); }
     return ks;
   }
   function clearAnomaly() {
-    state.hl = new Set(); state.hlAnomaly = -1; state.order = new Map(); state.blocked = new Set(); state.chain = [];
+    setHl(new Set()); state.hlAnomaly = -1; state.order = new Map(); state.blocked = new Set(); state.chain = [];
     document.querySelectorAll(".card.active").forEach((c) => c.classList.remove("active"));
     document.body.dataset.anomaly = "";
     schedule();
@@ -685,7 +692,7 @@
     schedule();
   }
   function highlight(id, ks, extra) {
-    state.hl = ks; state.hlAnomaly = id;
+    setHl(ks); state.hlAnomaly = id;
     state.order = extra?.order ?? new Map(); state.blocked = extra?.blocked ?? new Set(); state.chain = extra?.chain ?? [];
     document.querySelectorAll(".card.active").forEach((c) => c.classList.remove("active"));
     const card = $(`anomaly-${id}`); if (card) card.classList.add("active");
@@ -714,7 +721,6 @@
   function showOps(id, indexes) {
     const ks = new Set(); for (const i of indexes) { const k = opAt(i); if (k >= 0) ks.add(k); }
     highlight(id, ks, anomalyExtras(DATA.anomalies[id]));
-    state.hl = ks;
     zoomToOps(ks);
     $("timeline").scrollIntoView({ block: "start" });
   }
