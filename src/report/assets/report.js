@@ -177,7 +177,7 @@
   const GUTTER = 64, AXIS = 36, BAND = 14;
 
   function clampView() {
-    const minSpan = 1000, pad = (FULL.t1 - FULL.t0) * 0.05;
+    const minSpan = 1000, pad = (FULL.t1 - FULL.t0) * 0.02;
     let span = Math.max(minSpan, Math.min(view.t1 - view.t0, FULL.t1 - FULL.t0 + 2 * pad));
     let t0 = Math.max(FULL.t0 - pad, Math.min(view.t0, FULL.t1 + pad - span));
     view.t0 = t0; view.t1 = t0 + span;
@@ -326,9 +326,12 @@
     if (state.order.size || state.blocked.size) {
       g.font = "bold 10px system-ui, sans-serif"; g.textBaseline = "bottom";
       g.fillStyle = COLOR.hl; g.textBaseline = "middle";
+      const lastNum = new Map();
       if (numbered.length < 2000) for (const k of numbered) {
-        const x = Math.max(GUTTER, X(end1(k)));
-        if (lh >= 9) g.fillText(`#${state.order.get(k)}`, x + 2, laneTop(LANE[k]) + lh / 2);
+        const x = Math.max(GUTTER, X(end1(k))), text = `#${state.order.get(k)}`, prev = lastNum.get(LANE[k]) ?? -Infinity;
+        if (lh < 9 || x + 2 < prev) continue; // no room: the ops table lists every step
+        g.fillText(text, x + 2, laneTop(LANE[k]) + lh / 2);
+        lastNum.set(LANE[k], x + 4 + g.measureText(text).width);
       }
       for (const k of state.blocked) {
         const l = LANE[k]; if (l < first || l > last) continue;
@@ -684,7 +687,7 @@
     let a = Infinity, b = -Infinity, lane = Infinity;
     for (const k of ks) { a = Math.min(a, T0[k]); b = Math.max(b, Math.min(end1(k), T0[k] + (FULL.t1 - FULL.t0))); lane = Math.min(lane, LANE[k]); }
     const span = Math.max(b - a, 1e5), padT = span * 0.35;
-    view.t0 = a - padT; view.t1 = b + padT; clampView();
+    view.t0 = Math.max(FULL.t0 - span * 0.02, a - padT); view.t1 = b + padT; clampView();
     const visibleH = tl.clientHeight - AXIS;
     let lmin = Infinity, lmax = -Infinity; for (const k of ks) { lmin = Math.min(lmin, LANE[k]); lmax = Math.max(lmax, LANE[k]); }
     const needed = (lmax - lmin + 1) * state.laneH;
