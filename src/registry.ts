@@ -7,6 +7,7 @@ import { pauseNemesis } from "../nemeses/pause.ts";
 import type { Nemesis } from "../nemeses/types.ts";
 import { etcdTarget } from "../targets/etcd/index.ts";
 import { postgresTarget } from "../targets/postgres/index.ts";
+import { redisTarget } from "../targets/redis/index.ts";
 import { simTarget } from "../targets/sim/index.ts";
 import { registerWorkload } from "../workloads/register.ts";
 import { sessionWorkload } from "../workloads/session.ts";
@@ -20,6 +21,7 @@ export const targets: Record<string, Target> = {
   sim: simTarget,
   etcd: etcdTarget,
   postgres: postgresTarget,
+  redis: redisTarget,
 };
 
 export const workloads: Record<string, Workload> = {
