@@ -78,6 +78,7 @@ export function verdictOf(anomalies: Anomaly[], unknown: string | undefined, sta
 }
 
 const LONGEST_SHOWN = 20;
+const WITNESS_LISTED = 12;
 
 /**
  * The anomaly for a non-linearizable partition. `details` (JSON, for the report):
@@ -119,8 +120,9 @@ export function explain(model: Model, p: Partition, r: SearchResult, options: Pi
     : `Not linearizable${where}: no order of the operations is legal.`;
   if (shrunk) {
     for (const id of shrunk.ids) addOp(id);
-    const list = shrunk.ids.map(desc).join("; ");
-    explanation += ` ${shrunk.minimal ? "Smallest failing sub-history" : "A smaller failing sub-history"} (${shrunk.ids.length} op${shrunk.ids.length === 1 ? "" : "s"}, from ${model.describeState(model.init())}): ${list}.`;
+    const n = shrunk.ids.length;
+    const what = `${shrunk.minimal ? "A minimal witness" : "A smaller witness"} (${n} op${n === 1 ? "" : "s"}, from ${model.describeState(model.init())}, every other op allowed to take effect at any time after its invocation, or never)`;
+    explanation += n <= WITNESS_LISTED ? ` ${what}: ${shrunk.ids.map(desc).join("; ")}.` : ` ${what}: see details.witness.`;
   } else {
     for (const id of [...blocked, ...(last ? [last.id] : [])]) addOp(id);
   }

@@ -1,7 +1,7 @@
 // Wing–Gong–Lowe linearizability search with Lowe's state cache, as in Porcupine, tuned for large histories.
 //
 // Operations sit in a doubly linked list of call and return entries in real-time order (typed arrays, no
-// objects per entry). The search repeatedly "lifts" the first call whose model step is legal (removing
+// objects per entry; crashed ops' calls in a second list, tried after the completed ops' calls). The search repeatedly "lifts" the first call whose model step is legal (removing
 // its call and return entries), and backtracks when it reaches a return entry: that op would have had to
 // be linearized before it returned, and nothing could be. It succeeds when no return entries remain.
 //
@@ -47,32 +47,37 @@ export interface SearchResult {
   reason?: string;
 }
 
-interface Frame { entry: number; state: number; parent: Frame | null; depth: number }
+interface Frame { entry: number; state: number; parent: Frame | null; depth: number; barrier: number }
 
-const BYTES_PER_ENTRY = 48;   // 2 × 16-byte table slots (load ≤ 1/2) + a stack frame, amortized
+const BYTES_PER_ENTRY = 56;   // 2 × 20-byte table slots (load ≤ 1/2) + a stack frame, amortized
 
 export function searchLinearization(model: Model, ops: SearchOp[], budget: SearchBudget = {}): SearchResult {
   const n = ops.length;
   const maxSteps = budget.maxSteps ?? Infinity;
-  const maxEntries = budget.maxCacheBytes ? Math.max(16, Math.floor(budget.maxCacheBytes / BYTES_PER_ENTRY)) : Infinity;
 
   // ---- entries in time order: entry e (1-based) is op entOp[e], a call if entCall[e] ----
   let E = 0;
   for (const o of ops) E += o.ret === Infinity ? 1 : 2;
   const order = sortEntries(ops, E);
-  const entOp = new Int32Array(E + 1), entCall = new Uint8Array(E + 1), entMatch = new Int32Array(E + 1);
-  const next = new Int32Array(E + 1), prev = new Int32Array(E + 1);
+  // Two lists: the main one (completed ops' calls and returns, head 0) and the crashed ops' calls (head I).
+  const I = E + 1;
+  const entOp = new Int32Array(E + 2), entCall = new Uint8Array(E + 2), entMatch = new Int32Array(E + 2);
+  const entPos = new Float64Array(E + 2);
+  const next = new Int32Array(E + 2), prev = new Int32Array(E + 2);
   const callEntry = new Int32Array(n);
   let returns = 0;
+  let tailMain = 0, tailInfo = I;
+  next[0] = -1; prev[0] = -1; next[I] = -1; prev[I] = -1;
   for (let i = 0; i < E; i++) {
     const code = order[i], e = i + 1, id = code >>> 1;
     entOp[e] = id;
-    if ((code & 1) === 0) { entCall[e] = 1; callEntry[id] = e; entMatch[e] = 0; }
+    const isCall = (code & 1) === 0;
+    entPos[e] = isCall ? ops[id].call : ops[id].ret;
+    if (isCall) { entCall[e] = 1; callEntry[id] = e; entMatch[e] = 0; }
     else { entMatch[callEntry[id]] = e; returns++; }
-    prev[e] = e - 1; next[e - 1] = e;
+    if (isCall && ops[id].ret === Infinity) { prev[e] = tailInfo; next[tailInfo] = e; next[e] = -1; tailInfo = e; }
+    else { prev[e] = tailMain; next[tailMain] = e; next[e] = -1; tailMain = e; }
   }
-  next[E] = -1;
-  prev[0] = -1;
 
   // ---- crashed-op symmetry: kind and rank (in call order) of each info op ----
   const kindOf = new Int32Array(n).fill(-1), rank = new Int32Array(n);
@@ -95,6 +100,11 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
   let seed = 0x9e3779b9 | 0;
   const rnd = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed | 0; };
   for (let i = 0; i < n; i++) { z1[i] = rnd(); z2[i] = rnd(); z3[i] = rnd(); }
+  // Crashed ops are not in the fingerprint: which of them are linearized is kept exactly, as per-kind
+  // counts (linCount snapshots), so a configuration can be pruned by *dominance* (below).
+  for (let i = 0; i < n; i++) if (kindOf[i] >= 0) { z1[i] = 0; z2[i] = 0; z3[i] = 0; }
+  const K = kindSize.length;
+  const snaps: Int32Array[][] = [];
   let h1 = 0, h2 = 0, h3 = 0;
 
   // ---- interned states ----
@@ -107,25 +117,25 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
     return id;
   };
 
-  // ---- the cache: open addressing, 4 Int32 per slot (h1, h2, h3, stateId + 1; 0 = empty) ----
+  // ---- the cache: open addressing, 5 Int32 per slot (h1, h2, h3, stateId + 1 (0 = empty), snapshot bucket) ----
   let cap = 1 << 12, mask = cap - 1;
-  let table = new Int32Array(cap * 4);
+  let table = new Int32Array(cap * 5);
   let cacheEntries = 0;
   const slotOf = (a: number, b: number, c: number, s: number, t: Int32Array, m: number): number => {
     let i = (a ^ Math.imul(s + 1, 0x9e3779b1) ^ (b >>> 7)) & m;
     for (;;) {
-      const p = i << 2, sv = t[p + 3];
+      const p = i * 5, sv = t[p + 3];
       if (sv === 0) return ~p;
       if (sv === s + 1 && t[p] === a && t[p + 1] === b && t[p + 2] === c) return p;
       i = (i + 1) & m;
     }
   };
   const grow = () => {
-    const ncap = cap << 1, nmask = ncap - 1, nt = new Int32Array(ncap * 4);
-    for (let p = 0; p < table.length; p += 4) {
+    const ncap = cap << 1, nmask = ncap - 1, nt = new Int32Array(ncap * 5);
+    for (let p = 0; p < table.length; p += 5) {
       if (table[p + 3] === 0) continue;
       const q = ~slotOf(table[p], table[p + 1], table[p + 2], table[p + 3] - 1, nt, nmask);
-      nt[q] = table[p]; nt[q + 1] = table[p + 1]; nt[q + 2] = table[p + 2]; nt[q + 3] = table[p + 3];
+      nt[q] = table[p]; nt[q + 1] = table[p + 1]; nt[q + 2] = table[p + 2]; nt[q + 3] = table[p + 3]; nt[q + 4] = table[p + 4];
     }
     table = nt; cap = ncap; mask = nmask;
   };
@@ -141,6 +151,9 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
     next[prev[e]] = e; if (next[e] !== -1) prev[next[e]] = e;
   };
 
+  const entryBytes = BYTES_PER_ENTRY + (K > 0 ? 8 + 4 * K + 24 : 0);
+  const maxEntries = budget.maxCacheBytes ? Math.max(16, Math.floor(budget.maxCacheBytes / entryBytes)) : Infinity;
+  const budgetReason = (entries: number) => `memory budget exhausted after ${entries} cached configurations (~${Math.round(entries * entryBytes / 1048576)} MB)`;
   let stateId = intern(model.init());
   let top: Frame | null = null;
   let best: Frame | null = null;
@@ -164,9 +177,18 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
     return r;
   };
 
+  // Children of a configuration, in order: the main list's calls before its first return, then the
+  // crashed ops invoked before that return (phase 1). Trying crashed ops last keeps the search on the
+  // recorded order until one is needed.
+  let phase = 0, barrierEntry = 0, barrier = Infinity;
   while (returns > 0) {
     if (++steps > maxSteps) { steps--; return result("unknown", `search budget of ${maxSteps} steps exhausted`); }
-    if (entCall[entry]) {
+    let candidate = -1;
+    if (phase === 0) {
+      if (entCall[entry]) candidate = entry;
+      else { barrierEntry = entry; barrier = entPos[entry]; phase = 1; entry = next[I]; continue; }
+    } else if (entry !== -1 && entPos[entry] < barrier) candidate = entry;
+    if (candidate >= 0) {
       const id = entOp[entry];
       const kind = kindOf[id];
       if (kind < 0 || linCount[kind] === rank[id]) {
@@ -175,35 +197,57 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
           const sid = nextState === states[stateId] ? stateId : intern(nextState);
           const a = h1 ^ z1[id], b = h2 ^ z2[id], c = h3 ^ z3[id];
           const slot = slotOf(a, b, c, sid, table, mask);
-          if (slot < 0) {
-            if (cacheEntries >= maxEntries) return result("unknown", `memory budget exhausted after ${cacheEntries} cached configurations (~${Math.round(cacheEntries * BYTES_PER_ENTRY / 1048576)} MB)`);
+          let fresh = slot < 0;
+          if (kind >= 0) linCount[kind]++;
+          if (!fresh && K > 0) {
+            // Same completed ops, same state: new unless an explored configuration had linearized at most
+            // as many crashed ops of every kind (it could do everything this one can).
+            const bucket = snaps[table[slot + 4]];
+            fresh = true;
+            for (let j = 0; j < bucket.length && fresh; j++) {
+              const sn = bucket[j];
+              let dominated = true;
+              for (let k = 0; k < K; k++) if (sn[k] > linCount[k]) { dominated = false; break; }
+              if (dominated) fresh = false;
+            }
+            if (fresh) {
+              if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
+              bucket.push(linCount.slice());
+              cacheEntries++;
+            }
+          } else if (fresh) {
+            if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
             const p = ~slot;
             table[p] = a; table[p + 1] = b; table[p + 2] = c; table[p + 3] = sid + 1;
+            if (K > 0) { table[p + 4] = snaps.length; snaps.push([linCount.slice()]); }
             if (++cacheEntries * 2 > cap) grow();
-            top = { entry, state: stateId, parent: top, depth: top ? top.depth + 1 : 1 };
+          }
+          if (!fresh && kind >= 0) linCount[kind]--;
+          if (fresh) {
+            top = { entry, state: stateId, parent: top, depth: top ? top.depth + 1 : 1, barrier: phase === 1 ? barrierEntry : 0 };
             if (!best || top.depth > best.depth) { best = top; bestBlocked = -1; }
             stateId = sid; h1 = a; h2 = b; h3 = c;
-            if (kind >= 0) linCount[kind]++;
             lift(entry);
-            entry = next[0];
+            entry = next[0]; phase = 0;
             continue;
           }
         }
       }
       entry = next[entry];
-    } else {
-      // A return entry whose call is still pending: that op cannot be linearized here. Backtrack.
-      if (top === best && bestBlocked < 0) bestBlocked = entOp[entry];
-      if (!top) return result(false);
-      const f: Frame = top;
-      top = f.parent;
-      stateId = f.state;
-      const id = entOp[f.entry];
-      h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
-      if (kindOf[id] >= 0) linCount[kindOf[id]]--;
-      unlift(f.entry);
-      entry = next[f.entry];
+      continue;
     }
+    // No op can be linearized before the return at barrierEntry: backtrack.
+    if (top === best && bestBlocked < 0) bestBlocked = entOp[barrierEntry];
+    if (!top) return result(false);
+    const f: Frame = top;
+    top = f.parent;
+    stateId = f.state;
+    const id = entOp[f.entry];
+    h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
+    if (kindOf[id] >= 0) linCount[kindOf[id]]--;
+    unlift(f.entry);
+    entry = next[f.entry];
+    if (f.barrier) { phase = 1; barrierEntry = f.barrier; barrier = entPos[f.barrier]; } else phase = 0;
   }
   return result(true);
 }
