@@ -8,13 +8,15 @@ import { register as suite } from "./commands/suite.ts";
 import { register as lab } from "./commands/lab.ts";
 import { register as report } from "./commands/report.ts";
 import { register as serve } from "./commands/serve.ts";
+import { register as importCmd } from "./commands/import.ts";
+import { register as exportCmd } from "./commands/export.ts";
 
 const program = new Command("faultline")
   .description("Jepsen-style consistency checking and fault injection: run workloads against stores under faults, check the histories")
   .addHelpText("after", EXIT_HELP)
   .showHelpAfterError();
 
-for (const add of [run, check, list, suite, lab, report, serve]) add(program);
+for (const add of [run, check, list, suite, lab, report, serve, importCmd, exportCmd]) add(program);
 
 // `faultline` alone behaves like `faultline run` with defaults.
 const argv = process.argv.slice(2);
