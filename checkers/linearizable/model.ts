@@ -21,6 +21,9 @@ export interface Model<S = unknown> {
   key?(op: Operation): string;
   /** Turns a recorded operation into a model op, or null when it constrains nothing (a failed write, a crashed read). */
   prepare(op: Operation): ModelOp | null;
+  /** True when op never changes the state in any state (a read, a failed compare): the search may then
+   *  linearize it as soon as it is legal, without trying other orders. Optional; absent = never. */
+  readOnly?(op: ModelOp): boolean;
   describeOp(op: ModelOp): string;
   describeState(state: S): string;
 }

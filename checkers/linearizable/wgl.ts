@@ -47,7 +47,7 @@ export interface SearchResult {
   reason?: string;
 }
 
-interface Frame { entry: number; state: number; parent: Frame | null; depth: number; barrier: number }
+interface Frame { entry: number; state: number; parent: Frame | null; depth: number; barrier: number; forced: boolean }
 
 const BYTES_PER_ENTRY = 56;   // 2 × 20-byte table slots (load ≤ 1/2) + a stack frame, amortized
 
@@ -181,13 +181,67 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
   // crashed ops invoked before that return (phase 1). Trying crashed ops last keeps the search on the
   // recorded order until one is needed.
   let phase = 0, barrierEntry = 0, barrier = Infinity;
+  // Forced moves: a completed op that is legal now and leaves the state unchanged (a read that sees the
+  // current value, a failed compare) can be linearized right now without loss of generality (moving it
+  // earlier breaks no real-time or state constraint), so it is lifted without trying alternatives, and
+  // if that configuration fails, so does this one. This removes the orderings of concurrent reads.
+  let fresh0 = true;
+  const readOnly = new Uint8Array(n);
+  if (model.readOnly) for (let i = 0; i < n; i++) if (ops[i].ret !== Infinity && model.readOnly(ops[i].op)) readOnly[i] = 1;
+  let forcedFail = false;
   while (returns > 0) {
     if (++steps > maxSteps) { steps--; return result("unknown", `search budget of ${maxSteps} steps exhausted`); }
+    if (fresh0) {
+      fresh0 = false;
+      let forced = -1;
+      for (let e = next[0]; e !== -1 && entCall[e]; e = next[e]) {
+        const fid = entOp[e];
+        if (readOnly[fid] && model.step(states[stateId], ops[fid].op) !== undefined) { forced = e; break; }
+      }
+      if (forced >= 0) {
+        const fid = entOp[forced];
+        const a = h1 ^ z1[fid], b = h2 ^ z2[fid], c = h3 ^ z3[fid];
+        const slot = slotOf(a, b, c, stateId, table, mask);
+        let isNew = slot < 0;
+        if (!isNew && K > 0) {
+          const bucket = snaps[table[slot + 4]];
+          isNew = true;
+          for (let j = 0; j < bucket.length && isNew; j++) {
+            const sn = bucket[j];
+            let dominated = true;
+            for (let k = 0; k < K; k++) if (sn[k] > linCount[k]) { dominated = false; break; }
+            if (dominated) isNew = false;
+          }
+          if (isNew) {
+            if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
+            bucket.push(linCount.slice()); cacheEntries++;
+          }
+        } else if (isNew) {
+          if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
+          const p = ~slot;
+          table[p] = a; table[p + 1] = b; table[p + 2] = c; table[p + 3] = stateId + 1;
+          if (K > 0) { table[p + 4] = snaps.length; snaps.push([linCount.slice()]); }
+          if (++cacheEntries * 2 > cap) grow();
+        }
+        if (isNew) {
+          top = { entry: forced, state: stateId, parent: top, depth: top ? top.depth + 1 : 1, barrier: 0, forced: true };
+          if (!best || top.depth > best.depth) { best = top; bestBlocked = -1; }
+          h1 = a; h2 = b; h3 = c;
+          lift(forced);
+          entry = next[0]; phase = 0; fresh0 = true;
+          continue;
+        }
+        forcedFail = true;   // the forced successor was explored already: this configuration fails
+      }
+    }
     let candidate = -1;
+    if (forcedFail) { forcedFail = false; }
+    else {
     if (phase === 0) {
       if (entCall[entry]) candidate = entry;
       else { barrierEntry = entry; barrier = entPos[entry]; phase = 1; entry = next[I]; continue; }
     } else if (entry !== -1 && entPos[entry] < barrier) candidate = entry;
+    }
     if (candidate >= 0) {
       const id = entOp[entry];
       const kind = kindOf[id];
@@ -224,11 +278,11 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
           }
           if (!fresh && kind >= 0) linCount[kind]--;
           if (fresh) {
-            top = { entry, state: stateId, parent: top, depth: top ? top.depth + 1 : 1, barrier: phase === 1 ? barrierEntry : 0 };
+            top = { entry, state: stateId, parent: top, depth: top ? top.depth + 1 : 1, barrier: phase === 1 ? barrierEntry : 0, forced: false };
             if (!best || top.depth > best.depth) { best = top; bestBlocked = -1; }
             stateId = sid; h1 = a; h2 = b; h3 = c;
             lift(entry);
-            entry = next[0]; phase = 0;
+            entry = next[0]; phase = 0; fresh0 = true;
             continue;
           }
         }
@@ -236,16 +290,23 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
       entry = next[entry];
       continue;
     }
-    // No op can be linearized before the return at barrierEntry: backtrack.
-    if (top === best && bestBlocked < 0) bestBlocked = entOp[barrierEntry];
-    if (!top) return result(false);
-    const f: Frame = top;
-    top = f.parent;
-    stateId = f.state;
-    const id = entOp[f.entry];
-    h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
-    if (kindOf[id] >= 0) linCount[kindOf[id]]--;
-    unlift(f.entry);
+    // No op can be linearized before the first pending return: backtrack (past forced moves).
+    if (top === best && bestBlocked < 0) {
+      let e = next[0];
+      while (e !== -1 && entCall[e]) e = next[e];
+      bestBlocked = entOp[e];
+    }
+    let f: Frame;
+    do {
+      if (!top) return result(false);
+      f = top;
+      top = f.parent;
+      stateId = f.state;
+      const id = entOp[f.entry];
+      h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
+      if (kindOf[id] >= 0) linCount[kindOf[id]]--;
+      unlift(f.entry);
+    } while (f.forced);
     entry = next[f.entry];
     if (f.barrier) { phase = 1; barrierEntry = f.barrier; barrier = entPos[f.barrier]; } else phase = 0;
   }

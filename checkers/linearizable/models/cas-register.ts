@@ -39,6 +39,7 @@ export function casRegister(options: RegisterOptions = {}): Model<unknown> {
       if (m && m.f === "read" && options.nilReadIsUnknown && m.output === null) return null;
       return m;
     },
+    readOnly: (op) => op.f === "read" || (op.f === "cas" && op.type === "fail"),
     describeOp: describeRegisterOp,
     describeState: (s) => `value ${show(s)}`,
   };

@@ -26,6 +26,7 @@ export function stringRegister(options: ModelOptions = {}): Model<unknown> {
     },
     hash: (s) => (typeof s === "string" ? "s" + s : JSON.stringify(s) ?? "null"),
     prepare: (op) => prepareDefault(op, (f) => f === "get" || f === "read"),
+    readOnly: (op) => op.f === "get" || op.f === "read",
     describeOp: (op: ModelOp) => {
       const done = op.type === "info" ? " (indeterminate)" : "";
       return op.f === "get" || op.f === "read" ? `get → ${show(op.output)}${done}` : `${op.f} ${show(op.input)}${done}`;

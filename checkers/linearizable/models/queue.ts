@@ -26,6 +26,7 @@ export function fifoQueue(options: ModelOptions = {}): Model<Q> {
     },
     hash: (s) => canonical(s),
     prepare: (op) => prepareDefault(op, () => false),
+    readOnly: (op) => op.f === "dequeue" && op.output === null,
     describeOp,
     describeState: (s) => `queue ${canonical(s)}`,
   };

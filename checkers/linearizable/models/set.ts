@@ -30,6 +30,7 @@ export function set(options: ModelOptions = {}): Model<State> {
     },
     hash: (s) => canonical(s),
     prepare: (op) => prepareDefault(op, (f) => f === "read"),
+    readOnly: (op) => op.f === "read",
     describeOp: (op) => (op.f === "read" ? `read → ${show(op.output)}` : `add ${show(op.input)}`) + (op.type === "info" ? " (indeterminate)" : ""),
     describeState: (s) => `set {${s.map((k) => (typeof k === "string" && k[0] === "s" ? JSON.stringify(k.slice(1)) : typeof k === "string" ? k.slice(1) : String(k))).join(", ")}}`,
   };
