@@ -94,14 +94,20 @@ export const redisTarget: Target = {
       const topology: Topology = { nodes, primary: nodes[0].name };
       // Keep the roles current for read routing: ask the Sentinels a few times a second.
       let refreshing = true;
+      let pause: { timer: NodeJS.Timeout; wake: () => void } | undefined;
       const refresh = async () => {
         while (refreshing) {
           const p = await c.primary(300).catch(() => undefined);
           if (p) topology.primary = p;
-          await new Promise((r) => setTimeout(r, 250).unref());
+          if (refreshing) await new Promise<void>((wake) => { pause = { timer: setTimeout(wake, 250), wake }; });
         }
       };
       const refresher = refresh();
+      const stopRefresh = async () => {
+        refreshing = false;
+        if (pause) { clearTimeout(pause.timer); pause.wake(); }
+        await refresher;
+      };
       const clients = new Set<RedisClient>();
       const session: RedisSession = {
         nodes: nodes.map((n) => n.name),
@@ -129,8 +135,7 @@ export const redisTarget: Target = {
           clockSkew: c.clock ? "clock shim (LD_PRELOAD)" : "unsupported", startMs: Math.round(startMs),
         }),
         teardown: async () => {
-          refreshing = false;
-          await refresher;
+          await stopRefresh();
           for (const cl of clients) await cl.close();
           clients.clear();
           try { await rt.destroy(); } finally { if (!settings.keepData) c.removeData(); }

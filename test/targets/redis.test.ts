@@ -28,9 +28,15 @@ describe("redis configuration", () => {
 
   it("writes Sentinel configs with a majority quorum", () => {
     expect([1, 2, 3, 4, 5].map(quorum)).toEqual([1, 2, 2, 3, 3]);
-    const s = sentinelConfig(nodes[1], nodes[0], 5, { ...server, downAfterMs: 700 });
+    const five = [...nodes, { name: "n4", ip: "198.18.5.14", dir: "/tmp/x/n4" }, { name: "n5", ip: "198.18.5.15", dir: "/tmp/x/n5" }];
+    const s = sentinelConfig(five[1], five[0], five, { ...server, downAfterMs: 700 });
     expect(s).toContain("port 26379\n");
     expect(s).toContain("sentinel monitor faultline 198.18.5.11 6379 3\n");
+    expect(s).toMatch(/sentinel myid [0-9a-f]{40}\n/);
+    expect(s.match(/known-replica/g)).toHaveLength(4);
+    expect(s.match(/known-sentinel/g)).toHaveLength(4);
+    expect(s).not.toContain("known-sentinel faultline 198.18.5.12");   // not itself
+    expect(s).not.toContain("known-replica faultline 198.18.5.11");    // the primary is no replica
     expect(s).toContain("sentinel down-after-milliseconds faultline 700\n");
   });
 
