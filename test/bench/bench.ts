@@ -42,7 +42,7 @@ const cpu = cpus()[0]?.model ?? "unknown CPU";
 console.log(`faultline linearizability benchmark — ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, node ${process.version}`);
 console.log("budget per case: 50M search steps, 1 GiB cache; ops/s = operations / check time\n");
 const cols = ["case", "ops", "procs", "keys", "crashed", "verdict", "ops/s", "check-ms", "parse-ms", "peak-RSS-MB"];
-const widths = [28, 9, 6, 5, 8, 8, 11, 9, 9, 11];
+const widths = [56, 9, 6, 5, 8, 8, 11, 9, 9, 11];
 const row = (xs: (string | number)[]) => console.log(xs.map((x, i) => (i === 0 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join(" "));
 row(cols);
 for (const c of cases) {
