@@ -40,6 +40,8 @@ export interface CausalGraph {
   /** Strict causal predecessors (co⁻¹) of each event; an event on a cycle is its own predecessor. */
   before(a: number, b: number): boolean;    // a co b
   cyclic: number[][];                       // non-trivial strongly connected components of so ∪ wr
+  /** Per session, the latest write of key k in the causal past of event r (at most one per session). */
+  latestBefore(k: string, r: number): number[];
   /** Why the history is not data-independent (a value written twice), if it is not. */
   problem?: string;
 }
@@ -102,7 +104,7 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
   for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) preds[e.id].push(w);
 
   if (n > MAX_EVENTS) {
-    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, problem: problem ?? `${n} events is more than the causal checker handles (${MAX_EVENTS})` };
+    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events is more than the causal checker handles (${MAX_EVENTS})` };
   }
   const { comp, order, members } = scc(n, preds);
   const words = (n + 31) >>> 5;
@@ -122,7 +124,24 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
     if (selfLoop) for (const x of members[c]) bits[base + (x >>> 5)] |= 1 << (x & 31);
   }
   const before = (a: number, b: number) => (bits[comp[b] * words + (a >>> 5)] & (1 << (a & 31))) !== 0;
-  return { events, sessions, writesByKey, failed, before, cyclic, problem };
+  // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
+  // so the writes of one session in a past form a prefix: binary search for its end.
+  const bySessionKey = new Map<string, number[][]>();
+  for (const [k, ws] of writesByKey) {
+    const m = new Map<number, number[]>();
+    for (const w of ws) { const s = events[w].session; let l = m.get(s); if (!l) m.set(s, (l = [])); l.push(w); }
+    bySessionKey.set(k, [...m.values()]);
+  }
+  const latestBefore = (k: string, r: number): number[] => {
+    const out: number[] = [];
+    for (const ws of bySessionKey.get(k) ?? []) {
+      let lo = 0, hi = ws.length;            // ws[0..lo) are in r's past
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (before(ws[mid], r)) lo = mid + 1; else hi = mid; }
+      if (lo > 0) out.push(ws[lo - 1]);
+    }
+    return out;
+  };
+  return { events, sessions, writesByKey, failed, before, latestBefore, cyclic, problem };
 }
 
 /** Tarjan's strongly connected components over predecessor lists, iteratively. Returns components in

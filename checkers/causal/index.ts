@@ -79,10 +79,11 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
             : `${who} read ${k}=${typeof v === "symbol" ? "a message" : show(v)}, which no operation wrote.`,
         });
       } else if (w1 === -1) {
-        const w = (g.writesByKey.get(k) ?? []).find((w) => w !== e.id && g.before(w, e.id));
+        const w = g.latestBefore(k, e.id).find((w) => w !== e.id);
         if (w !== undefined) out.push(initRead(g, e.id, k, w, who));
       } else {
-        for (const w2 of g.writesByKey.get(k) ?? []) {
+        // If some w2 with w1 co w2 co r exists, the latest write of w2's session in r's past is one too.
+        for (const w2 of g.latestBefore(k, e.id)) {
           if (w2 === w1 || w2 === e.id || !g.before(w1, w2) || !g.before(w2, e.id)) continue;
           out.push({
             kind: "WriteCORead", key: k, ops: indexes(ev[w1].op, ev[w2].op, e.op),
@@ -97,7 +98,7 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
     for (const prefix of e.domains) {
       for (const k of keysWith(prefix)) {
         if (e.reads.has(k)) continue;
-        const w = (g.writesByKey.get(k) ?? []).find((w) => w !== e.id && g.before(w, e.id));
+        const w = g.latestBefore(k, e.id).find((w) => w !== e.id);
         if (w !== undefined) { out.push(initRead(g, e.id, k, w, who)); if (out.length >= max) break; }
       }
     }
@@ -126,8 +127,9 @@ export function cyclicCF(g: CausalGraph): Anomaly | undefined {
   const cfEdge = new Map<number, [number, number, string]>(); // edge id → [read, w2, key] for the explanation
   for (const e of ev) for (const [k, w2] of e.from) {
     if (w2 < 0) continue;
-    for (const w1 of g.writesByKey.get(k) ?? []) {
-      if (w1 === w2 || w1 === e.id || !g.before(w1, e.id)) continue;
+    // Only the latest write per session in the read's past is needed: an earlier one reaches w2 through it.
+    for (const w1 of g.latestBefore(k, e.id)) {
+      if (w1 === w2 || w1 === e.id) continue;
       const id = w1 * n + w2;
       if (seen.has(id)) continue;
       seen.add(id);

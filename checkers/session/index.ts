@@ -136,18 +136,17 @@ function crossKey(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow
   // For each write event: the versions its session had written (MW) or read (WFR) before it, latest per key.
   const deps = new Map<number, Map<string, number>>();
   const depsOf = (w: number): Map<string, number> => {
-    let d = deps.get(w);
+    const d = deps.get(w);
     if (d) return d;
-    d = new Map();
-    const e = g.events[w];
-    for (const id of g.sessions.get(e.session)!) {
+    // One pass over the writer's session snapshots the running map at each of its writes.
+    const running = new Map<string, number>();
+    for (const id of g.sessions.get(g.events[w].session)!) {
       const x = g.events[id];
-      if (id === w) { if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) if (f >= 0) d.set(k, f); break; }
-      if (guarantee === "monotonic-writes") { if (x.op.type === "ok") for (const k of x.writes.keys()) d.set(k, id); }
-      else for (const [k, f] of x.from) if (f >= 0) d.set(k, f);
+      if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) if (f >= 0) running.set(k, f);
+      if (x.writes.size) deps.set(id, new Map(running));
+      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) running.set(k, id);
     }
-    deps.set(w, d);
-    return d;
+    return deps.get(w) ?? new Map();
   };
   for (const [s, ids] of g.sessions) {
     const required = new Map<string, Requirement[]>();

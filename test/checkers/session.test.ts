@@ -164,3 +164,19 @@ describe("causal consistency (Bouajjani et al. bad patterns)", () => {
     expect(cc(hist().w(1, "x", 1).w(2, "x", 1).ops).valid).toBe("unknown");
   });
 });
+
+import { realTimeViolations } from "../../checkers/session/realtime.ts";
+describe("real-time proofs of non-linearizability (unique values, blind writes)", () => {
+  it("passes reads of the latest or a concurrent write", () => {
+    expect(realTimeViolations(hist().w(0, "x", 1).r(1, "x", 1).w(0, "x", 2).r(1, "x", 2).ops)).toEqual([]);
+    // a crashed write may take effect at any time
+    expect(realTimeViolations(hist().w(0, "x", 1).w(2, "x", 5, "info").r(1, "x", 5).r(1, "x", 5).ops)).toEqual([]);
+  });
+  it("finds a stale read, an initial read after a write, and a value nobody wrote", () => {
+    const a = realTimeViolations(hist().w(0, "x", 1).w(2, "x", 2).r(1, "x", 1).ops);
+    expect(a[0].kind).toBe("stale-read");
+    expect(a[0].explanation).toContain("already overwritten");
+    expect(realTimeViolations(hist().w(0, "x", 1).r(1, "x", null).ops)[0].kind).toBe("stale-read");
+    expect(realTimeViolations(hist().r(1, "x", 3).ops)[0].explanation).toContain("no write wrote");
+  });
+});
