@@ -16,6 +16,7 @@ import { setWorkload } from "../workloads/set.ts";
 import { bankWorkload } from "../workloads/bank.ts";
 import { counterWorkload } from "../workloads/counter.ts";
 import type { Target, Workload } from "./run/types.ts";
+import { UsageError } from "./errors.ts";
 
 export const targets: Record<string, Target> = {
   sim: simTarget,
@@ -48,7 +49,4 @@ export function lookup<T>(kind: string, table: Record<string, T>, name: string):
   return found;
 }
 
-/** A mistake in how faultline was asked to run: exit code 3, no stack trace. */
-export class UsageError extends Error {
-  constructor(message: string) { super(message); this.name = "UsageError"; }
-}
+export { UsageError } from "./errors.ts";

@@ -1,6 +1,6 @@
 // Exit codes, shared by every command: 0 valid, 1 anomaly found, 2 unknown, 3+ usage or infrastructure errors.
 import { HistoryError } from "../history/op.ts";
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../errors.ts";
 
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, usage: 3, infrastructure: 4, interrupted: 130 } as const;
 

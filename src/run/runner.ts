@@ -52,7 +52,7 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   writeJson(join(dir, FILES.run), runInfo);
 
   for (const n of chosen) {
-    const missing = n.requires.filter((m) => !session.faults[m]);
+    const missing = n.requires.filter((m) => !session.faults[m]).map((m) => session.faults.unsupported?.[m] ? `${m} (${session.faults.unsupported[m]})` : m);
     if (missing.length) {
       await session.teardown();
       throw new UsageError(`nemesis ${n.name} is unsupported on target ${config.target}${config.mode ? ` (${config.mode})` : ""}: it needs ${missing.join(", ")}`);
@@ -67,6 +67,10 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   const active: { nemesis: Nemesis; injected: Injected; ctx: NemesisContext }[] = [];
   let interrupted = false;
   let stopMain = false;
+  let wakeNemesis!: () => void;
+  const mainOver = new Promise<void>((r) => (wakeNemesis = r));
+  // The nemesis waits for its next step or for the main phase to end, whichever comes first.
+  const nemesisSleep = (ms: number) => Promise.race([clock.sleep(ms), mainOver]);
   let invoked = 0;
   const mainDeadline = t0 + config.timeLimit * 1000;
 
@@ -120,14 +124,14 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
     const nr = rng(config.seed, "nemesis");
     const interval = config.nemesisInterval * 1000;
     while (!stopMain && !interrupted) {
-      await clock.sleep(interval * (0.5 + nr.next()));
+      await nemesisSleep(interval * (0.5 + nr.next()));
       if (stopMain || interrupted || clock.now() >= mainDeadline) break;
       const nemesis = nr.pick(chosen);
       const ctx: NemesisContext = { faults: session.faults, nodes: session.nodes, rng: nr, spec: config.nemesisTarget };
       const injected = await nemesis.inject(ctx);
       active.push({ nemesis, injected, ctx });
       writer.append({ process: "nemesis", type: "info", f: nemesis.name, value: { nodes: injected.nodes, ...injected.value }, node: injected.nodes.join(",") });
-      await clock.sleep(interval * (0.5 + nr.next()));
+      await nemesisSleep(interval * (0.5 + nr.next()));
       await healAll();
     }
   };
@@ -138,6 +142,7 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
     const nem = nemesisLoop();
     await Promise.all(workers);
     stopMain = true;
+    wakeNemesis();
     await nem;
     await healAll();
     if (!interrupted && workload.final) {
@@ -157,7 +162,7 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
     const report = () => hooks.progress!({ elapsed: (clock.now() - t0) / 1000, ...counts, fault: active.map((a) => `${a.nemesis.name} ${a.injected.nodes.join(",")}`).join("; ") || undefined });
     ticker = setInterval(report, 250);
   }
-  hooks.abort?.then(() => { interrupted = true; });
+  hooks.abort?.then(() => { interrupted = true; wakeNemesis(); });
   try {
     const main = phases();
     await (session.drive ? session.drive(main) : main);

@@ -46,6 +46,8 @@ export interface FaultControl {
   clockStrobe?(node: string, ms: number, deltaMs: number, periodMs: number): Promise<void>;
   /** The node currently acting as primary/leader, if the store has one. */
   primary?(): Promise<string | undefined>;
+  /** Why a fault method is absent here (e.g. clockOffset on etcd: Go reads the clock through the vDSO). */
+  unsupported?: Partial<Record<string, string>>;
 }
 
 export interface TargetSession {

@@ -11,6 +11,7 @@
 // (endpoint status), is the "primary" the nemeses can isolate. Faults come from the lab runtime (labFaults),
 // except clock skew: Go reads the clock through the vDSO, which no preload shim can shift, so the clock
 // nemesis refuses at start.
+import { UsageError } from "../../src/errors.ts";
 import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
 import { NetnsRuntime } from "../../src/lab/netns.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
@@ -26,12 +27,8 @@ export interface EtcdSettings extends RaftSettings {
   keepData: boolean;
 }
 
-/** A bad option or node count: exit code 3 like the CLI's UsageError (that class lives in src/registry.ts,
- *  which imports every target, so a target importing it back breaks when the target module loads first). */
-export class EtcdUsageError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) { super(message); this.name = "UsageError"; }
-}
+/** A bad option or node count: a usage error (exit code 3). */
+export const EtcdUsageError = UsageError;
 
 const KNOWN = ["read", "prevote", "heartbeat", "election", "timeout", "subnet", "slot", "keep-data"];
 

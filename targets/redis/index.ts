@@ -12,6 +12,7 @@
 //   subnet = 198.18.x.0/24, slot = n (lab network), keep-data = true (keep data dirs after the run)
 // Faults come from the lab runtime (labFaults): kill and pause act on a node's server and Sentinel together,
 // like a host crash; clock skew through the runtime's clock shim (libfaketime hangs Debian's redis-server).
+import { UsageError } from "../../src/errors.ts";
 import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
 import { NetnsRuntime } from "../../src/lab/netns.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
@@ -33,12 +34,8 @@ export interface RedisSettings {
   keepData: boolean;
 }
 
-/** A bad option or node count: exit code 3 like the CLI's UsageError (that class lives in src/registry.ts,
- *  which imports every target, so a target importing it back breaks when the target module loads first). */
-export class RedisUsageError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) { super(message); this.name = "UsageError"; }
-}
+/** A bad option or node count: a usage error (exit code 3). */
+export const RedisUsageError = UsageError;
 
 const KNOWN = ["read", "wait", "wait-timeout", "min-replicas", "max-lag", "down-after", "failover-timeout", "timeout", "subnet", "slot", "keep-data"];
 
