@@ -282,7 +282,7 @@ export class NetnsRuntime implements Runtime {
       const tree = processTree(root);
       for (const x of tree) kill(x, "SIGKILL");
       for (const x of tree) kill(x, "SIGCONT");
-      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
       for (let i = 0; i < 200 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 10));
       this.clearPause(p);
       return;
@@ -315,7 +315,7 @@ export class NetnsRuntime implements Runtime {
     if (p.info.paused) await this.signal(node, name, "SIGCONT");
     if ((o.signal ?? "SIGTERM") !== "SIGKILL") {
       kill(p.info.pid, o.signal ?? "SIGTERM");
-      const grace = await Promise.race([p.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), o.graceMs ?? 5000))]);
+      const grace = await Promise.race([p.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), o.graceMs ?? 5000).unref())]);
       if (grace) return;
     }
     await this.signal(node, name, "SIGKILL");

@@ -146,6 +146,7 @@ export function labFaults(rt: Runtime, nodes: LabNode[], hooks: LabTargetHooks):
       strobes.set(n, t);
     };
   }
+  else faults.unsupported = { clockOffset: hooks.clockUnsupported, clockStrobe: hooks.clockUnsupported };
   if (hooks.primary) faults.primary = hooks.primary;
   return faults;
 }

@@ -8,6 +8,7 @@
 //   subnet = 198.18.x.0/24, slot = n (lab network), keep-data = true (keep data dirs after the run)
 // Faults come from the lab runtime (labFaults): partitions, loss, kill -9/restart, pause, clock skew (postgres
 // runs under the clock shim, so clock_timestamp() and now() follow the node's offset).
+import { UsageError } from "../../src/errors.ts";
 import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
 import { NetnsRuntime } from "../../src/lab/netns.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
@@ -15,12 +16,8 @@ import type { Target, TargetOptions, TargetSession } from "../../src/run/types.t
 import { PgCluster, REPLICATIONS, type Replication } from "./cluster.ts";
 import { PgClient, READ_ROUTES, type ReadRoute } from "./client.ts";
 
-/** A bad --opt value (exit code 3, like a usage error; the registry's UsageError is not imported to avoid a cycle). */
-export class PostgresOptionError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) { super(message); this.name = "UsageError"; }
-}
-const UsageError = PostgresOptionError;
+/** A bad --opt value: a usage error (exit code 3). */
+export const PostgresOptionError = UsageError;
 
 export interface PostgresSettings {
   replication: Replication;
