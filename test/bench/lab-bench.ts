@@ -10,6 +10,8 @@ import { resolveConfig } from "../../src/run/config.ts";
 import { run } from "../../src/run/runner.ts";
 import { rng } from "../../src/run/rng.ts";
 import { registerWorkload } from "../../workloads/register.ts";
+import { etcdTarget } from "../../targets/etcd/index.ts";
+import { redisTarget } from "../../targets/redis/index.ts";
 
 const tmp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); chmodSync(d, 0o755); return d; };
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
@@ -26,6 +28,11 @@ for (let i = 0; i < 3; i++) {
   await s.teardown();
 }
 console.log(`postgres 3-node cluster start: ${fmt(starts)}`);
+for (const [name, t] of [["etcd 3-member cluster start", etcdTarget], ["redis 1 primary + 2 replicas + 3 Sentinels start", redisTarget]] as const) {
+  const xs: number[] = [];
+  for (let i = 0; i < 3; i++) { const t0 = performance.now(); const st = await t.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} }); xs.push(performance.now() - t0); await st.teardown(); }
+  console.log(`${name}: ${fmt(xs)}`);
+}
 
 // 2. recorded run vs raw client loop (register workload, reads on the primary, no faults)
 const out = await run(resolveConfig({ target: "postgres", workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
