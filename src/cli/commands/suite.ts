@@ -66,7 +66,8 @@ export function register(program: Command): void {
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ");
+  const cell = (c: string, w: number) => (c.length > w ? c.slice(0, w - 1) + "…" : c.padEnd(w));
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : cell(c, widths[i]))).join("  ");
   process.stdout.write(fmt(header) + "\n" + fmt(widths.map((w) => "-".repeat(w))) + "\n");
   for (const r of rows) process.stdout.write(fmt(r) + "\n");
 }
