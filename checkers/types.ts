@@ -16,6 +16,8 @@ export interface Verdict {
   valid: Validity;
   anomalies: Anomaly[];
   stats?: Record<string, number>;
+  /** Staleness samples in milliseconds (e.g. each add's time to visibility), for the report's lag plot. */
+  lagsMs?: number[];
   /** Why the verdict is "unknown" (budget exhausted, unsupported ops...). */
   reason?: string;
 }

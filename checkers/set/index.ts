@@ -95,5 +95,5 @@ export function checkSet(history: readonly Op[], options: { maxAnomalies?: numbe
   const stats = { keys: keys.size, finalReads, lostAdds: lost, unexpected: phantom, divergentKeys: divergent, recoveredIndeterminate: recovered,
     visibleAdds: lags.length, neverVisibleEverywhere: neverVisible, visibilityMsP50: q(0.5), visibilityMsP95: q(0.95), visibilityMsMax: lags.length ? lags[lags.length - 1] : 0 };
   if (finalReads === 0 && anomalies.length === 0) return { checker: "set", valid: "unknown", anomalies, stats, reason: "no final reads after the faults were healed: lost adds and convergence cannot be judged" };
-  return { checker: "set", valid: anomalies.length === 0, anomalies, stats };
+  return { checker: "set", valid: anomalies.length === 0, anomalies, stats, lagsMs: lags };
 }

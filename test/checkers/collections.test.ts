@@ -32,6 +32,8 @@ describe("set", () => {
     expect(v.valid).toBe(true);
     expect(v.stats!.visibleAdds).toBe(2);
     expect(v.stats!.visibilityMsMax).toBeGreaterThan(10);
+    expect(v.lagsMs).toHaveLength(2);
+    expect(Math.max(...v.lagsMs!)).toBe(v.stats!.visibilityMsMax);
   });
   it("fails a lost acknowledged add, a failed add that appears, and nodes that disagree", () => {
     const h = base();
