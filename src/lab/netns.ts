@@ -174,6 +174,7 @@ export class NetnsRuntime implements Runtime {
 
   get slot(): number { return this.journal.slot; }
   get bridge(): string { return bridgeName(this.slot); }
+  get subnets(): string[] { return [`${this.prefix}.0/24`]; }
   /** The harness' own address on the lab bridge. */
   get hostIp(): string { return `${this.prefix}.1`; }
 

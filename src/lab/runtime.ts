@@ -60,9 +60,27 @@ export interface ProcessInfo {
   paused: boolean;
 }
 
+/** Files on a node, for runtimes whose node directories live on the node itself (docker, ssh). */
+export interface NodeFiles {
+  /** Creates a directory (and its parents), owned by `user` when given. */
+  mkdir(node: string, path: string, options?: { user?: string; mode?: number }): Promise<void>;
+  /** Writes (or appends to) a file, as `user` when given. */
+  write(node: string, path: string, text: string, options?: { user?: string; append?: boolean }): Promise<void>;
+  /** A file's text, or undefined when it does not exist. */
+  read(node: string, path: string): Promise<string | undefined>;
+  exists(node: string, path: string): Promise<boolean>;
+  remove(node: string, path: string): Promise<void>;
+}
+
 export interface Runtime {
   /** "netns", "docker", "ssh". */
   readonly name: string;
+  /** The cleanup journal's slot this runtime claimed (parallel runs use different slots). */
+  readonly slot: number;
+  /** Address ranges (CIDR) holding every node and the harness, e.g. for a store's access rules (pg_hba). Set once nodes exist. */
+  readonly subnets: string[];
+  /** File access on the nodes when node directories are not on the harness host (docker, ssh); absent for netns. */
+  readonly files?: NodeFiles;
   /** Creates `count` nodes n1..nN with data directories under `dir`. Call once. */
   createNodes(count: number, dir: string): Promise<LabNode[]>;
   /** Runs a command on a node and waits for it. */
@@ -85,6 +103,9 @@ export interface Runtime {
   heal(): Promise<void>;
   /** Sets a node's wall-clock offset from true time (ms; 0 resets). Processes started with clock:true follow it at once. */
   setClockOffset(node: string, ms: number): Promise<void>;
+  /** Examines programs on every node (e.g. whether a preloaded clock library can reach them) before
+   *  clockUnsupported is asked about them; runtimes that can look synchronously (netns) need not have it. */
+  prepare?(binaries: string[]): Promise<void>;
   /** Why clock skew cannot work for a given server binary here, or undefined when it can. */
   clockUnsupported(binary: string): string | undefined;
   /** Stops every process, removes every rule, node and file the runtime created, and releases the journal. Idempotent. */

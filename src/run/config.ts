@@ -1,6 +1,7 @@
 // A run's configuration, from CLI flags or a suite case, validated once.
 import { lookup, nemeses, targets, UsageError, workloads } from "../registry.ts";
 import { NODE_SPECS, type NodeSpec } from "../../nemeses/types.ts";
+import { validateRuntime } from "../lab/runtimes.ts";
 
 export interface RunConfig {
   name: string;
@@ -22,6 +23,9 @@ export interface RunConfig {
   resultsDir: string;
   targetOptions: Record<string, unknown>;
   workloadOptions: Record<string, unknown>;
+  /** Lab targets: netns (default), docker or ssh, and that runtime's options (hosts, nodes-file, image, …). */
+  runtime?: string;
+  runtimeOptions?: Record<string, unknown>;
 }
 
 export const DEFAULTS: RunConfig = {
@@ -59,6 +63,12 @@ export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
   for (const k of positive) if (!(typeof c[k] === "number" && (c[k] as number) > 0)) throw new UsageError(`${k} must be a positive number, got ${JSON.stringify(c[k])}`);
   for (const k of ["rate", "timeLimit", "quiet"] as const) if (!(c[k] >= 0)) throw new UsageError(`${k} must be zero or more, got ${c[k]}`);
   if (c.ops !== undefined && !(Number.isInteger(c.ops) && c.ops > 0)) throw new UsageError(`ops must be a positive integer, got ${c.ops}`);
+  if (c.runtime !== undefined || (c.runtimeOptions && Object.keys(c.runtimeOptions).length)) {
+    const rt = c.runtime ?? "netns";
+    if (!target.runtimes?.length) throw new UsageError(`target ${c.target} runs in-process and takes no --runtime (lab targets do: postgres, etcd, redis)`);
+    if (!target.runtimes.includes(rt)) throw new UsageError(`target ${c.target} cannot run on the ${rt} runtime; it runs on: ${target.runtimes.join(", ")}`);
+    try { validateRuntime(rt, c.runtimeOptions ?? {}); } catch (e) { throw new UsageError((e as Error).message); }
+  }
   if (!c.name) c.name = `${c.target}-${c.mode ?? "default"}-${c.workload}`;
   if (!/^[A-Za-z0-9._-]+$/.test(c.name)) throw new UsageError(`name may hold only letters, digits, '.', '_' and '-': ${JSON.stringify(c.name)}`);
   return c;

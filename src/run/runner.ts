@@ -46,7 +46,8 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   };
   writeJson(join(dir, FILES.run), runInfo);
 
-  const session: TargetSession = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions });
+  const session: TargetSession = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions,
+    ...(config.runtime ? { runtime: config.runtime, runtimeOptions: config.runtimeOptions } : {}) });
   runInfo.nodes = session.nodes;
   runInfo.target = session.info();
   writeJson(join(dir, FILES.run), runInfo);

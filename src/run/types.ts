@@ -70,6 +70,9 @@ export interface TargetOptions {
   seed: string;
   dir: string;                        // the run's results directory (data, logs)
   options: Record<string, unknown>;   // target-specific settings
+  /** Lab targets: where the nodes run (netns, docker, ssh; default netns) and that runtime's options. */
+  runtime?: string;
+  runtimeOptions?: Record<string, unknown>;
 }
 
 export interface Target {
@@ -78,6 +81,8 @@ export interface Target {
   defaultMode?: string;
   /** Workloads this target can run (their op f's are understood by its client). */
   workloads: string[];
+  /** Lab runtimes this target runs on (`--runtime`); absent: none (an in-process target). */
+  runtimes?: string[];
   setup(options: TargetOptions): Promise<TargetSession>;
 }
 

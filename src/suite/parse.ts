@@ -37,6 +37,7 @@ const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "m
   "time-limit": ["timeLimit", "number"], ops: ["ops", "number"], keys: ["keys", "number"],
   "op-timeout": ["opTimeout", "number"], quiet: ["quiet", "number"], seed: ["seed", "string"],
   options: ["targetOptions", "map"], "workload-options": ["workloadOptions", "map"],
+  runtime: ["runtime", "string"], "runtime-options": ["runtimeOptions", "map"],
 };
 const CASE_ONLY = ["name", "description", "expect", "repeat", "allow-unknown"];
 

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
+import { checkInstalled, tailOf } from "../../src/lab/runtimes.ts";
 import { EtcdGateway } from "./gateway.ts";
 
 export const CLIENT_PORT = 2379;
@@ -58,7 +59,7 @@ export class EtcdCluster {
   private ids = new Map<string, string>();   // member id → node name
 
   constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly raft: RaftSettings, readonly token = "faultline") {
-    if (!existsSync(ETCD_BINARY)) throw new LabError(`etcd is not installed (${ETCD_BINARY} is missing)`, "apt-get install -y etcd-server etcd-client (or: faultline lab install)");
+    if (!rt.files && !existsSync(ETCD_BINARY)) throw new LabError(`etcd is not installed (${ETCD_BINARY} is missing)`, "apt-get install -y etcd-server etcd-client (or: faultline lab install)");
   }
 
   node(name: string): LabNode {
@@ -82,13 +83,14 @@ export class EtcdCluster {
 
   /** Starts every member and waits until each reports healthy (it has a leader); learns the member ids. */
   async start(timeoutMs = 30_000): Promise<void> {
+    await checkInstalled(this.rt, this.nodes, "etcd", [{ path: ETCD_BINARY, pkg: "etcd-server" }]);
     await Promise.all(this.nodes.map((n) => this.startNode(n)));
     const deadline = Date.now() + timeoutMs;
     for (const n of this.nodes) {
       const gw = this.gateway(n, 1000);
       while (!(await gw.healthy(1000))) {
-        if (!this.running(n)) throw new LabError(`etcd on ${n.name} exited at start; last lines of ${logFile(n)}:\n${lastLines(logFile(n), 15)}`);
-        if (Date.now() > deadline) throw new LabError(`etcd on ${n.name} (${n.ip}) was not healthy within ${timeoutMs} ms; last lines of ${logFile(n)}:\n${lastLines(logFile(n), 15)}`);
+        if (!this.running(n)) throw new LabError(`etcd on ${n.name} exited at start; last lines of ${logFile(n)}:\n${await tailOf(this.rt, n.name, logFile(n))}`);
+        if (Date.now() > deadline) throw new LabError(`etcd on ${n.name} (${n.ip}) was not healthy within ${timeoutMs} ms; last lines of ${logFile(n)}:\n${await tailOf(this.rt, n.name, logFile(n))}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
@@ -108,6 +110,7 @@ export class EtcdCluster {
 
   /** Removes the members' data (logs stay in the node directories). Call once the runtime stopped them. */
   removeData(): void {
+    if (this.rt.files) return;   // on the nodes themselves: the runtime removes them
     for (const n of this.nodes) rmSync(dataDir(n), { recursive: true, force: true });
   }
 }

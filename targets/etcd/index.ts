@@ -12,8 +12,8 @@
 // except clock skew: Go reads the clock through the vDSO, which no preload shim can shift, so the clock
 // nemesis refuses at start.
 import { UsageError } from "../../src/errors.ts";
-import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
-import { NetnsRuntime } from "../../src/lab/netns.ts";
+import { labFaults, LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
+import { createRuntime, RuntimeUsageError } from "../../src/lab/runtimes.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { EtcdClient, type EtcdRead } from "./client.ts";
@@ -63,16 +63,17 @@ export function parseEtcdOptions(o: Record<string, unknown>): EtcdSettings {
 
 export interface EtcdSession extends TargetSession {
   cluster: EtcdCluster;
-  runtime: NetnsRuntime;
+  runtime: Runtime;
 }
 
 export const etcdTarget: Target = {
   name: "etcd",
   workloads: ["register", "session", "set"],
+  runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<EtcdSession> {
     const settings = parseEtcdOptions(o.options);
     if (!(o.nodes >= 1 && o.nodes <= 9)) throw new EtcdUsageError(`etcd runs 1 to 9 members (3 or 5 are usual), got --nodes ${o.nodes}`);
-    const rt = new NetnsRuntime({ subnet: settings.subnet, slot: settings.slot });
+    const rt = createRuntime(o.runtime, { subnet: settings.subnet, slot: settings.slot, options: o.runtimeOptions });
     let cluster: EtcdCluster | undefined;
     try {
       const t0 = performance.now();
@@ -92,7 +93,7 @@ export const etcdTarget: Target = {
           start: (n: LabNode) => c.startNode(n),
           processes: () => ["etcd"],
           primary: () => c.leader(),
-          clockUnsupported: rt.clockUnsupported(ETCD_BINARY) ?? "clock skew is unsupported for etcd here: Go reads the wall clock through the vDSO",
+          clockUnsupported: rt.clockUnsupported(ETCD_BINARY),
         }),
         client(_process, node) {
           const client = new EtcdClient(c.gateway(c.node(node), settings.timeoutMs), settings.read);
@@ -103,7 +104,7 @@ export const etcdTarget: Target = {
           target: "etcd", runtime: rt.name, slot: rt.slot, version, read: settings.read,
           raft: { heartbeatMs: settings.heartbeatMs, electionMs: settings.electionMs, preVote: settings.preVote },
           nodes: nodes.map((n) => ({ name: n.name, ip: n.ip, dir: n.dir })),
-          clockSkew: "unsupported (Go reads the clock through the vDSO)", startMs: Math.round(startMs),
+          clockSkew: rt.clockUnsupported(ETCD_BINARY) ? "unsupported (Go reads the clock through the vDSO)" : "real clock (date -s)", startMs: Math.round(startMs),
         }),
         teardown: async () => {
           for (const cl of clients) await cl.close();
@@ -117,7 +118,7 @@ export const etcdTarget: Target = {
     } catch (e) {
       await rt.destroy().catch(() => undefined);
       if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof EtcdUsageError) throw e;
+      if (e instanceof LabError || e instanceof EtcdUsageError || e instanceof RuntimeUsageError) throw e;
       throw new LabError(`etcd lab setup failed: ${(e as Error).message}`);
     }
   },

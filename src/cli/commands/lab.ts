@@ -39,6 +39,7 @@ export function register(program: Command): void {
     .description("remove what a killed run left: processes, firewall rules, clock offsets, namespaces, veths, bridges (only faultline's)")
     .action(async () => {
       const { cleanLab } = await import("../../lab/clean.ts");
+      await import("../../lab/runtimes.ts");   // the docker and ssh runtimes' undo handlers
       if (process.getuid?.() !== 0) { process.stderr.write("faultline lab clean: needs root\n"); process.exitCode = EXIT.infrastructure; return; }
       const r = cleanLab();
       for (const u of r.undone) process.stdout.write(`  undone  ${u}\n`);

@@ -6,6 +6,8 @@ import { exitCodeFor } from "../../run/check.ts";
 import { clearProgress, progressPrinter } from "../progress.ts";
 import { EXIT } from "../errors.ts";
 import type { NodeSpec } from "../../../nemeses/types.ts";
+import { parseSshOptions } from "../../lab/ssh.ts";
+import { UsageError } from "../../errors.ts";
 
 const num = (v: string) => Number(v);
 const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
@@ -28,7 +30,7 @@ export function runOptions(cmd: Command): Command {
     .option("--nemesis <list>", "faults, comma-separated: partition,partition-oneway,kill,pause,clock,loss (or none)", list, DEFAULTS.nemesis)
     .option("--nemesis-interval <s>", "seconds between faults (and each fault's length)", num, DEFAULTS.nemesisInterval)
     .option("--nemesis-target <spec>", "which nodes faults hit: one|minority|majority|primary|all, or a partition shape halves|majorities-ring|bridge (default: seeded choice)")
-    .option("--nodes <n>", "number of nodes", num, DEFAULTS.nodes)
+    .option("--nodes <n>", `number of nodes (default ${DEFAULTS.nodes}; with --runtime ssh: the number of hosts)`, num)
     .option("--concurrency <n>", "concurrent client workers", num, DEFAULTS.concurrency)
     .option("--rate <ops/s>", "target throughput over all workers (0: unlimited)", num, DEFAULTS.rate)
     .option("--time-limit <s>", "seconds of the main phase (simulated seconds on sim)", num, DEFAULTS.timeLimit)
@@ -40,13 +42,33 @@ export function runOptions(cmd: Command): Command {
     .option("--name <name>", "test name (results/<name>/...)")
     .option("--results <dir>", "results directory", DEFAULTS.resultsDir)
     .option("--opt <key=value>", "target option, repeatable (e.g. --opt read=serializable)", keyValues, {})
-    .option("--wopt <key=value>", "workload option, repeatable", keyValues, {});
+    .option("--wopt <key=value>", "workload option, repeatable", keyValues, {})
+    .option("--runtime <name>", "where a lab target's nodes run: netns (namespaces on this host, default), docker (containers), ssh (real hosts)")
+    .option("--hosts <list>", "ssh runtime: the hosts, comma-separated [user@]host[:port]")
+    .option("--nodes-file <file>", "ssh runtime: a YAML file of hosts (host, user, port, key, ip; see README)")
+    .option("--image <name>", "docker runtime: the node image (default: the one `faultline lab image` builds)")
+    .option("--ropt <key=value>", "runtime option, repeatable (e.g. --ropt key=~/.ssh/id_ed25519, --ropt clock=real)", keyValues, {});
+}
+
+/** Runtime options from --hosts, --nodes-file, --image and --ropt. */
+export function runtimeOptionsFromFlags(o: Record<string, any>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...o.ropt };
+  if (o.hosts !== undefined) out.hosts = o.hosts;
+  if (o.nodesFile !== undefined) out["nodes-file"] = o.nodesFile;
+  if (o.image !== undefined) out.image = o.image;
+  return out;
 }
 
 export function configFromFlags(o: Record<string, any>): RunConfig {
+  const runtimeOptions = runtimeOptionsFromFlags(o);
+  let nodes: number | undefined = o.nodes;
+  if (nodes === undefined && o.runtime === "ssh") {
+    try { nodes = parseSshOptions(runtimeOptions).hosts.length; } catch (e) { throw new UsageError((e as Error).message); }
+  }
   return resolveConfig({
+    runtime: o.runtime, runtimeOptions: Object.keys(runtimeOptions).length ? runtimeOptions : undefined,
     target: o.target, mode: o.mode, workload: o.workload, nemesis: o.nemesis, nemesisInterval: o.nemesisInterval,
-    nemesisTarget: o.nemesisTarget as NodeSpec | undefined, nodes: o.nodes, concurrency: o.concurrency, rate: o.rate,
+    nemesisTarget: o.nemesisTarget as NodeSpec | undefined, nodes, concurrency: o.concurrency, rate: o.rate,
     timeLimit: o.timeLimit, ops: o.ops, keys: o.keys, opTimeout: o.opTimeout, quiet: o.quiet, seed: String(o.seed),
     name: o.name, resultsDir: o.results, targetOptions: o.opt, workloadOptions: o.wopt,
   });
@@ -67,7 +89,7 @@ export function register(program: Command): void {
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
-      process.stderr.write(`faultline: ${config.target}${config.mode ? `/${config.mode}` : ""} · ${config.workload} · nemesis ${config.nemesis.join(",") || "none"} · ${config.nodes} nodes · seed ${config.seed}\n`);
+      process.stderr.write(`faultline: ${config.target}${config.mode ? `/${config.mode}` : ""}${config.runtime ? ` on ${config.runtime}` : ""} · ${config.workload} · nemesis ${config.nemesis.join(",") || "none"} · ${config.nodes} nodes · seed ${config.seed}\n`);
       const out = await run(config, { progress: progressPrinter(), abort: aborted });
       clearProgress();
       process.stdout.write(out.summary);

@@ -1,0 +1,316 @@
+// The `ssh` runtime: test nodes are real hosts (VMs, bare metal) reached over SSH, Jepsen-style.
+//
+// Commands go through the system `ssh` (run with execa), one ControlMaster connection per host, so a command
+// costs one round trip (~0.1 s) instead of a handshake. The system client rather than the ssh2 package:
+// it reads the user's own ssh_config, agent, known_hosts and ProxyJump settings, and the cleanup journal's
+// undo handlers must be synchronous (they also run from an exit hook and from `faultline lab clean`), which
+// a spawnSync of `ssh` is and ssh2 is not. Authentication is by key only (BatchMode: never a password, never
+// a prompt); host keys are verified (StrictHostKeyChecking=yes) unless the user turns that off.
+//
+// A login user other than root runs every command under `sudo -n` (passwordless sudo required). Each node gets
+// a directory of the run's own (<dir>/faultline-<slot>-<pid>, default dir /var/tmp/faultline) holding
+// fl-node.sh, the clock shim and the node directory; it is removed at the end, after the node's top-level
+// files (logs, configs) were copied into the run's results (nodes/<name>/).
+//
+// Clock skew: by default through the clock shim, like the other runtimes. With clock=real the hosts' system
+// clocks are moved with `date -s` and moved back at the end (or by `faultline lab clean`), which also
+// reaches Go programs such as etcd; it is refused when a node shares its kernel (and so its clock) with the
+// harness or with another node, and it fights NTP: stop time synchronisation on the nodes for such runs.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { execa } from "execa";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { registerUndo } from "./journal.ts";
+import { hasCommand } from "./netns.ts";
+import { LabError } from "./runtime.ts";
+import { registerSyncRunner, RemoteRuntime, type Reached, type RunOptions, type Transport } from "./remote.ts";
+
+export interface SshHost {
+  host: string;
+  user: string;
+  port: number;
+  /** Private key file (default: the ssh client's own configuration / agent). */
+  key?: string;
+  /** The address stores use for this node (default: the address ssh reached). */
+  ip?: string;
+}
+
+export interface SshOptions {
+  hosts: SshHost[];
+  knownHosts?: string;
+  /** Verify host keys (default true). */
+  hostKeyCheck: boolean;
+  /** Directory on the hosts for the run's files. */
+  dir: string;
+  clock: "shim" | "real";
+  slot?: number;
+}
+
+/** A usage problem with the ssh runtime's options (exit code 3). */
+export class SshOptionError extends Error {
+  readonly exitCode = 3;
+  constructor(message: string) { super(message); this.name = "UsageError"; }
+}
+
+const expandHome = (p: string) => (p.startsWith("~/") ? join(homedir(), p.slice(2)) : p);
+
+/** Parses `[user@]host[:port]` (IPv6 as `[addr]:port`). */
+export function parseHostSpec(spec: string, defaults: { user?: string; port?: number; key?: string } = {}): SshHost {
+  const m = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?$/.exec(spec.trim());
+  if (!m) throw new SshOptionError(`bad ssh host ${JSON.stringify(spec)}: expected [user@]host[:port], e.g. root@10.0.0.11:22`);
+  const port = m[3] !== undefined ? Number(m[3]) : defaults.port ?? 22;
+  if (!(port >= 1 && port <= 65535)) throw new SshOptionError(`bad ssh port in ${JSON.stringify(spec)}: must be 1..65535`);
+  return { host: m[2].replace(/^\[|\]$/g, ""), user: m[1] ?? defaults.user ?? "root", port, key: defaults.key };
+}
+
+const HOST_FIELDS = ["host", "user", "port", "key", "ip"];
+const FILE_FIELDS = ["nodes", "user", "port", "key", "known-hosts", "host-key-check", "dir", "clock"];
+
+/** Reads a nodes file (YAML or JSON): `nodes:` a list of `[user@]host[:port]` strings or mappings with host,
+ *  user, port, key, ip; top-level user, port, key, known-hosts, host-key-check, dir, clock apply to all.
+ *  Errors name file:line: field. */
+export function readNodesFile(file: string): Partial<SshOptions> & { hosts: SshHost[] } {
+  let text: string;
+  try { text = readFileSync(file, "utf8"); } catch (e) { throw new SshOptionError(`cannot read nodes file ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`); }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const line = (n: YamlNode | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 1);
+  const fail = (n: YamlNode | null | undefined, field: string, problem: string): never => { throw new SshOptionError(`${file}:${line(n)}: ${field}: ${problem}`); };
+  if (doc.errors.length) throw new SshOptionError(`${file}:${lc.linePos(doc.errors[0].pos[0]).line}: yaml: ${doc.errors[0].message.split("\n")[0]}`);
+  let root = doc.contents as YamlNode | null;
+  if (isSeq(root)) root = null;   // a bare list of hosts
+  const top = root && isMap(root) ? (doc.toJS() as Record<string, unknown>) : {};
+  if (root && !isMap(root)) fail(root, "nodes file", "must be a mapping with `nodes:` or a list of hosts");
+  for (const k of Object.keys(top)) if (!FILE_FIELDS.includes(k)) fail(doc.getIn([k], true) as YamlNode, k, `unknown field (expected ${FILE_FIELDS.join(", ")})`);
+  const str = (k: string, v: unknown, n: YamlNode) => { if (typeof v !== "string" || !v) fail(n, k, "must be a non-empty string"); return v as string; };
+  const port = (k: string, v: unknown, n: YamlNode) => { if (!(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535)) fail(n, k, "must be a port number 1..65535"); return v as number; };
+  const at = (path: (string | number)[]) => doc.getIn(path, true) as YamlNode;
+  const defaults = {
+    user: top.user === undefined ? undefined : str("user", top.user, at(["user"])),
+    port: top.port === undefined ? undefined : port("port", top.port, at(["port"])),
+    key: top.key === undefined ? undefined : resolve(file, "..", expandHome(str("key", top.key, at(["key"])))),
+  };
+  const listNode = (root ? at(["nodes"]) : (doc.contents as YamlNode)) as YamlNode | undefined;
+  const list = root ? top.nodes : doc.toJS();
+  if (!isSeq(listNode) || !Array.isArray(list) || !list.length) fail(listNode ?? (doc.contents as YamlNode), "nodes", "must be a non-empty list of hosts ([user@]host[:port] or {host, user, port, key, ip})");
+  const base = root ? ["nodes"] : [];
+  const hosts = (list as unknown[]).map((h, i) => {
+    const n = at([...base, i]);
+    const f = `nodes[${i}]`;
+    if (typeof h === "string") {
+      try { return parseHostSpec(h, defaults); } catch (e) { return fail(n, f, (e as Error).message); }
+    }
+    if (typeof h !== "object" || h === null || Array.isArray(h)) return fail(n, f, "must be a host string or a mapping with host");
+    const o = h as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!HOST_FIELDS.includes(k)) fail(at([...base, i, k]), `${f}.${k}`, `unknown field (expected ${HOST_FIELDS.join(", ")})`);
+    if (o.host === undefined) fail(n, `${f}.host`, "required");
+    const spec = str(`${f}.host`, o.host, at([...base, i, "host"]));
+    let parsed: SshHost;
+    try { parsed = parseHostSpec(spec, defaults); } catch (e) { return fail(at([...base, i, "host"]), `${f}.host`, (e as Error).message); }
+    if (o.user !== undefined) parsed.user = str(`${f}.user`, o.user, at([...base, i, "user"]));
+    if (o.port !== undefined) parsed.port = port(`${f}.port`, o.port, at([...base, i, "port"]));
+    if (o.key !== undefined) parsed.key = resolve(file, "..", expandHome(str(`${f}.key`, o.key, at([...base, i, "key"]))));
+    if (o.ip !== undefined) {
+      const ip = str(`${f}.ip`, o.ip, at([...base, i, "ip"]));
+      if (!/^[0-9.]+$|^[0-9A-Fa-f:]+$/.test(ip)) fail(at([...base, i, "ip"]), `${f}.ip`, "must be an IP address");
+      parsed.ip = ip;
+    }
+    return parsed;
+  });
+  const out: Partial<SshOptions> & { hosts: SshHost[] } = { hosts };
+  if (top["known-hosts"] !== undefined) out.knownHosts = resolve(file, "..", expandHome(str("known-hosts", top["known-hosts"], at(["known-hosts"]))));
+  if (top["host-key-check"] !== undefined) {
+    if (typeof top["host-key-check"] !== "boolean") fail(at(["host-key-check"]), "host-key-check", "must be true or false");
+    out.hostKeyCheck = top["host-key-check"] as boolean;
+  }
+  if (top.dir !== undefined) out.dir = str("dir", top.dir, at(["dir"]));
+  if (top.clock !== undefined) {
+    if (top.clock !== "shim" && top.clock !== "real") fail(at(["clock"]), "clock", "must be shim or real");
+    out.clock = top.clock as "shim" | "real";
+  }
+  void isScalar;
+  return out;
+}
+
+export const SSH_OPTIONS = ["hosts", "nodes-file", "user", "port", "key", "known-hosts", "host-key-check", "dir", "clock", "slot"];
+
+/** The ssh runtime's settings from runtime options (--hosts, --nodes-file, --ropt key=value, a suite's runtime-options). */
+export function parseSshOptions(o: Record<string, unknown>): SshOptions {
+  for (const k of Object.keys(o)) if (!SSH_OPTIONS.includes(k)) throw new SshOptionError(`the ssh runtime has no option ${JSON.stringify(k)}; options: ${SSH_OPTIONS.join(", ")}`);
+  const hostsGiven = o.hosts !== undefined && o.hosts !== "" && !(Array.isArray(o.hosts) && !o.hosts.length);
+  if (hostsGiven && o["nodes-file"] !== undefined) throw new SshOptionError("give the ssh hosts either with --hosts or with --nodes-file, not both");
+  if (!hostsGiven && o["nodes-file"] === undefined) throw new SshOptionError("the ssh runtime needs its hosts: --hosts [user@]host[:port],… or --nodes-file FILE");
+  if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) >= 1 && (o.port as number) <= 65535)) throw new SshOptionError(`ssh port must be 1..65535, got ${JSON.stringify(o.port)}`);
+  const defaults = { user: o.user as string | undefined, port: o.port as number | undefined, key: o.key === undefined ? undefined : resolve(expandHome(String(o.key))) };
+  const fromFile = o["nodes-file"] !== undefined ? readNodesFile(String(o["nodes-file"])) : undefined;
+  const hosts = fromFile ? fromFile.hosts.map((h) => ({ ...h, user: o.user !== undefined ? defaults.user! : h.user, key: h.key ?? defaults.key }))
+    : (Array.isArray(o.hosts) ? o.hosts.map(String) : String(o.hosts).split(",")).map((s) => s.trim()).filter(Boolean).map((s) => parseHostSpec(s, defaults));
+  const seen = new Set<string>();
+  for (const h of hosts) {
+    const k = `${h.user}@${h.host}:${h.port}`;
+    if (seen.has(k)) throw new SshOptionError(`ssh host ${k} is listed twice`);
+    seen.add(k);
+  }
+  const bool = (k: string): boolean | undefined => {
+    const v = o[k];
+    if (v === undefined) return undefined;
+    if (v === true || v === "true" || v === "yes") return true;
+    if (v === false || v === "false" || v === "no") return false;
+    throw new SshOptionError(`ssh ${k} must be true or false, got ${JSON.stringify(v)}`);
+  };
+  const clock = (o.clock ?? fromFile?.clock ?? "shim") as string;
+  if (clock !== "shim" && clock !== "real") throw new SshOptionError(`ssh clock must be shim (the clock shim, default) or real (date -s on the hosts), got ${JSON.stringify(o.clock)}`);
+  const dir = String(o.dir ?? fromFile?.dir ?? "/var/tmp/faultline");
+  if (!isAbsolute(dir) || /['"\s]/.test(dir)) throw new SshOptionError(`ssh dir must be an absolute path without spaces or quotes, got ${JSON.stringify(dir)}`);
+  for (const h of hosts) if (h.key && !existsSync(h.key)) throw new SshOptionError(`ssh key ${h.key} (for ${h.host}) does not exist`);
+  const knownHosts = o["known-hosts"] !== undefined ? resolve(expandHome(String(o["known-hosts"]))) : fromFile?.knownHosts;
+  if (knownHosts && !existsSync(knownHosts)) throw new SshOptionError(`known-hosts file ${knownHosts} does not exist`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new SshOptionError(`slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
+  return { hosts, knownHosts, hostKeyCheck: bool("host-key-check") ?? fromFile?.hostKeyCheck ?? true, dir, clock: clock as "shim" | "real", slot: o.slot as number | undefined };
+}
+
+/** Quotes one word for a POSIX shell. */
+export const shQuote = (s: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The ssh client arguments for a host (no master, no command). */
+export function sshArgs(h: SshHost, o: { knownHosts?: string; hostKeyCheck: boolean }): string[] {
+  return [
+    "-o", "BatchMode=yes", "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
+    "-o", `StrictHostKeyChecking=${o.hostKeyCheck ? "yes" : "no"}`,
+    ...(o.knownHosts ? ["-o", `UserKnownHostsFile=${o.knownHosts}`] : o.hostKeyCheck ? [] : ["-o", "UserKnownHostsFile=/dev/null"]),
+    "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR",
+    ...(h.key ? ["-i", h.key, "-o", "IdentitiesOnly=yes"] : []),
+    "-p", String(h.port), "-l", h.user,
+  ];
+}
+
+/** The remote command line for argv, under sudo when the login user is not root. */
+export function remoteCommand(argv: string[], sudo: boolean): string {
+  return [...(sudo ? ["sudo", "-n", "--"] : []), ...argv].map(shQuote).join(" ");
+}
+
+registerSyncRunner("ssh", (conn, argv) => {
+  const r = spawnSync("ssh", [...(conn.args as string[]), conn.host as string, "--", remoteCommand(argv, conn.sudo as boolean)], { encoding: "utf8", timeout: 30_000 });
+  return { ok: r.status === 0, err: r.stderr || r.error?.message || `exit ${r.status}` };
+});
+registerUndo("ssh-master", (e) => {
+  const sock = e.socket as string;
+  if (existsSync(sock)) spawnSync("ssh", ["-S", sock, "-O", "exit", e.host as string], { encoding: "utf8", timeout: 10_000 });
+  const pid = e.pid as number | undefined;
+  if (pid) { try { const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8"); if (cmd.includes(sock)) process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
+  rmSync(sock, { force: true });
+  rmSync(`${sock}.log`, { force: true });
+});
+
+class SshTransport implements Transport {
+  readonly conn: Record<string, unknown>;
+  readonly where: string;
+  private readonly args: string[];
+
+  constructor(readonly h: SshHost, base: string[], readonly socket: string, readonly sudo: boolean) {
+    this.args = [...base, "-S", socket, "-o", "ControlMaster=no"];
+    this.where = `${h.user}@${h.host}:${h.port}`;
+    this.conn = { kind: "ssh", args: this.args, host: h.host, sudo, where: this.where };
+  }
+
+  async run(argv: string[], o: RunOptions & { raw?: boolean } = {}) {
+    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo && !o.raw)], {
+      input: o.input, stdin: o.input === undefined ? "ignore" : undefined, timeout: o.timeoutMs ?? 120_000, reject: false, stripFinalNewline: false,
+    });
+    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), timedOut: r.timedOut };
+  }
+
+  async watch(argv: string[]): Promise<number> {
+    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo)], { stdin: "ignore", reject: false });
+    return r.exitCode ?? -1;
+  }
+
+  async fetchTar(argv: string[], localDir: string): Promise<void> {
+    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo)], { stdin: "ignore", encoding: "buffer", reject: false, timeout: 120_000 });
+    if (r.exitCode !== 0) throw new LabError(`tar on ${this.where} failed: ${Buffer.from(r.stderr as Uint8Array).toString().trim()}`);
+    const x = spawnSync("tar", ["-x", "-C", localDir, "--no-same-owner"], { input: r.stdout as Uint8Array, encoding: "utf8" });
+    if (x.status !== 0) throw new LabError(`extracting ${this.where}'s files failed: ${x.stderr.trim()}`);
+  }
+}
+
+const localBootId = () => { try { return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim(); } catch { return ""; } };
+
+export class SshRuntime extends RemoteRuntime {
+  readonly name = "ssh";
+  private ips: string[] = [];
+  private harnessIps = new Set<string>();
+  private realClockProblem?: string;
+
+  constructor(readonly options: SshOptions) {
+    super("ssh", options.slot);
+    this.realClock = options.clock === "real";
+  }
+
+  get subnets(): string[] {
+    const cidr = (ip: string) => (ip.includes(":") ? `${ip}/128` : `${ip}/32`);
+    return [...new Set([...this.ips, ...this.harnessIps])].map(cidr);
+  }
+
+  protected async reach(count: number): Promise<Reached[]> {
+    if (!hasCommand("ssh")) throw new LabError("the ssh client is missing on this host", "apt-get install -y openssh-client");
+    const hosts = this.options.hosts;
+    if (count > hosts.length) throw new LabError(`the run asks for ${count} nodes but the ssh runtime has ${hosts.length} host(s): ${hosts.map((h) => h.host).join(", ")}`, "give more hosts, or fewer --nodes");
+    const root = `${this.options.dir}/faultline-${this.slot}-${process.pid}`;
+    const bootIds = new Map<string, string>();
+    const reached = await Promise.all(hosts.slice(0, count).map(async (h, i) => {
+      const name = `n${i + 1}`;
+      const base = sshArgs(h, this.options);
+      const socket = join(this.journal.dir, `ssh-${name}`);
+      const entry = this.journal.record("ssh-master", { socket, host: h.host, node: name });
+      // -f: the master forks once authenticated and keeps its stdio, so its messages go to a file (-E), not a pipe.
+      const log = `${socket}.log`;
+      rmSync(log, { force: true });
+      const m = await execa("ssh", [...base, "-M", "-N", "-f", "-S", socket, "-E", log, h.host], { stdio: "ignore", reject: false, timeout: 30_000 });
+      if (m.exitCode !== 0) {
+        // ssh's warnings come framed in lines of @: keep the sentences.
+        const err = (existsSync(log) ? readFileSync(log, "utf8") : "").split("\n").map((l) => l.trim()).filter((l) => l && !/^@+$/.test(l)).join(" ") || (m.timedOut ? "timed out" : "");
+        const hint = /Host key verification failed|No .* host key is known/i.test(err)
+          ? "add the host's key to known_hosts (ssh-keyscan, checked), give --ropt known-hosts=FILE, or turn checking off with --ropt host-key-check=false"
+          : /Permission denied/i.test(err) ? "faultline logs in with keys only: give --ropt key=FILE (or key: in the nodes file), or load the key into ssh-agent" : undefined;
+        throw new LabError(`ssh to ${h.user}@${h.host}:${h.port} failed: ${err || `exit ${m.exitCode}`}`, hint);
+      }
+      const check = await execa("ssh", ["-S", socket, "-O", "check", h.host], { reject: false });
+      const pid = /pid=(\d+)/.exec(String(check.stderr) + String(check.stdout))?.[1];
+      if (pid) this.journal.update(entry, { pid: Number(pid) });
+      const t = new SshTransport(h, base, socket, h.user !== "root");
+      const probe = await t.run(["sh", "-c", 'echo "$SSH_CONNECTION"; cat /proc/sys/kernel/random/boot_id; id -u'], { raw: true });
+      const [sshConn, bootId, uid] = probe.stdout.split("\n").map((s) => s.trim());
+      if (probe.exitCode !== 0 || !sshConn) throw new LabError(`cannot run commands on ${t.where}: ${probe.stderr.trim() || "no SSH_CONNECTION"}`);
+      if (uid !== "0") {
+        const sudo = await t.run(["true"]);
+        if (sudo.exitCode !== 0) throw new LabError(`${h.user} on ${h.host} cannot run sudo without a password (${sudo.stderr.trim()}): faultline needs root on the nodes for firewall rules and signals`, "log in as root, or allow this user passwordless sudo");
+      }
+      const [clientIp, , serverIp] = sshConn.split(" ");
+      this.harnessIps.add(clientIp);
+      bootIds.set(name, bootId);
+      return { name, ip: h.ip ?? serverIp, t, root };
+    }));
+    this.ips = reached.map((r) => r.ip);
+    if (this.realClock) {
+      const mine = localBootId();
+      const byNode = [...bootIds].sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)));
+      const shared = byNode.filter(([, b]) => b === mine).map(([n]) => n);
+      const twins = byNode.filter(([n, b]) => byNode.some(([m, c]) => m !== n && c === b)).map(([n]) => n);
+      if (shared.length) this.realClockProblem = `real clock changes refused: ${shared.join(", ")} run${shared.length === 1 ? "s" : ""} on the harness' own kernel (same boot id), so date -s would move this machine's clock`;
+      else if (twins.length) this.realClockProblem = `real clock changes refused: ${twins.join(", ")} share one kernel (same boot id), so their clocks cannot differ`;
+    }
+    return reached;
+  }
+
+  override clockUnsupported(binary: string): string | undefined {
+    if (this.realClockProblem) return this.realClockProblem;
+    return super.clockUnsupported(binary);
+  }
+
+  override async setClockOffset(node: string, ms: number): Promise<void> {
+    if (this.realClockProblem) throw new LabError(this.realClockProblem);
+    return super.setClockOffset(node, ms);
+  }
+}
