@@ -32,14 +32,14 @@ export interface ShrinkOptions {
 }
 
 export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: ShrinkOptions = {}): Shrunk {
-  let remaining = options.maxSteps ?? 10_000_000;
-  const perCheck = options.maxStepsPerCheck ?? 1_000_000;
+  let remaining = options.maxSteps ?? 1_000_000;
+  const perCheck = options.maxStepsPerCheck ?? 250_000;
   let checks = 0, steps = 0, exhausted = false, gaveUp = false;
   /** true only when the sub-history is certainly not linearizable. */
   const inW = new Uint8Array(ops.length);
   const invalid = (ids: number[]): boolean => {
     if (remaining <= 0) { exhausted = true; return false; }
-    const sub = withDemoted(ops, ids, inW);
+    const sub = withDemoted(ops, ids, inW, model);
     // A single check may not eat the whole budget: one that runs out counts as "could not remove".
     const r = searchLinearization(model, sub, { maxSteps: Math.min(remaining, perCheck), maxCacheBytes: 128 << 20 });
     checks++; steps += r.steps; remaining -= r.steps;
@@ -73,14 +73,19 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
 
 /** W's ops as recorded plus every other op demoted, in call order (ops called after W's last return are
  *  left out: they can always be placed after everything, or never). Ids are renumbered 0..m-1. */
-export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], inW = new Uint8Array(ops.length)): SearchOp[] {
+export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], inW = new Uint8Array(ops.length), model?: Model): SearchOp[] {
   let lastRet = -Infinity;
   for (const id of ids) { inW[id] = 1; if (ops[id].ret !== Infinity && ops[id].ret > lastRet) lastRet = ops[id].ret; }
   const sub: SearchOp[] = [];
   for (let id = 0; id < ops.length; id++) {
     const o = ops[id];
     if (inW[id]) sub.push({ id: sub.length, op: o.op, call: o.call, ret: o.ret });
-    else if (o.op.type !== "fail" && o.call < lastRet) sub.push({ id: sub.length, op: { ...o.op, type: "info", output: undefined }, call: o.call, ret: Infinity });
+    else if (o.op.type !== "fail" && o.call < lastRet) {
+      const demoted = { ...o.op, type: "info" as const, output: undefined };
+      // A demoted read-only op constrains nothing and changes nothing: leaving it out is exact, and cheaper.
+      if (model?.readOnly?.(demoted)) continue;
+      sub.push({ id: sub.length, op: demoted, call: o.call, ret: Infinity });
+    }
   }
   for (const id of ids) inW[id] = 0;
   return sub;

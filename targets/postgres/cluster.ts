@@ -3,6 +3,8 @@
 // servers run as the postgres user, under the clock shim when the runtime supports it.
 import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
@@ -39,7 +41,11 @@ export class PgCluster {
   get primary(): LabNode { return this.node(this.primaryName); }
   get replicas(): LabNode[] { return this.nodes.filter((n) => n.name !== this.primaryName); }
   dataDir(n: LabNode) { return join(n.dir, "data"); }
-  private sockDir(n: LabNode) { return join(n.dir, "sock"); }
+  // A Unix socket path may hold at most 107 bytes: deep results directories get a short one in /tmp instead.
+  private sockDir(n: LabNode) {
+    const dir = join(n.dir, "sock");
+    return dir.length + "/.s.PGSQL.5432".length <= 100 ? dir : join(tmpdir(), `flpg-${createHash("sha1").update(dir).digest("hex").slice(0, 12)}`);
+  }
 
   /** The postgres user must be able to traverse every directory above the node dirs. */
   private checkReachable(dir: string): void {
@@ -146,6 +152,9 @@ export class PgCluster {
   }
 
   removeData(): void {
-    for (const n of this.nodes) if (existsSync(this.dataDir(n))) rmSync(this.dataDir(n), { recursive: true, force: true });
+    for (const n of this.nodes) {
+      if (existsSync(this.dataDir(n))) rmSync(this.dataDir(n), { recursive: true, force: true });
+      if (!this.sockDir(n).startsWith(n.dir)) rmSync(this.sockDir(n), { recursive: true, force: true });
+    }
   }
 }
