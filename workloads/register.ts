@@ -3,6 +3,7 @@
 import { checkLinearizable } from "../checkers/linearizable/index.ts";
 import { casRegister } from "../checkers/linearizable/models/cas-register.ts";
 import { keyed } from "../checkers/linearizable/models/keyed.ts";
+import { checkLinearizableParallel } from "../checkers/linearizable/parallel.ts";
 import type { Workload } from "../src/run/types.ts";
 
 export const keyNames = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
@@ -22,6 +23,11 @@ export const registerWorkload: Workload = {
   },
   final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
   checkers: () => [
-    { name: "linearizable", check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }) },
+    {
+      name: "linearizable",
+      check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }),
+      // The same check with its keys on worker threads, within a time and memory budget (faultline check).
+      checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: 1 << 30, ...budget }),
+    },
   ],
 };

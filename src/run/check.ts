@@ -1,7 +1,7 @@
 // Runs a workload's checkers over a history and combines their verdicts. Shared by `run` and `check`.
 import type { Op } from "../history/op.ts";
 import { merge, type Validity, type Verdict } from "../../checkers/types.ts";
-import type { NamedChecker } from "./types.ts";
+import type { CheckBudget, NamedChecker } from "./types.ts";
 import { formatSpectrum, spectrum, type Spectrum } from "../../checkers/spectrum.ts";
 
 export interface Results {
@@ -16,6 +16,20 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
   for (const c of checkers) {
     try {
       out[c.name] = c.check(history);
+    } catch (e) {
+      out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
+    }
+  }
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out) };
+}
+
+/** As runCheckers, but a checker with `checkAsync` runs that way, within `budget` (e.g. on worker threads
+ *  with a wall-clock limit); the others run synchronously, one after another. */
+export async function runCheckersAsync(history: readonly Op[], checkers: NamedChecker[], budget: CheckBudget = {}): Promise<Results> {
+  const out: Record<string, Verdict> = {};
+  for (const c of checkers) {
+    try {
+      out[c.name] = c.checkAsync ? await c.checkAsync(history, budget) : c.check(history);
     } catch (e) {
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }

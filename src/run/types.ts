@@ -1,7 +1,7 @@
 // The small interfaces between the parts of a run. A target never knows which nemesis runs; a nemesis only
 // uses FaultControl; the runner never interprets verdicts; checkers see only the history.
-import type { Completion } from "../history/op.ts";
-import type { Checker } from "../../checkers/types.ts";
+import type { Completion, Op } from "../history/op.ts";
+import type { Checker, Verdict } from "../../checkers/types.ts";
 import type { Rng } from "./rng.ts";
 
 /** Time as the run sees it: real for real stores, simulated (and deterministic) for `sim`. In milliseconds. */
@@ -95,6 +95,17 @@ export interface WorkloadOptions {
 export interface NamedChecker {
   name: string;
   check: Checker;
+  /** Optional: the same check on worker threads within a budget (used by `faultline check`; the runner
+   *  calls `check`). Must give the verdict `check` gives, or "unknown" when the budget runs out. */
+  checkAsync?: (history: readonly Op[], budget: CheckBudget) => Promise<Verdict>;
+}
+
+/** How much machine an asynchronous checker may use: worker threads (0: this thread), wall-clock
+ *  seconds, heap MB for its workers. Absent fields: the checker's defaults. */
+export interface CheckBudget {
+  workers?: number;
+  timeoutMs?: number;
+  memoryMb?: number;
 }
 
 export interface Workload {
