@@ -1,18 +1,234 @@
-// The `docker` runtime (in progress).
+// The `docker` runtime: one container per node on a user-defined bridge network of the run's own, through
+// the Docker Engine API (dockerode, against DOCKER_HOST or the default socket).
+//
+// Slot k (claimed through the cleanup journal, shared with the other runtimes): network `faultline-<k>` with
+// subnet 198.19.k.0/24 (the harness reaches the containers through its gateway 198.19.k.1 on the host bridge
+// `fld<k>`), containers `faultline-<k>-n1`, … at 198.19.k.11, …, each started from the node image (see
+// `faultline lab image`) with NET_ADMIN, so the firewall faults run inside the container, and Docker's init
+// as PID 1 (it reaps the servers the harness starts). Every container and network carries the labels
+// faultline=1, faultline.slot, faultline.owner (the harness pid) and is journaled before it is created:
+// teardown, an exit hook after Ctrl-C and `faultline lab clean` (which also sweeps labeled leftovers with
+// `--runtime docker`) remove them. Commands, servers, signals, firewall rules and clock offsets go through
+// `docker exec` and fl-node.sh like the ssh runtime's (remote.ts); kill and pause are signals to the
+// server's process tree (a node may hold several servers, e.g. Redis and its Sentinel).
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { PassThrough } from "node:stream";
+import type Dockerode from "dockerode";
+import { registerUndo } from "./journal.ts";
 import { LabError } from "./runtime.ts";
-import { RemoteRuntime, type Reached } from "./remote.ts";
+import { registerSyncRunner, RemoteRuntime, type Reached, type RunOptions, type Transport } from "./remote.ts";
+import { defaultImage, rootfsTar as imageRootfs } from "./image/index.ts";
 
 export class DockerOptionError extends Error {
   readonly exitCode = 3;
   constructor(message: string) { super(message); this.name = "UsageError"; }
 }
-export interface DockerOptions { image: string; slot?: number }
-export function parseDockerOptions(o: Record<string, unknown>): DockerOptions {
-  return { image: String(o.image ?? "faultline-node:latest"), slot: o.slot as number | undefined };
+
+export interface DockerOptions {
+  /** The node image (default: the tag `faultline lab image` builds). */
+  image: string;
+  /** The engine: unix:///path/docker.sock or tcp://host:port (default: DOCKER_HOST, else /var/run/docker.sock). */
+  host: string;
+  slot?: number;
 }
+
+export const DOCKER_OPTIONS = ["image", "docker-host", "slot"];
+
+export function dockerHost(explicit?: string): string {
+  return explicit ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+}
+
+export function parseDockerOptions(o: Record<string, unknown>): DockerOptions {
+  for (const k of Object.keys(o)) if (!DOCKER_OPTIONS.includes(k)) throw new DockerOptionError(`the docker runtime has no option ${JSON.stringify(k)}; options: ${DOCKER_OPTIONS.join(", ")}`);
+  const image = o.image === undefined ? defaultImage() : String(o.image);
+  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image)) throw new DockerOptionError(`bad docker image name ${JSON.stringify(o.image)}`);
+  const host = dockerHost(o["docker-host"] as string | undefined);
+  if (!/^(unix|tcp):\/\//.test(host)) throw new DockerOptionError(`docker host must be unix:///path or tcp://host:port, got ${JSON.stringify(host)}`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 256)) throw new DockerOptionError(`slot must be an integer 0..255, got ${JSON.stringify(o.slot)}`);
+  return { image, host, slot: o.slot as number | undefined };
+}
+
+/** A dockerode client for a DOCKER_HOST-style address. */
+export async function dockerClient(host: string): Promise<Dockerode> {
+  const { default: Docker } = await import("dockerode");
+  if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
+  const u = new URL(host.replace(/^tcp:/, "http:"));
+  return new Docker({ host: u.hostname, port: Number(u.port || 2375) });
+}
+
+export const LABEL = "faultline";
+export const containerName = (slot: number, i: number) => `faultline-${slot}-n${i}`;
+export const networkName = (slot: number) => `faultline-${slot}`;
+export const dockerSubnet = (slot: number) => `198.19.${slot}.0/24`;
+
+// Undo of containers and networks runs synchronously (exit hook, `lab clean`): a child node process talks to
+// the engine (docker-undo.mjs). Commands inside a container need no undo of their own: removing it ends them.
+const UNDO_SCRIPT = fileURLToPath(new URL("./docker-undo.mjs", import.meta.url));
+function removeSync(host: string, kind: "container" | "network", id: string): void {
+  const r = spawnSync(process.execPath, [UNDO_SCRIPT, host, kind, id], { encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new LabError(`removing docker ${kind} ${id} failed: ${(r.stderr || r.error?.message || "").trim()}`);
+}
+registerUndo("docker-container", (e) => removeSync(e.host as string, "container", e.name as string));
+registerUndo("docker-network", (e) => removeSync(e.host as string, "network", e.name as string));
+registerSyncRunner("docker", () => ({ ok: true, err: "" }));
+
+class DockerTransport implements Transport {
+  readonly conn: Record<string, unknown>;
+  readonly where: string;
+  constructor(private readonly docker: Dockerode, private readonly container: Dockerode.Container, name: string) {
+    this.where = `container ${name}`;
+    this.conn = { kind: "docker", container: name, where: this.where };
+  }
+
+  /** Runs argv in the container as root; stdout and stderr as buffers. */
+  async raw(argv: string[], o: RunOptions = {}): Promise<{ exitCode: number; out: Buffer; err: Buffer; timedOut: boolean }> {
+    const exec = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: o.input !== undefined, User: "root" });
+    const stream = await exec.start({ hijack: true, stdin: o.input !== undefined });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const so = new PassThrough().on("data", (d: Buffer) => out.push(d));
+    const se = new PassThrough().on("data", (d: Buffer) => err.push(d));
+    this.docker.modem.demuxStream(stream, so, se);
+    const ended = new Promise<void>((resolve) => { stream.on("end", resolve); stream.on("close", resolve); stream.on("error", () => resolve()); });
+    if (o.input !== undefined) stream.end(o.input);
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, ...(o.timeoutMs ? [new Promise<void>((r) => { timer = setTimeout(() => { timedOut = true; stream.destroy(); r(); }, o.timeoutMs); })] : [])]);
+    clearTimeout(timer);
+    let exitCode = -1;
+    for (let i = 0; i < 100 && !timedOut; i++) {
+      const s = await exec.inspect();
+      if (!s.Running) { exitCode = s.ExitCode ?? -1; break; }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return { exitCode, out: Buffer.concat(out), err: Buffer.concat(err), timedOut };
+  }
+
+  async run(argv: string[], o: RunOptions = {}) {
+    const r = await this.raw(argv, o);
+    return { exitCode: r.exitCode, stdout: r.out.toString(), stderr: r.err.toString(), timedOut: r.timedOut };
+  }
+
+  async watch(argv: string[]): Promise<number> {
+    return (await this.raw(argv).catch(() => ({ exitCode: -1 }))).exitCode;
+  }
+
+  async fetchTar(argv: string[], localDir: string): Promise<void> {
+    const r = await this.raw(argv, { timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new LabError(`tar in ${this.where} failed: ${r.err.toString().trim()}`);
+    const x = spawnSync("tar", ["-x", "-C", localDir, "--no-same-owner"], { input: r.out, encoding: "utf8" });
+    if (x.status !== 0) throw new LabError(`extracting ${this.where}'s files failed: ${x.stderr.trim()}`);
+  }
+}
+
 export class DockerRuntime extends RemoteRuntime {
   readonly name = "docker";
-  constructor(readonly options: DockerOptions) { super("docker", options.slot); }
-  get subnets(): string[] { return []; }
-  protected async reach(): Promise<Reached[]> { throw new LabError("not yet"); }
+  private docker?: Dockerode;
+
+  constructor(readonly options: DockerOptions) {
+    super("docker", options.slot);
+  }
+
+  get subnets(): string[] { return [dockerSubnet(this.slot)]; }
+
+  protected async reach(count: number): Promise<Reached[]> {
+    if (count < 1 || count > 200) throw new LabError(`node count must be 1..200, got ${count}`);
+    const host = this.options.host;
+    const docker = (this.docker = await dockerClient(host));
+    try { await docker.ping(); } catch (e) {
+      throw new LabError(`no Docker engine answers at ${host}: ${(e as Error).message}`, "start Docker (or set DOCKER_HOST to a running engine); `faultline lab doctor --runtime docker` checks");
+    }
+    try { await docker.getImage(this.options.image).inspect(); } catch {
+      throw new LabError(`the node image ${this.options.image} is not in the engine at ${host}`, "build it with `faultline lab image` (no registry needed), or name an image you have with --image");
+    }
+    const slot = this.slot;
+    const labels = { [LABEL]: "1", [`${LABEL}.slot`]: String(slot), [`${LABEL}.owner`]: String(process.pid) };
+    const net = networkName(slot);
+    const prefix = `198.19.${slot}`;
+    this.journal.record("docker-network", { name: net, host });
+    try {
+      await docker.createNetwork({
+        Name: net, Driver: "bridge", CheckDuplicate: true, Labels: labels,
+        IPAM: { Driver: "default", Config: [{ Subnet: dockerSubnet(slot), Gateway: `${prefix}.1` }] },
+        Options: { "com.docker.network.bridge.name": `fld${slot}` },
+      });
+    } catch (e) {
+      throw new LabError(`creating docker network ${net} failed: ${(e as Error).message}`, /already exists|overlap/i.test((e as Error).message) ? "a dead run's leftovers? run `faultline lab clean --runtime docker`" : undefined);
+    }
+    const out: Reached[] = [];
+    for (let i = 1; i <= count; i++) {
+      const name = containerName(slot, i);
+      const ip = `${prefix}.${10 + i}`;
+      this.journal.record("docker-container", { name, host });
+      let c: Dockerode.Container;
+      try {
+        c = await docker.createContainer({
+          name, Image: this.options.image, Hostname: `n${i}`, Cmd: ["sleep", "infinity"], Labels: labels,
+          HostConfig: { NetworkMode: net, CapAdd: ["NET_ADMIN"], Init: true },
+          NetworkingConfig: { EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: ip } } } },
+        });
+        await c.start();
+      } catch (e) {
+        throw new LabError(`starting container ${name} failed: ${(e as Error).message}`, /Conflict|already in use/i.test((e as Error).message) ? "a dead run's leftovers? run `faultline lab clean --runtime docker`" : undefined);
+      }
+      out.push({ name: `n${i}`, ip, t: new DockerTransport(docker, c, name), root: "/faultline" });
+    }
+    return out;
+  }
 }
+
+/** Containers and networks labeled faultline=1 whose slot no live run owns (for `lab clean --runtime docker`). */
+export async function sweepDocker(host: string, liveSlots: Set<number>): Promise<{ removed: string[]; errors: string[] }> {
+  const docker = await dockerClient(host);
+  const removed: string[] = [];
+  const errors: string[] = [];
+  const mine = (labels: Record<string, string> | undefined) => labels?.[LABEL] === "1" && !liveSlots.has(Number(labels[`${LABEL}.slot`]));
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`] } })) {
+    if (!mine(c.Labels)) continue;
+    try { await docker.getContainer(c.Id).remove({ force: true, v: true }); removed.push(`container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`); } catch (e) { errors.push(`container ${c.Id}: ${(e as Error).message}`); }
+  }
+  for (const n of await docker.listNetworks({ filters: { label: [`${LABEL}=1`] } })) {
+    if (!mine(n.Labels)) continue;
+    try { await docker.getNetwork(n.Id).remove(); removed.push(`network ${n.Name}`); } catch (e) { errors.push(`network ${n.Name}: ${(e as Error).message}`); }
+  }
+  return { removed, errors };
+}
+
+/** `faultline lab doctor --runtime docker`: what the docker runtime needs here, and what is missing. */
+export async function dockerDoctor(o: { host?: string; image?: string } = {}): Promise<import("./doctor.ts").DoctorReport> {
+  const { hasCommand } = await import("./netns.ts");
+  const { existsSync } = await import("node:fs");
+  const host = dockerHost(o.host);
+  const image = o.image ?? defaultImage();
+  const checks: import("./doctor.ts").Check[] = [];
+  const notes: string[] = [];
+  let docker: Dockerode | undefined;
+  let engine = "";
+  try {
+    const client = await dockerClient(host);
+    const v = await client.version();
+    docker = client;
+    engine = `Docker ${v.Version} at ${host}`;
+    checks.push({ name: "Docker engine", ok: true, detail: engine });
+  } catch (e) {
+    checks.push({ name: "Docker engine", ok: false, pkg: "docker.io", detail: `none answers at ${host} (${(e as Error).message}); start it (systemctl start docker), point DOCKER_HOST at one, or run a private one: dockerd --host unix:///run/fl-docker/docker.sock --data-root /var/lib/faultline/docker --iptables=false --ip-forward=false --bridge=none` });
+  }
+  if (docker) {
+    let present = false;
+    try { await docker.getImage(image).inspect(); present = true; } catch { /* missing */ }
+    checks.push({ name: `node image ${image}`, ok: present, detail: "build it with `faultline lab image` (debootstrap, no registry needed), or name one you have with --image" });
+  }
+  checks.push({ name: "debootstrap (to build the node image)", ok: hasCommand("debootstrap") || existsSync(rootfsCachePath()), pkg: "debootstrap" });
+  checks.push({ name: "clock shim compiler (gcc)", ok: hasCommand("gcc"), pkg: "gcc" });
+  checks.push({ name: "tar", ok: hasCommand("tar"), pkg: "tar" });
+  if (!host.startsWith("unix://")) notes.push(`the engine at ${host} is remote: the harness must reach its containers' network (198.19.x.0/24) directly`);
+  if (hasCommand("iptables")) {
+    const fwd = spawnSync("iptables", ["-S", "FORWARD"], { encoding: "utf8" }).stdout ?? "";
+    if (/DOCKER/.test(fwd) && /^-P FORWARD DROP/m.test(fwd)) notes.push("this host's dockerd manages iptables (FORWARD policy DROP, DOCKER chains): bridged traffic between netns lab nodes is dropped while those rules stand; start dockerd with --iptables=false for the netns lab, or allow forwarding on flbr* bridges");
+  }
+  const missingPkgs = [...new Set(checks.filter((c) => !c.ok && c.pkg).map((c) => c.pkg!))];
+  return { checks, notes, missing: checks.filter((c) => !c.ok).map((c) => c.name), installCommand: missingPkgs.length ? `apt-get install -y ${missingPkgs.join(" ")}` : undefined };
+}
+
+const rootfsCachePath = () => imageRootfs();

@@ -314,3 +314,48 @@ export class SshRuntime extends RemoteRuntime {
     return super.setClockOffset(node, ms);
   }
 }
+
+/** What the lab targets run on a host, with the Debian package providing it. */
+const HOST_NEEDS: [string, string][] = [
+  ["iptables", "iptables"], ["setpriv", "util-linux"], ["setsid", "util-linux"], ["tar", "tar"], ["awk", "mawk"], ["timeout", "coreutils"],
+  ["etcd", "etcd-server"], ["redis-server", "redis-server"], ["redis-sentinel", "redis-sentinel"],
+];
+
+/** `faultline lab doctor --runtime ssh`: the ssh client here, then per host: login, root (sudo), the tools and
+ *  stores faultline runs there; what is missing and the command that installs it on that host. */
+export async function sshDoctor(o: SshOptions): Promise<import("./doctor.ts").DoctorReport> {
+  const checks: import("./doctor.ts").Check[] = [{ name: "ssh client", ok: hasCommand("ssh"), pkg: "openssh-client" }];
+  const notes: string[] = [];
+  const installs: string[] = [];
+  if (checks[0].ok) {
+    for (const h of o.hosts) {
+      const where = `${h.user}@${h.host}:${h.port}`;
+      const script = [
+        'echo "uid $(id -u)"',
+        `for c in ${HOST_NEEDS.map(([c]) => c).join(" ")}; do command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 || echo "missing $c"; done`,
+        'ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo "missing postgresql"',
+        'echo "arch $(uname -m)"',
+      ].join("; ");
+      const r = await execa("ssh", [...sshArgs(h, o), h.host, "--", remoteCommand(["sh", "-c", script], false)], { stdin: "ignore", reject: false, timeout: 20_000 });
+      if (r.exitCode !== 0) {
+        checks.push({ name: `login ${where}`, ok: false, detail: String(r.stderr).split("\n").filter((l) => l && !/^@+$/.test(l.trim())).join(" ").trim() || `exit ${r.exitCode}` });
+        continue;
+      }
+      checks.push({ name: `login ${where}`, ok: true });
+      const out = String(r.stdout);
+      if (!/^uid 0$/m.test(out)) {
+        const sudo = await execa("ssh", [...sshArgs(h, o), h.host, "--", "sudo -n true"], { stdin: "ignore", reject: false, timeout: 20_000 });
+        checks.push({ name: `root on ${h.host} (sudo -n)`, ok: sudo.exitCode === 0, detail: "faultline needs root on the nodes (firewall rules, signals): log in as root or allow passwordless sudo" });
+      }
+      const missing = [...out.matchAll(/^missing (\S+)$/gm)].map((m) => m[1]);
+      const pkgs = [...new Set(missing.map((m) => HOST_NEEDS.find(([c]) => c === m)?.[1] ?? m))];
+      checks.push({ name: `tools and stores on ${h.host}`, ok: !missing.length, detail: missing.length ? `missing: ${missing.join(", ")} (a target needs only its own store)` : undefined });
+      if (pkgs.length) installs.push(`on ${h.host}: apt-get install -y ${pkgs.join(" ")}`);
+      const arch = /^arch (\S+)$/m.exec(out)?.[1];
+      if (arch && arch !== ({ x64: "x86_64", arm64: "aarch64" } as Record<string, string>)[process.arch]) notes.push(`${h.host} is ${arch}: the clock shim built here cannot be used there (clock skew refused unless clock=real)`);
+    }
+  }
+  notes.push(o.clock === "real" ? "clock=real: the hosts' system clocks are moved with date -s and restored; stop NTP (chrony, systemd-timesyncd) on them for such runs" : "clock skew through the clock shim (clock=real moves the hosts' system clocks instead, which also reaches Go programs such as etcd)");
+  if (!o.hostKeyCheck) notes.push("host keys are NOT verified (host-key-check=false)");
+  return { checks, notes, missing: checks.filter((c) => !c.ok).map((c) => c.name), installCommand: installs.length ? installs.join("\n  ") : checks[0].ok ? undefined : "apt-get install -y openssh-client" };
+}

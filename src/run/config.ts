@@ -65,6 +65,7 @@ export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
   if (c.ops !== undefined && !(Number.isInteger(c.ops) && c.ops > 0)) throw new UsageError(`ops must be a positive integer, got ${c.ops}`);
   if (c.runtime !== undefined || (c.runtimeOptions && Object.keys(c.runtimeOptions).length)) {
     const rt = c.runtime ?? "netns";
+    if (!["netns", "docker", "ssh"].includes(rt)) throw new UsageError(`unknown runtime ${JSON.stringify(rt)}; runtimes: netns, docker, ssh`);
     if (!target.runtimes?.length) throw new UsageError(`target ${c.target} runs in-process and takes no --runtime (lab targets do: postgres, etcd, redis)`);
     if (!target.runtimes.includes(rt)) throw new UsageError(`target ${c.target} cannot run on the ${rt} runtime; it runs on: ${target.runtimes.join(", ")}`);
     try { validateRuntime(rt, c.runtimeOptions ?? {}); } catch (e) { throw new UsageError((e as Error).message); }

@@ -1,7 +1,7 @@
 // A PostgreSQL cluster on lab nodes: n1 is the primary (initdb), the others streaming replicas
 // (pg_basebackup -R -X stream). Each node has its own data dir, socket dir and log under its node dir;
 // servers run as the postgres user, under the clock shim when the runtime supports it.
-import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
@@ -9,19 +9,26 @@ import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
 import { postgresBin } from "../../src/lab/doctor.ts";
+import { checkInstalled, nodeFiles, postgresBinOn } from "../../src/lab/runtimes.ts";
 
 export type Replication = "async" | "sync-remote-write" | "sync-remote-apply";
 export const REPLICATIONS: Replication[] = ["async", "sync-remote-write", "sync-remote-apply"];
 export const PORT = 5432;
 
 export class PgCluster {
-  readonly bin: string;
-  readonly clock: boolean;
-  private uid: number;
-  private gid: number;
+  /** The server's bin directory and whether it runs under the clock shim (known after start() on docker/ssh). */
+  bin: string;
+  clock: boolean;
+  private uid = -1;
+  private gid = -1;
   primaryName: string;
+  /** Address ranges trusted in pg_hba.conf: the runtime's (nodes and harness). */
+  readonly subnets: string[];
 
-  constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly replication: Replication, readonly subnet: string) {
+  constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly replication: Replication, subnets: string | string[]) {
+    this.subnets = Array.isArray(subnets) ? subnets : [subnets];
+    this.primaryName = nodes[0].name;
+    if (rt.files) { this.bin = ""; this.clock = false; return; }   // node files on the nodes: looked up in start()
     const bin = postgresBin();
     if (!bin) throw new LabError("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)", "install them: apt-get install -y postgresql (or: faultline lab install)");
     this.bin = bin;
@@ -30,7 +37,6 @@ export class PgCluster {
     this.gid = id("-g");
     if (!Number.isInteger(this.uid) || spawnSync("id", ["postgres"]).status !== 0) throw new LabError("no postgres user on this host", "apt-get install -y postgresql");
     this.clock = rt.clockUnsupported(join(bin, "postgres")) === undefined;
-    this.primaryName = nodes[0].name;
   }
 
   node(name: string): LabNode {
@@ -60,16 +66,27 @@ export class PgCluster {
     }
   }
 
-  private ownedDir(path: string, mode: number): void {
-    mkdirSync(path, { recursive: true, mode });
-    chownSync(path, this.uid, this.gid);
+  private async ownedDir(n: LabNode, path: string, mode: number): Promise<void> {
+    await nodeFiles(this.rt).mkdir(n.name, path, { user: "postgres", mode });
+  }
+
+  /** On docker/ssh: the server binaries on every node, and whether the clock shim reaches them. */
+  private async locate(): Promise<void> {
+    const bin = await postgresBinOn(this.rt, this.primary.name);
+    if (!bin) throw new LabError(`PostgreSQL server binaries not found on ${this.primary.name} (/usr/lib/postgresql/*/bin)`, this.rt.name === "docker" ? "use the node image `faultline lab image` builds, or an image with postgresql (--image)" : "on the hosts: apt-get install -y postgresql");
+    this.bin = bin;
+    await checkInstalled(this.rt, this.nodes, "postgresql", ["initdb", "pg_basebackup", "postgres"].map((b) => ({ path: join(bin, b), pkg: "postgresql" })));
+    const user = await Promise.all(this.nodes.map((n) => this.rt.exec(n.name, ["id", "-u", "postgres"], { check: false })));
+    const missing = this.nodes.filter((_, i) => user[i].exitCode !== 0).map((n) => n.name);
+    if (missing.length) throw new LabError(`no postgres user on ${missing.join(", ")}`, "install postgresql there (it creates the user)");
+    this.clock = this.rt.clockUnsupported(join(bin, "postgres")) === undefined;
   }
 
   /** initdb on the primary, base backups on the replicas, everything started and streaming. */
   async start(timeoutMs = 60_000): Promise<void> {
     const p = this.primary;
-    this.checkReachable(p.dir);
-    for (const n of this.nodes) { this.ownedDir(this.dataDir(n), 0o700); this.ownedDir(this.sockDir(n), 0o755); }
+    if (this.rt.files) await this.locate(); else this.checkReachable(p.dir);
+    for (const n of this.nodes) { await this.ownedDir(n, this.dataDir(n), 0o700); await this.ownedDir(n, this.sockDir(n), 0o755); }
     await this.rt.exec(p.name, [join(this.bin, "initdb"), "-D", this.dataDir(p), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], { user: "postgres" });
     const replicas = this.nodes.length - 1;
     const sync = this.replication === "async" || replicas === 0 ? [] : [
@@ -82,7 +99,7 @@ export class PgCluster {
       "shared_buffers = '32MB'", "wal_receiver_status_interval = '1s'", "wal_retrieve_retry_interval = '500ms'",
       "log_min_messages = warning", "log_line_prefix = '%m [%p] '", ...sync, "",
     ].join("\n");
-    const hba = [`host all all ${this.subnet} trust`, `host replication all ${this.subnet} trust`, ""].join("\n");
+    const hba = [...this.subnets.flatMap((s) => [`host all all ${s} trust`, `host replication all ${s} trust`]), ""].join("\n");
     await this.append(p, "postgresql.conf", conf);
     await this.append(p, "pg_hba.conf", hba);
     await this.startNode(p, timeoutMs);
@@ -94,7 +111,7 @@ export class PgCluster {
   }
 
   private async append(n: LabNode, file: string, text: string): Promise<void> {
-    appendFileSync(join(this.dataDir(n), file), text);
+    await nodeFiles(this.rt).write(n.name, join(this.dataDir(n), file), text, { append: true, user: "postgres" });
   }
 
   /** Starts the node's postmaster (its data kept) and waits until it accepts connections. */
@@ -152,6 +169,7 @@ export class PgCluster {
   }
 
   removeData(): void {
+    if (this.rt.files) return;   // on the nodes themselves: the runtime removes them
     for (const n of this.nodes) {
       if (existsSync(this.dataDir(n))) rmSync(this.dataDir(n), { recursive: true, force: true });
       if (!this.sockDir(n).startsWith(n.dir)) rmSync(this.sockDir(n), { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// The `postgres` target: PostgreSQL primary + N-1 streaming replicas on lab nodes (netns runtime).
+// The `postgres` target: PostgreSQL primary + N-1 streaming replicas on lab nodes (netns, docker or ssh runtime).
 // Options (--opt key=value):
 //   replication = async | sync-remote-write | sync-remote-apply   (default async; sync modes wait for every replica)
 //   read        = primary | replica | any | sticky                  (default primary)
@@ -9,8 +9,8 @@
 // Faults come from the lab runtime (labFaults): partitions, loss, kill -9/restart, pause, clock skew (postgres
 // runs under the clock shim, so clock_timestamp() and now() follow the node's offset).
 import { UsageError } from "../../src/errors.ts";
-import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
-import { NetnsRuntime } from "../../src/lab/netns.ts";
+import { labFaults, LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
+import { createRuntime, RuntimeUsageError } from "../../src/lab/runtimes.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { PgCluster, REPLICATIONS, type Replication } from "./cluster.ts";
@@ -44,21 +44,22 @@ export function parsePostgresOptions(o: Record<string, unknown>): PostgresSettin
 
 export interface PostgresSession extends TargetSession {
   cluster: PgCluster;
-  runtime: NetnsRuntime;
+  runtime: Runtime;
 }
 
 export const postgresTarget: Target = {
   name: "postgres",
   workloads: ["register", "session", "bank", "set", "counter", "chat"],
+  runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<PostgresSession> {
     const settings = parsePostgresOptions(o.options);
     if (o.nodes < 1) throw new UsageError("postgres needs at least 1 node");
-    const rt = new NetnsRuntime({ subnet: settings.subnet, slot: settings.slot });
+    const rt = createRuntime(o.runtime, { subnet: settings.subnet, slot: settings.slot, options: o.runtimeOptions });
     let cluster: PgCluster | undefined;
     try {
       const t0 = performance.now();
       const nodes = await rt.createNodes(o.nodes, o.dir);
-      cluster = new PgCluster(rt, nodes, settings.replication, `${rt.prefix}.0/24`);
+      cluster = new PgCluster(rt, nodes, settings.replication, rt.subnets);
       await cluster.start();
       await cluster.query(cluster.primary, "create table if not exists kv (k text primary key, v jsonb)");
       await cluster.waitReplayed();
@@ -96,7 +97,7 @@ export const postgresTarget: Target = {
     } catch (e) {
       await rt.destroy().catch(() => undefined);
       if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof PostgresOptionError) throw e;
+      if (e instanceof LabError || e instanceof PostgresOptionError || e instanceof RuntimeUsageError) throw e;
       throw new LabError(`postgres lab setup failed: ${(e as Error).message}`);
     }
   },

@@ -5,10 +5,11 @@
 // back empty and resynchronises from whoever is primary by then. Every process runs under the clock shim when
 // the runtime has one (libfaketime hangs Debian's redis-server at start).
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
+import { checkInstalled, nodeFiles, tailOf } from "../../src/lab/runtimes.ts";
 
 export const PORT = 6379;
 export const SENTINEL_PORT = 26379;
@@ -111,9 +112,11 @@ async function ask<T>(host: string, port: number, f: (r: Redis) => Promise<T>, t
 }
 
 export class RedisCluster {
-  readonly clock: boolean;
+  /** Whether the servers run under the clock shim (known after start() on docker/ssh). */
+  clock: boolean;
 
   constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly settings: RedisServerSettings) {
+    if (rt.files) { this.clock = false; return; }   // node files on the nodes: checked in start()
     if (!existsSync(REDIS_BINARY)) throw new LabError(`redis-server is not installed (${REDIS_BINARY} is missing)`, "apt-get install -y redis-server redis-sentinel (or: faultline lab install)");
     this.clock = rt.clockUnsupported(REDIS_BINARY) === undefined;
   }
@@ -148,10 +151,15 @@ export class RedisCluster {
   async start(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const primary = this.first;
+    if (this.rt.files) {
+      await checkInstalled(this.rt, this.nodes, "redis", [{ path: REDIS_BINARY, pkg: "redis-server redis-sentinel" }]);
+      this.clock = this.rt.clockUnsupported(REDIS_BINARY) === undefined;
+    }
+    const files = nodeFiles(this.rt);
     for (const n of this.nodes) {
-      mkdirSync(dataDir(n), { recursive: true });
-      writeFileSync(serverConf(n), serverConfig(n, n === primary ? undefined : primary, this.settings));
-      writeFileSync(sentinelConf(n), sentinelConfig(n, primary, this.nodes, this.settings));
+      await files.mkdir(n.name, dataDir(n));
+      await files.write(n.name, serverConf(n), serverConfig(n, n === primary ? undefined : primary, this.settings));
+      await files.write(n.name, sentinelConf(n), sentinelConfig(n, primary, this.nodes, this.settings));
     }
     await Promise.all(this.nodes.map((n) => this.startServer(n)));
     for (const n of this.nodes) await this.until(deadline, n, "redis", serverLog(n), "accept connections", async () => (await ask(n.ip, PORT, (r) => r.ping())) === "PONG");
@@ -170,8 +178,8 @@ export class RedisCluster {
   private async until(deadline: number, n: LabNode, proc: string, log: string, what: string, ready: () => Promise<boolean>): Promise<void> {
     for (;;) {
       if (await ready().catch(() => false)) return;
-      if (!this.running(n, proc)) throw new LabError(`${proc} on ${n.name} exited at start; last lines of ${log}:\n${lastLines(log, 15)}`);
-      if (Date.now() > deadline) throw new LabError(`${proc} on ${n.name} did not ${what} in time; last lines of ${log}:\n${lastLines(log, 15)}`);
+      if (!this.running(n, proc)) throw new LabError(`${proc} on ${n.name} exited at start; last lines of ${log}:\n${await tailOf(this.rt, n.name, log)}`);
+      if (Date.now() > deadline) throw new LabError(`${proc} on ${n.name} did not ${what} in time; last lines of ${log}:\n${await tailOf(this.rt, n.name, log)}`);
       await sleep(50);
     }
   }
@@ -195,6 +203,7 @@ export class RedisCluster {
   }
 
   removeData(): void {
+    if (this.rt.files) return;   // on the nodes themselves: the runtime removes them
     for (const n of this.nodes) rmSync(dataDir(n), { recursive: true, force: true });
   }
 }

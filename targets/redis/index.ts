@@ -13,8 +13,8 @@
 // Faults come from the lab runtime (labFaults): kill and pause act on a node's server and Sentinel together,
 // like a host crash; clock skew through the runtime's clock shim (libfaketime hangs Debian's redis-server).
 import { UsageError } from "../../src/errors.ts";
-import { labFaults, LabError, type LabNode } from "../../src/lab/runtime.ts";
-import { NetnsRuntime } from "../../src/lab/netns.ts";
+import { labFaults, LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
+import { createRuntime, RuntimeUsageError } from "../../src/lab/runtimes.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { READ_ROUTES, RedisClient, type ReadRoute, type Topology } from "./client.ts";
@@ -68,17 +68,18 @@ export function parseRedisOptions(o: Record<string, unknown>, nodes = 3): RedisS
 
 export interface RedisSession extends TargetSession {
   cluster: RedisCluster;
-  runtime: NetnsRuntime;
+  runtime: Runtime;
   topology: Topology;
 }
 
 export const redisTarget: Target = {
   name: "redis",
   workloads: ["register", "session", "set", "counter"],
+  runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<RedisSession> {
     if (!(o.nodes >= 1 && o.nodes <= 9)) throw new RedisUsageError(`redis runs 1 to 9 nodes (a primary, replicas, a Sentinel on each), got --nodes ${o.nodes}`);
     const settings = parseRedisOptions(o.options, o.nodes);
-    const rt = new NetnsRuntime({ subnet: settings.subnet, slot: settings.slot });
+    const rt = createRuntime(o.runtime, { subnet: settings.subnet, slot: settings.slot, options: o.runtimeOptions });
     let cluster: RedisCluster | undefined;
     try {
       const t0 = performance.now();
@@ -142,7 +143,7 @@ export const redisTarget: Target = {
     } catch (e) {
       await rt.destroy().catch(() => undefined);
       if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof RedisUsageError) throw e;
+      if (e instanceof LabError || e instanceof RedisUsageError || e instanceof RuntimeUsageError) throw e;
       throw new LabError(`redis lab setup failed: ${(e as Error).message}`);
     }
   },
