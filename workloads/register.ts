@@ -27,7 +27,8 @@ export const registerWorkload: Workload = {
       name: "linearizable",
       check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }),
       // The same check with its keys on worker threads, within a time and memory budget (faultline check).
-      checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: 1 << 30, ...budget }),
+      // The search's memory estimate follows --memory when given, else the 1 GiB above.
+      checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: budget.memoryMb ? undefined : 1 << 30, ...budget }),
     },
   ],
 };

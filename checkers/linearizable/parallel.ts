@@ -12,9 +12,10 @@
 //     verdict is "unknown", naming the keys checked, in progress and not started (an anomaly already found
 //     still makes it invalid).
 //   - memory: `memoryMb` of heap for the check's workers, split evenly (resourceLimits.maxOldGenerationSizeMb);
-//     the search's own estimate (maxCacheBytes, default half a worker's heap) normally stops first with
-//     "unknown"; a worker that still runs out of heap (ERR_WORKER_OUT_OF_MEMORY) makes its key "unknown"
-//     with that reason, and the other keys are checked on a fresh worker.
+//     the search's own estimate (maxCacheBytes, default a quarter of a worker's heap: on histories with many
+//     crashed ops the heap grows to ~3× the estimate) normally stops first with "unknown"; a worker that
+//     still runs out of heap (ERR_WORKER_OUT_OF_MEMORY) makes its key "unknown" with that reason, and the
+//     other keys are checked on a fresh worker.
 //   - steps: `maxSteps` over the whole check, as in the synchronous checker.
 // On the first invalid key the other workers are cancelled, unless allAnomalies. The verdicts are the
 // synchronous checker's; with allAnomalies the anomalies too, in the same order.
@@ -39,14 +40,15 @@ export interface ParallelOptions {
   workers?: number;
   /** Wall-clock budget for the whole check, in milliseconds (default: none). */
   timeoutMs?: number;
-  /** Heap for the check's workers in MB, split evenly between them (default: 1536 per worker, at most half the RAM). */
+  /** Heap for the check's workers in MB, split evenly between them (default: 3072 per worker, at most half the RAM). */
   memoryMb?: number;
   /** Check every key and report every anomaly, instead of cancelling the rest at the first invalid key. */
   allAnomalies?: boolean;
   /** Search steps for the whole check (default 2·10⁹). */
   maxSteps?: number;
-  /** The search's own memory estimate per key (default: half a worker's heap, at most 768 MB). The worker's
-   *  heap limit stays the hard bound. */
+  /** The search's own memory estimate per key (default: a quarter of a worker's heap, at most 768 MB, the
+   *  synchronous checker's default). Given explicitly it is used as is; the worker's heap limit stays the
+   *  hard bound. */
   maxCacheBytes?: number;
   shrink?: boolean;
   shrinkSteps?: number;
@@ -54,7 +56,7 @@ export interface ParallelOptions {
   pool?: LinearizablePool;
 }
 
-export const DEFAULT_WORKER_HEAP_MB = 1536;
+export const DEFAULT_WORKER_HEAP_MB = 3072;
 /** Smallest heap a worker gets (it needs ~10 MB for tsx and the checker before any history). */
 const MIN_WORKER_HEAP_MB = 16;
 /** A batch sent to a worker holds partitions until it has this many operations. */
@@ -141,7 +143,7 @@ export class LinearizablePool {
     if (this.closed) throw new Error("the linearizability worker pool is closed");
     const started = performance.now();
     const maxSteps = o.maxSteps ?? DEFAULT_BUDGET.maxSteps;
-    const maxCacheBytes = o.maxCacheBytes ?? Math.min(DEFAULT_BUDGET.maxCacheBytes, Math.floor(this.heapMb / 2) * 1048576);
+    const maxCacheBytes = o.maxCacheBytes ?? Math.min(DEFAULT_BUDGET.maxCacheBytes, Math.floor(this.heapMb / 4) * 1048576);
     if (history.length >= PRESPAWN_EVENTS) this.ensure(this.size); else this.ensure(1);
     const model = createModel(o.spec);
     const parts = encodePartitions(history, model);
@@ -170,9 +172,12 @@ export class LinearizablePool {
         for (const slot of this.slots) {
           if (order.length === 0) break;
           if (slot.tasks.length > 0 || slot.stopping) continue;
+          // Guided scheduling: a batch takes at most a 1/(2·workers) share of the keys left (and BATCH_OPS
+          // operations), so many tiny keys travel together but no key waits behind a slow one while a worker idles.
           const tasks: WireTask[] = [];
+          const most = Math.ceil(order.length / (2 * this.size));
           let ops = 0;
-          while (order.length > 0 && (tasks.length === 0 || ops + parts[order[0]].n <= BATCH_OPS)) {
+          while (order.length > 0 && (tasks.length === 0 || (tasks.length < most && ops + parts[order[0]].n <= BATCH_OPS))) {
             const i = order.shift()!;
             tasks.push(parts[i]);
             slot.tasks.push(i);

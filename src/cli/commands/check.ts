@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option("--nil-read <how>", "a read of nil/null is an 'unknown' read (Knossos) or means 'absent' (default: the format's)")
     .option("--workers <n>", `check linearizability with its keys on n worker threads (default: the CPU count, ${defaultWorkers()} here; 0: in this thread, no --timeout)`)
     .option("--timeout <s>", "wall-clock budget for the linearizability check in seconds; when it runs out the verdict is unknown (exit 2), naming the keys checked and not")
-    .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 1536 per worker, at most half the RAM); a search that needs more is unknown")
+    .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
     .action(async (path: string, o: { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }) => {
       const budget = checkBudget(o);
       if (o.format !== undefined && !FORMATS[o.format]) throw new UsageError(`unknown format ${JSON.stringify(o.format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
