@@ -2,7 +2,7 @@
 // schedule alongside → heal → quiet period → final reads → teardown → checkers → results.
 // Every invocation, completion and fault is appended to history.jsonl as it happens.
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { HistoryWriter } from "../history/writer.ts";
 import type { Completion, Op } from "../history/op.ts";
 import { nemeses as nemesisTable, workloads, targets, UsageError } from "../registry.ts";
@@ -46,8 +46,15 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   };
   writeJson(join(dir, FILES.run), runInfo);
 
-  const session: TargetSession = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions,
-    ...(config.runtime ? { runtime: config.runtime, runtimeOptions: config.runtimeOptions } : {}) });
+  let session: TargetSession;
+  try {
+    session = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions,
+      ...(config.runtime ? { runtime: config.runtime, runtimeOptions: config.runtimeOptions } : {}) });
+  } catch (e) {
+    // The run directory says what happened, so `faultline list` and `serve` show the failed attempt.
+    writeJson(join(dir, FILES.run), { ...runInfo, status: "failed", error: (e as Error).message ?? String(e), finished: new Date().toISOString() });
+    throw e;
+  }
   runInfo.nodes = session.nodes;
   runInfo.target = session.info();
   writeJson(join(dir, FILES.run), runInfo);
@@ -182,7 +189,6 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   runInfo.simulatedSeconds = (clock.now() - t0) / 1000;
   writeJson(join(dir, FILES.run), runInfo);
   writeJson(join(dir, FILES.results), results);
-  const { writeFileSync } = await import("node:fs");
   writeFileSync(join(dir, FILES.summary), summary);
   await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
   return { dir, history: writer.ops, results, summary, interrupted };
