@@ -1,12 +1,13 @@
 // Each run's files live in results/<name>/<timestamp>/, with `latest` links, as in Jepsen's store.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 export const FILES = { history: "history.jsonl", run: "run.json", results: "results.json", summary: "summary.txt", report: "report.html" } as const;
 
 export function createRunDir(root: string, name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/:/g, "").replace(/\.(\d+)Z$/, ".$1Z");
-  let dir = join(root, name, stamp);
+  // Absolute, so servers started with another working directory (and as other users) find their files.
+  let dir = resolve(root, name, stamp);
   for (let i = 1; existsSync(dir); i++) dir = join(root, name, `${stamp}-${i}`);
   mkdirSync(dir, { recursive: true });
   link(join(root, name, "latest"), dir);

@@ -2,7 +2,7 @@
 // (pg_basebackup -R -X stream). Each node has its own data dir, socket dir and log under its node dir;
 // servers run as the postgres user, under the clock shim when the runtime supports it.
 import { existsSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
@@ -55,7 +55,7 @@ export class PgCluster {
 
   /** The postgres user must be able to traverse every directory above the node dirs. */
   private checkReachable(dir: string): void {
-    for (let d = dirname(dir); ; d = dirname(d)) {
+    for (let d = dirname(resolve(dir)); ; d = dirname(d)) {
       const st = statSync(d);
       const other = (st.mode & 0o001) !== 0;
       const owner = st.uid === this.uid && (st.mode & 0o100) !== 0;
