@@ -18,7 +18,12 @@ export function reportError(e: unknown): number {
     process.stderr.write(`faultline: ${e.message}\n`);
     return EXIT.usage;
   }
-  const err = e as Error & { exitCode?: number; hint?: string };
+  const err = e as Error & { exitCode?: number; hint?: string; code?: string; path?: string };
+  // A file named on the command line that is not there is the user's input, not the infrastructure.
+  if (err?.code === "ENOENT" && err.path) {
+    process.stderr.write(`faultline: no such file or directory: ${err.path}\n`);
+    return EXIT.usage;
+  }
   process.stderr.write(`faultline: ${err?.message ?? String(e)}\n${err?.hint ? err.hint + "\n" : ""}`);
   if (process.env.FAULTLINE_DEBUG && err?.stack) process.stderr.write(err.stack + "\n");
   return err?.exitCode ?? EXIT.infrastructure;

@@ -38,6 +38,12 @@ describe("faultline CLI", () => {
     expect(g.stderr).toContain(`${f}:2: f: must be a non-empty string`);
   });
 
+  it("a history file that does not exist is a usage error naming it (exit 3)", async () => {
+    const r = await fl(["check", "/nonexistent/history.jsonl"]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe("faultline: no such file or directory: /nonexistent/history.jsonl");
+  });
+
   it("unknown flag values are usage errors (exit 3)", async () => {
     const r = await fl(["run", "--mode", "bogus", "--results", tmp()]);
     expect(r.exitCode).toBe(3);
