@@ -41,6 +41,13 @@ export const vethName = (slot: number, i: number) => `fl${slot}v${i}`;
 export const OUR_NETNS = /^fl(\d*)-n(\d+)$/;
 export const OUR_LINK = /^fl(br\d+|\d+v\d+)$/;
 
+/** `promise`, or `fallback` after `ms`; the timer keeps the process alive while waiting and is cleared at once. */
+function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<F>((r) => { timer = setTimeout(() => r(fallback), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 // ---- synchronous helpers (also used by undo handlers and `lab clean`) ------------------------------------
 function sh(cmd: string, args: string[], quiet = false): { ok: boolean; out: string; err: string } {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -283,7 +290,7 @@ export class NetnsRuntime implements Runtime {
       const tree = processTree(root);
       for (const x of tree) kill(x, "SIGKILL");
       for (const x of tree) kill(x, "SIGCONT");
-      await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+      await within(p.exited, 10_000, undefined);
       for (let i = 0; i < 200 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 10));
       this.clearPause(p);
       return;
@@ -316,7 +323,7 @@ export class NetnsRuntime implements Runtime {
     if (p.info.paused) await this.signal(node, name, "SIGCONT");
     if ((o.signal ?? "SIGTERM") !== "SIGKILL") {
       kill(p.info.pid, o.signal ?? "SIGTERM");
-      const grace = await Promise.race([p.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), o.graceMs ?? 5000).unref())]);
+      const grace = await within(p.exited.then(() => true), o.graceMs ?? 5000, false);
       if (grace) return;
     }
     await this.signal(node, name, "SIGKILL");
