@@ -5,12 +5,13 @@ import { casRegister } from "../checkers/linearizable/models/cas-register.ts";
 import { keyed } from "../checkers/linearizable/models/keyed.ts";
 import { checkLinearizableParallel } from "../checkers/linearizable/parallel.ts";
 import type { Workload } from "../src/run/types.ts";
+import { checkFinalAgreement } from "../checkers/convergence/final-agreement.ts";
 
 export const keyNames = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
 
 export const registerWorkload: Workload = {
   name: "register",
-  description: "read / write / cas on independent registers, values 0-4; checked for linearizability per key",
+  description: "read / write / cas on independent registers, values 0-4; checked for linearizability per key and for agreement of every node's final reads",
   generator(rng, options) {
     const keys = keyNames(options.keys);
     return () => {
@@ -30,5 +31,6 @@ export const registerWorkload: Workload = {
       // The search's memory estimate follows --memory when given, else the 1 GiB above.
       checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: budget.memoryMb ? undefined : 1 << 30, ...budget }),
     },
+    { name: "convergence", check: (h) => checkFinalAgreement(h) },
   ],
 };
