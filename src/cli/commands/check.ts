@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option("--model <name>", `check linearizability against this model: ${Object.keys(MODELS).join(", ")} (default: inferred from the ops' f)`)
     .option("--initial <value>", "the model's initial state, JSON or EDN (e.g. 0, null, '{:x 0 :y 0}')")
     .option("--nil-read <how>", "a read of nil/null is an 'unknown' read (Knossos) or means 'absent' (default: the format's)")
-    .option("--workers <n>", `check linearizability with its keys on n worker threads (default: in this thread, or the CPU count, ${defaultWorkers()} here, when --timeout or --memory is given)`)
+    .option("--workers <n>", `check linearizability with its keys on n worker threads, each with a hard heap limit (default: the CPU count, ${defaultWorkers()} here; 0: in this thread — faster on small machines, but no --timeout and no hard memory limit)`)
     .option("--timeout <s>", "wall-clock budget for the linearizability check in seconds; when it runs out the verdict is unknown (exit 2), naming the keys checked and not")
     .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
     .action(async (path: string, o: { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }) => {
@@ -72,7 +72,5 @@ function checkBudget(o: { workers?: string; timeout?: string; memory?: string })
     if (!(mb >= 16) || !Number.isFinite(mb)) throw new UsageError(`--memory must be a number of MB ≥ 16, got ${JSON.stringify(o.memory)}`);
     budget.memoryMb = mb;
   }
-  // Measured on 2 cores: starting workers costs more than it saves unless a budget must be enforced.
-  if (budget.workers === undefined && budget.timeoutMs === undefined && budget.memoryMb === undefined) budget.workers = 0;
   return budget;
 }
