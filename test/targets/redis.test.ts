@@ -133,11 +133,13 @@ describe.skipIf(!HAVE_REDIS)("redis client against local redis-servers", () => {
     dir = mkdtempSync(join(tmpdir(), "fl-redis-unit-"));
     const primary = await start("primary", ["--repl-diskless-sync-delay", "0"]);
     const replica = await start("replica", ["--replicaof", "127.0.0.1", String(ports.primary)]);
-    for (let i = 0; i < 200 && !/master_link_status:up/.test(await replica.info("replication")); i++) await new Promise((x) => setTimeout(x, 50));
+    let linked = false;
+    for (let i = 0; i < 500 && !(linked = /master_link_status:up/.test(await replica.info("replication"))); i++) await new Promise((x) => setTimeout(x, 50));
+    if (!linked) throw new Error("the test replica never linked to its primary");
     await start("lonely", ["--min-replicas-to-write", "1"]);
     primary.disconnect();
     replica.disconnect();
-  }, 30_000);
+  }, 60_000);
 
   afterAll(() => {
     for (const p of procs) p.kill("SIGKILL");
@@ -163,7 +165,8 @@ describe.skipIf(!HAVE_REDIS)("redis client against local redis-servers", () => {
   });
 
   it("WAITs for replicas: enough acknowledgements are ok, too few leave the write indeterminate", async () => {
-    const one = client(ports.primary, { wait: 1, waitTimeoutMs: 500 });
+    // WAIT returns as soon as the replica acknowledges; the long timeout only matters on a loaded machine.
+    const one = client(ports.primary, { wait: 1, waitTimeoutMs: 10_000, timeoutMs: 15_000 });
     expect(await one.invoke({ f: "write", value: ["w", 1] })).toEqual({ type: "ok", value: ["w", 1] });
     await one.close();
     const lonely = client(ports.lonely, { wait: 0 });
