@@ -59,7 +59,7 @@ row(cols);
 for (const c of cases) {
   if (only && !c.name.includes(only)) continue;
   if (c.generate && !existsSync(c.file)) tsx("generate.ts", c.generate);
-  const r = JSON.parse((c.workers ? tsx("parallel-case.ts", [c.file, c.format, JSON.stringify(c.spec), String(c.workers)]) : tsx("case.ts", [c.file, c.format, JSON.stringify(c.spec)])).trim().split("\n").pop()!);
+  const r = JSON.parse(tsx("case.ts", [c.file, c.format, JSON.stringify(c.spec), String(c.workers ?? 0)]).trim().split("\n").pop()!);
   const verdict = r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown";
   row([c.name, r.ops, c.procs, c.keys, r.crashed, verdict, Math.round(r.ops / (r.checkMs / 1000)), Math.round(r.checkMs), Math.round(r.parseMs), Math.round(r.peakRssMB)]);
 }
