@@ -5,6 +5,7 @@
 //   netns   network namespaces on this host (root; default)          src/lab/netns.ts
 //   docker  one container per node on a network of its own           src/lab/docker.ts
 //   ssh     real hosts over SSH                                      src/lab/ssh.ts
+import { UsageError } from "../errors.ts";
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { NetnsRuntime } from "./netns.ts";
@@ -16,9 +17,15 @@ export const RUNTIMES = ["netns", "docker", "ssh"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 /** A usage problem with --runtime or its options (exit code 3). */
-export class RuntimeUsageError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) { super(message); this.name = "UsageError"; }
+export const RuntimeUsageError = UsageError;
+
+/** A lab target's setup failed part-way: undo the nodes and data it made, and report it as a LabError
+ *  (usage errors pass through unchanged). Shared by every lab target's setup. */
+export async function setupFailed(target: string, rt: Runtime, removeData: (() => void) | undefined, e: unknown): Promise<never> {
+  await rt.destroy().catch(() => undefined);
+  removeData?.();
+  if (e instanceof LabError || e instanceof UsageError) throw e;
+  throw new LabError(`${target} lab setup failed: ${(e as Error).message}`);
 }
 
 export interface RuntimeSettings {

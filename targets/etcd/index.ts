@@ -13,7 +13,7 @@
 // nemesis refuses at start.
 import { UsageError } from "../../src/errors.ts";
 import { labFaults, LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
-import { createRuntime, RuntimeUsageError } from "../../src/lab/runtimes.ts";
+import { createRuntime, setupFailed } from "../../src/lab/runtimes.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { EtcdClient, type EtcdRead } from "./client.ts";
@@ -116,10 +116,7 @@ export const etcdTarget: Target = {
       };
       return session;
     } catch (e) {
-      await rt.destroy().catch(() => undefined);
-      if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof EtcdUsageError || e instanceof RuntimeUsageError) throw e;
-      throw new LabError(`etcd lab setup failed: ${(e as Error).message}`);
+      return setupFailed("etcd", rt, cluster && !settings.keepData ? () => cluster!.removeData() : undefined, e);
     }
   },
 };

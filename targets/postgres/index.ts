@@ -10,7 +10,7 @@
 // runs under the clock shim, so clock_timestamp() and now() follow the node's offset).
 import { UsageError } from "../../src/errors.ts";
 import { labFaults, LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
-import { createRuntime, RuntimeUsageError } from "../../src/lab/runtimes.ts";
+import { createRuntime, setupFailed } from "../../src/lab/runtimes.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { PgCluster, REPLICATIONS, type Replication } from "./cluster.ts";
@@ -95,10 +95,7 @@ export const postgresTarget: Target = {
       };
       return session;
     } catch (e) {
-      await rt.destroy().catch(() => undefined);
-      if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof PostgresOptionError || e instanceof RuntimeUsageError) throw e;
-      throw new LabError(`postgres lab setup failed: ${(e as Error).message}`);
+      return setupFailed("postgres", rt, cluster && !settings.keepData ? () => cluster!.removeData() : undefined, e);
     }
   },
 };

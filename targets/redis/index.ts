@@ -14,7 +14,7 @@
 // like a host crash; clock skew through the runtime's clock shim (libfaketime hangs Debian's redis-server).
 import { UsageError } from "../../src/errors.ts";
 import { labFaults, LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
-import { createRuntime, RuntimeUsageError } from "../../src/lab/runtimes.ts";
+import { createRuntime, setupFailed } from "../../src/lab/runtimes.ts";
 import { realScheduler } from "../../src/run/scheduler.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { READ_ROUTES, RedisClient, type ReadRoute, type Topology } from "./client.ts";
@@ -141,10 +141,7 @@ export const redisTarget: Target = {
       };
       return session;
     } catch (e) {
-      await rt.destroy().catch(() => undefined);
-      if (cluster && !settings.keepData) cluster.removeData();
-      if (e instanceof LabError || e instanceof RedisUsageError || e instanceof RuntimeUsageError) throw e;
-      throw new LabError(`redis lab setup failed: ${(e as Error).message}`);
+      return setupFailed("redis", rt, cluster && !settings.keepData ? () => cluster!.removeData() : undefined, e);
     }
   },
 };
