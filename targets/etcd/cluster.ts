@@ -1,6 +1,6 @@
 // An etcd cluster on lab nodes: one member per node, each with its own data dir and log under its node dir.
 // Members run without the clock shim: etcd is a Go program and reads the clock through the vDSO.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
 import { checkInstalled, tailOf } from "../../src/lab/runtimes.ts";
@@ -115,8 +115,3 @@ export class EtcdCluster {
   }
 }
 
-/** The last `n` lines of a log file, indented, for error messages. */
-export function lastLines(file: string, n: number): string {
-  if (!existsSync(file)) return "  (no log)";
-  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).map((l) => `  ${l.length > 300 ? l.slice(0, 300) + "…" : l}`).join("\n");
-}

@@ -5,7 +5,7 @@
 // back empty and resynchronises from whoever is primary by then. Every process runs under the clock shim when
 // the runtime has one (libfaketime hangs Debian's redis-server at start).
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
@@ -208,8 +208,3 @@ export class RedisCluster {
   }
 }
 
-/** The last `n` lines of a log file, indented, for error messages. */
-export function lastLines(file: string, n: number): string {
-  if (!existsSync(file)) return "  (no log)";
-  return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).map((l) => `  ${l.length > 300 ? l.slice(0, 300) + "…" : l}`).join("\n");
-}
