@@ -34,6 +34,7 @@ describe("netns runtime", () => {
   });
 
   afterAll(async () => {
+    if (!rt) return;   // setup failed: its own error is the report
     const slot = rt.slot;
     await rt.destroy();
     expect(leftovers(slot, dir)).toEqual([]);

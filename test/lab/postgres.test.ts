@@ -36,6 +36,7 @@ describe("postgres faults on a live cluster", () => {
   });
 
   afterAll(async () => {
+    if (!s) return;   // setup failed: its own error is the report
     const slot = s.runtime.slot;
     await s.teardown();
     expect(leftovers(slot, dir)).toEqual([]);
