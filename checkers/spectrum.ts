@@ -64,7 +64,7 @@ export function spectrum(checkers: Record<string, Verdict>): Spectrum {
     if (reason) r.note = reason;
     models[m.name] = r;
   }
-  if (!checkers.sequential) models.sequential.note = "not searched directly: sequential consistency is not compositional and NP-hard to check in general; decided only through the models above and below it";
+  if (!checkers.sequential) models.sequential.note = "not searched for this workload (the session workload searches it): decided only through the models above and below it";
   // Held flows down from stronger models, violated flows up from weaker ones; direct verdicts are kept.
   const order = MODELS.map((m) => m.name);
   for (const m of order) {

@@ -34,6 +34,10 @@ export interface SearchBudget {
   maxSteps?: number;
   /** Give up when the cache and search stack would exceed this many bytes (an estimate). */
   maxCacheBytes?: number;
+  /** Also charge one step per this many crashed-op dominance comparisons. With hundreds of crashed ops of
+   *  distinct kinds a step can cost thousands of comparisons; charging them keeps a step budget a time
+   *  budget (the witness shrinker, whose candidates demote most ops to crashed ones, sets it). */
+  comparisonsPerStep?: number;
 }
 
 export interface SearchResult {
@@ -54,6 +58,7 @@ const BYTES_PER_ENTRY = 56;   // 2 × 20-byte table slots (load ≤ 1/2) + a sta
 export function searchLinearization(model: Model, ops: SearchOp[], budget: SearchBudget = {}): SearchResult {
   const n = ops.length;
   const maxSteps = budget.maxSteps ?? Infinity;
+  const charge = budget.comparisonsPerStep ? 1 / budget.comparisonsPerStep : 0;
 
   // ---- entries in time order: entry e (1-based) is op entOp[e], a call if entCall[e] ----
   let E = 0;
@@ -212,6 +217,7 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
             for (let k = 0; k < K; k++) if (sn[k] > linCount[k]) { dominated = false; break; }
             if (dominated) isNew = false;
           }
+          if (charge) steps += Math.floor(bucket.length * K * charge);
           if (isNew) {
             if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
             bucket.push(linCount.slice()); cacheEntries++;
@@ -264,6 +270,7 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
               for (let k = 0; k < K; k++) if (sn[k] > linCount[k]) { dominated = false; break; }
               if (dominated) fresh = false;
             }
+            if (charge) steps += Math.floor(bucket.length * K * charge);
             if (fresh) {
               if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
               bucket.push(linCount.slice());

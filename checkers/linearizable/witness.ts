@@ -41,7 +41,7 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
     if (remaining <= 0) { exhausted = true; return false; }
     const sub = withDemoted(ops, ids, inW, model);
     // A single check may not eat the whole budget: one that runs out counts as "could not remove".
-    const r = searchLinearization(model, sub, { maxSteps: Math.min(remaining, perCheck), maxCacheBytes: 128 << 20 });
+    const r = searchLinearization(model, sub, { maxSteps: Math.min(remaining, perCheck), maxCacheBytes: 128 << 20, comparisonsPerStep: 256 });
     checks++; steps += r.steps; remaining -= r.steps;
     if (r.valid === "unknown") { gaveUp = true; if (remaining <= 0) exhausted = true; }
     return r.valid === false;

@@ -92,6 +92,8 @@ export function faultPhrase(f: string, value: unknown): string {
 export function kindWords(kind: string): string {
   const known: Record<string, string> = {
     nonlinearizable: "not linearizable",
+    "not-sequential": "the sessions did not all see one order of writes: not sequentially consistent",
+    "thin-air-read": "a read returned a value no successful write wrote",
     "stale-read": "a stale read",
     "read-your-writes": "read-your-writes violated",
     "monotonic-reads": "monotonic reads violated",

@@ -27,22 +27,31 @@ describe("the spectrum on sim modes (session workload)", () => {
     expect(w.process).toBe(r.process);
   });
 
-  it("sticky-session + partition: read-your-writes and monotonic reads hold, linearizable violated", async () => {
+  it("sticky-session + partition: sequentially consistent (so every session guarantee holds), not linearizable", async () => {
     const out = await simRun({ mode: "sticky-session", nemesis: ["partition"], seed: "1" });
     const s = status(out);
     expect(s["read-your-writes"]).toBe("held");
     expect(s["monotonic-reads"]).toBe("held");
     expect(s.linearizable).toBe("violated");
+    expect(s.sequential).toBe("held");
+    expect(out.results.checkers.sequential.valid).toBe(true);        // searched, not implied
+    expect(out.results.spectrum!.strongest).toBe("sequential + convergence");
     expect(out.results.checkers["read-your-writes"].stats!.readsAfterOwnWrite).toBeGreaterThan(100);
   });
 
-  it("causal + partition: causal holds, linearizable violated", async () => {
-    const out = await simRun({ mode: "causal", nemesis: ["partition"], seed: "1" });
+  it("causal + partition: causal+ holds, sequential and linearizable violated", async () => {
+    const out = await simRun({ mode: "causal", nemesis: ["partition"], seed: "3" });
     const s = status(out);
     expect(s.causal).toBe("held");
     expect(s["causal-convergence"]).toBe("held");
     expect(s.linearizable).toBe("violated");
+    expect(s.sequential).toBe("violated");
     expect(out.results.spectrum!.strongest).toMatch(/^causal-convergence/);
+    // The proof: a handful of ops from several sessions that saw concurrent writes in different orders.
+    const a = out.results.checkers.sequential.anomalies[0];
+    expect(a.kind).toBe("not-sequential");
+    expect(a.ops.length).toBeLessThanOrEqual(32);
+    expect(new Set(a.ops.map((i) => out.history[i].process)).size).toBeGreaterThan(1);
   });
 
   it("eventual-lww + clock skew: acknowledged writes are lost", async () => {
