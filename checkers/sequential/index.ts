@@ -13,7 +13,7 @@ import type { Anomaly, Verdict } from "../types.ts";
 import { graphFor } from "../causal/index.ts";
 import { indexes, secs, show, type Adapter, type CausalGraph } from "../causal/graph.ts";
 import { registerAdapter } from "../session/index.ts";
-import { searchSequential, type SearchResult } from "./search.ts";
+import { searchSequential } from "./search.ts";
 
 export interface SequentialOptions {
   adapter?: Adapter;
@@ -26,15 +26,25 @@ export interface SequentialOptions {
 export function checkSequential(history: readonly Op[], options: SequentialOptions = {}): Verdict {
   const g = graphFor(history, options.adapter ?? registerAdapter);
   if (g.problem) return { checker: "sequential", valid: "unknown", anomalies: [], reason: g.problem };
+  const budget = new Budget(options.shrinkSteps ?? 1_000_000);
+  const violated = (proof: { events: number[]; minimal: boolean }, stats: Record<string, number>): Verdict =>
+    ({ checker: "sequential", valid: false, anomalies: [explain(g, proof.events, proof.minimal)], stats: { ...stats, proofOps: proof.events.length, shrinkSteps: budget.used } });
+  const base = { events: g.events.length, sessions: g.sessions.size };
+  const air = g.events.find((e) => e.op.type === "ok" && [...e.from.values()].includes(-2));
+  if (air) return { checker: "sequential", valid: false, anomalies: [thinAir(g, air.id)], stats: { ...base, steps: 0, states: 0 } };
+  // One session alone has exactly one order, so checking each costs one pass, and catches the commonest
+  // breaks (read-your-writes, monotonic reads) before any search.
+  const alone = budget.firstViolated(g, sessionsAlone(g));
+  if (alone) return violated(budget.minimize(g, alone), { ...base, steps: 0, states: 0 });
   const r = searchSequential(g, undefined, options.maxSteps ?? 2_000_000);
-  const stats = { events: g.events.length, sessions: g.sessions.size, steps: r.steps, states: r.states };
+  const stats = { ...base, steps: r.steps, states: r.states };
   if (r.result === "ordered") return { checker: "sequential", valid: true, anomalies: [], stats };
-  if (r.result === "unknown") {
-    return { checker: "sequential", valid: "unknown", anomalies: [], stats, reason: `no order found within ${r.steps} search steps (placed at most ${r.longest.length} of ${g.events.length} operations); sequential consistency is NP-complete to check in general` };
-  }
-  if (r.thinAir !== undefined) return { checker: "sequential", valid: false, anomalies: [thinAir(g, r.thinAir)], stats };
-  const proof = shrink(g, options.shrinkSteps ?? 1_000_000);
-  return { checker: "sequential", valid: false, anomalies: [explain(g, proof.events, proof.minimal, r)], stats: { ...stats, proofOps: proof.events.length, shrinkSteps: proof.steps } };
+  // A small part with no order is a proof on its own and cheap to find; it also settles a search that ran
+  // out of budget.
+  const windowed = budget.firstViolated(g, timeWindows(g));
+  if (windowed) return violated(budget.minimize(g, windowed), stats);
+  if (r.result === "violated") return violated(budget.minimize(g, new Set(g.events.map((e) => e.id))), stats);
+  return { checker: "sequential", valid: "unknown", anomalies: [], stats, reason: `no order found within ${r.steps} search steps (placed at most ${r.longest.length} of ${g.events.length} operations), and no small part of the history was found without one; sequential consistency is NP-complete to check in general` };
 }
 
 function thinAir(g: CausalGraph, id: number): Anomaly {
@@ -49,53 +59,62 @@ function thinAir(g: CausalGraph, id: number): Anomaly {
   };
 }
 
-/** Finds a small set of events with no order, then leaves out sessions, keys and single events (with the
- *  reads of their writes) while what is left still has none. Small candidates come first — one session on its
- *  own (read-your-writes and monotonic-reads breaks), then windows of events close in time — because proving
- *  that a large history has no order can cost the whole budget, and a small one costs almost nothing. */
-function shrink(g: CausalGraph, budget: number): { events: number[]; minimal: boolean; steps: number } {
-  let kept = new Set(g.events.map((e) => e.id));
-  let steps = 0, minimal = true;
-  const stillViolated = (candidate: Set<number>): boolean => {
-    if (steps >= budget) { minimal = false; return false; }
-    const r: SearchResult = searchSequential(g, candidate, Math.min(250_000, budget - steps));
-    steps += r.steps;
-    if (r.result === "unknown") minimal = false;
+/** Search steps spent looking for and shrinking a proof, shared by every trial. */
+class Budget {
+  used = 0;
+  inconclusive = false;
+  constructor(private readonly total: number) {}
+
+  /** true only when the candidate certainly has no order. */
+  violated(g: CausalGraph, candidate: ReadonlySet<number>): boolean {
+    if (this.used >= this.total) { this.inconclusive = true; return false; }
+    const r = searchSequential(g, candidate, Math.min(250_000, this.total - this.used));
+    this.used += r.steps;
+    if (r.result === "unknown") this.inconclusive = true;
     return r.result === "violated";
-  };
-  for (const c of smallCandidates(g)) if (c.size < kept.size && stillViolated(c)) { kept = c; minimal = true; break; }
-  const without = (drop: (id: number) => boolean) => new Set([...kept].filter((id) => !drop(id)));
-  for (const session of g.sessions.keys()) {
-    const c = without((id) => g.events[id].session === session);
-    if (c.size < kept.size && stillViolated(c)) kept = c;
   }
-  for (const k of g.writesByKey.keys()) {
-    const c = without((id) => g.events[id].writes.has(k) || g.events[id].reads.has(k));
-    if (c.size < kept.size && stillViolated(c)) kept = c;
+
+  firstViolated(g: CausalGraph, candidates: Iterable<Set<number>>): Set<number> | undefined {
+    for (const c of candidates) if (this.violated(g, c)) return c;
+    return undefined;
   }
-  // Then halves, quarters, ... down to single events (delta debugging's complement step).
-  for (let chunk = Math.max(1, kept.size >> 1); ; chunk = Math.max(1, chunk >> 1)) {
-    const ids = [...kept];
-    for (let i = ids.length - chunk; i > -chunk; i -= chunk) {
-      const drop = new Set(ids.slice(Math.max(0, i), i + chunk));
-      const c = without((id) => drop.has(id));
-      if (c.size < kept.size && stillViolated(c)) kept = c;
+
+  /** Leaves out whole sessions, whole keys, then chunks down to single events (with the reads of their writes)
+   *  while what is left still has no order; minimal unless some trial ran out of budget. */
+  minimize(g: CausalGraph, start: Set<number>): { events: number[]; minimal: boolean } {
+    this.inconclusive = false;
+    let kept = start;
+    const tryDrop = (drop: (id: number) => boolean) => {
+      const c = new Set([...kept].filter((id) => !drop(id)));
+      if (c.size < kept.size && this.violated(g, c)) kept = c;
+    };
+    for (const session of g.sessions.keys()) tryDrop((id) => g.events[id].session === session);
+    for (const k of g.writesByKey.keys()) tryDrop((id) => g.events[id].writes.has(k) || g.events[id].reads.has(k));
+    for (let chunk = Math.max(1, kept.size >> 1); ; chunk = Math.max(1, chunk >> 1)) {   // delta debugging's complements
+      const ids = [...kept];
+      for (let i = ids.length - chunk; i > -chunk; i -= chunk) {
+        const drop = new Set(ids.slice(Math.max(0, i), i + chunk));
+        tryDrop((id) => drop.has(id));
+      }
+      if (chunk === 1) break;
     }
-    if (chunk === 1) break;
+    return { events: [...kept].sort((a, b) => a - b), minimal: !this.inconclusive };
   }
-  return { events: [...kept].sort((a, b) => a - b), minimal, steps };
 }
 
-/** Each session on its own, then windows of 16, 64, 256 and 1,024 events by invocation time (half-overlapping). */
-function* smallCandidates(g: CausalGraph): Generator<Set<number>> {
+function* sessionsAlone(g: CausalGraph): Generator<Set<number>> {
   for (const ids of g.sessions.values()) yield new Set(ids);
+}
+
+/** Windows of 16, 64, 256 and 1,024 events by invocation time, half-overlapping. */
+function* timeWindows(g: CausalGraph): Generator<Set<number>> {
   const byTime = g.events.map((e) => e.id).sort((a, b) => g.events[a].op.invoke.time - g.events[b].op.invoke.time);
-  for (let w = 16; w < byTime.length * 2 && w <= 1024; w *= 4) {
+  for (let w = 16; w < byTime.length && w <= 1024; w *= 4) {
     for (let i = 0; i < byTime.length; i += w >> 1) yield new Set(byTime.slice(i, i + w));
   }
 }
 
-function explain(g: CausalGraph, events: number[], minimal: boolean, r: { longest: number[] }): Anomaly {
+function explain(g: CausalGraph, events: number[], minimal: boolean): Anomaly {
   const bySession = new Map<number, number[]>();
   for (const id of events) {
     const s = g.events[id].session;
@@ -123,7 +142,6 @@ function explain(g: CausalGraph, events: number[], minimal: boolean, r: { longes
     details: {
       sessions: [...bySession].map(([session, ids]) => ({ session, ops: ids.map((id) => g.events[id].op.invoke.index) })),
       minimal,
-      longestOrder: r.longest.length,
     },
   };
 }

@@ -35,32 +35,31 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
   const key = (k: string) => { let i = keyIndex.get(k); if (i === undefined) keyIndex.set(k, (i = keyIndex.size)); return i; };
   const chosen = (id: number) => selection === undefined || selection.has(id);
 
+  // Events in id order, which is each session's order; a selection costs its own size, not the history's.
+  const ids = selection === undefined ? g.events.map((e) => e.id) : [...selection].sort((a, b) => a - b);
   // Crashed writes nobody read may not have happened: leaving them out loses no order.
   const observed = new Set<number>();
-  for (const e of g.events) if (chosen(e.id)) for (const w of e.from.values()) if (w >= 0 && chosen(w)) observed.add(w);
+  for (const id of ids) for (const w of g.events[id].from.values()) if (w >= 0 && chosen(w)) observed.add(w);
 
   const evs = new Map<number, Ev>();
   const sessions: Ev[][] = [];
   const sessionIndex = new Map<number, number>();
-  for (const ids of g.sessions.values()) {
-    for (const id of ids) {
-      const e = g.events[id];
-      if (!chosen(id)) continue;
-      if (e.op.type !== "ok" && !observed.has(id)) continue;
-      const reads: number[] = [];
-      for (const [k, w] of e.from) {
-        if (w === -2) return { result: "violated", steps: 0, states: 0, longest: [], thinAir: id };
-        if (w >= 0 && !chosen(w)) continue;
-        reads.push(key(k), w);
-      }
-      const writes = [...e.writes.keys()].map(key);
-      if (reads.length === 0 && writes.length === 0) continue;
-      let s = sessionIndex.get(e.session);
-      if (s === undefined) { sessionIndex.set(e.session, (s = sessions.length)); sessions.push([]); }
-      const ev: Ev = { id, session: s, reads, writes, readers: 0 };
-      evs.set(id, ev);
-      sessions[s].push(ev);
+  for (const id of ids) {
+    const e = g.events[id];
+    if (e.op.type !== "ok" && !observed.has(id)) continue;
+    const reads: number[] = [];
+    for (const [k, w] of e.from) {
+      if (w === -2) return { result: "violated", steps: 0, states: 0, longest: [], thinAir: id };
+      if (w >= 0 && !chosen(w)) continue;
+      reads.push(key(k), w);
     }
+    const writes = [...e.writes.keys()].map(key);
+    if (reads.length === 0 && writes.length === 0) continue;
+    let s = sessionIndex.get(e.session);
+    if (s === undefined) { sessionIndex.set(e.session, (s = sessions.length)); sessions.push([]); }
+    const ev: Ev = { id, session: s, reads, writes, readers: 0 };
+    evs.set(id, ev);
+    sessions[s].push(ev);
   }
   const K = keyIndex.size;
   const initReaders = new Int32Array(K);
