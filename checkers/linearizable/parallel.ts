@@ -11,11 +11,12 @@
 //   - time: `timeoutMs` of wall clock for the whole check; when it runs out the workers are terminated and the
 //     verdict is "unknown", naming the keys checked, in progress and not started (an anomaly already found
 //     still makes it invalid).
-//   - memory: `memoryMb` of heap for the check's workers, split evenly (resourceLimits.maxOldGenerationSizeMb);
-//     the search's own estimate (maxCacheBytes, default a quarter of a worker's heap: on histories with many
-//     crashed ops the heap grows to ~3× the estimate) normally stops first with "unknown"; a worker that
-//     still runs out of heap (ERR_WORKER_OUT_OF_MEMORY) makes its key "unknown" with that reason, and the
-//     other keys are checked on a fresh worker.
+//   - memory: `memoryMb` of heap for the check's workers, split evenly (resourceLimits.maxOldGenerationSizeMb).
+//     The search's cache is typed arrays, outside that heap, and bounded by its own account (maxCacheBytes,
+//     default a quarter of a worker's heap), which stops it with "unknown"; what lives on the heap (model
+//     states, the search path) is bounded by the heap limit: a worker that runs out of heap
+//     (ERR_WORKER_OUT_OF_MEMORY) makes its key "unknown" with that reason, and the other keys are checked on
+//     a fresh worker.
 //   - steps: `maxSteps` over the whole check, as in the synchronous checker.
 // On the first invalid key the other workers are cancelled, unless allAnomalies. The verdicts are the
 // synchronous checker's; with allAnomalies the anomalies too, in the same order.

@@ -109,7 +109,17 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
   // counts (linCount snapshots), so a configuration can be pruned by *dominance* (below).
   for (let i = 0; i < n; i++) if (kindOf[i] >= 0) { z1[i] = 0; z2[i] = 0; z3[i] = 0; }
   const K = kindSize.length;
-  const snaps: Int32Array[][] = [];
+  // Snapshot pool, flat so a snapshot costs 4K + 4 bytes rather than two heap objects (~450 bytes, which made
+  // the memory estimate 3x low): snapshot i is pool[i*K, i*K+K), snapNext[i] the next of its bucket (-1: last).
+  let pool = new Int32Array(K > 0 ? 1024 * K : 0), snapNext = new Int32Array(K > 0 ? 1024 : 0), snapCount = 0;
+  const addSnap = (nextInBucket: number): number => {
+    if (snapCount === snapNext.length) {
+      const np = new Int32Array(pool.length * 2); np.set(pool); pool = np;
+      const nn = new Int32Array(snapNext.length * 2); nn.set(snapNext); snapNext = nn;
+    }
+    pool.set(linCount, snapCount * K); snapNext[snapCount] = nextInBucket;
+    return snapCount++;
+  };
   let h1 = 0, h2 = 0, h3 = 0;
 
   // ---- interned states ----
@@ -156,7 +166,21 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
     next[prev[e]] = e; if (next[e] !== -1) prev[next[e]] = e;
   };
 
-  const entryBytes = BYTES_PER_ENTRY + (K > 0 ? 8 + 4 * K + 24 : 0);
+  // A snapshot is 4K + 4 bytes in the pool, which doubles as it grows (up to 1.5x while copying).
+  const entryBytes = BYTES_PER_ENTRY + (K > 0 ? Math.ceil(1.5 * (4 * K + 4)) : 0);
+  /** Whether a configuration in the bucket starting at snapshot `head` had linearized at most as many crashed
+   *  ops of every kind as now: it could do everything this one can, so this one is not new. */
+  const dominatedIn = (head: number): boolean => {
+    let scanned = 0;
+    for (let j = head; j !== -1; j = snapNext[j]) {
+      scanned++;
+      let dominated = true;
+      for (let k = 0, base = j * K; k < K; k++) if (pool[base + k] > linCount[k]) { dominated = false; break; }
+      if (dominated) { if (charge) steps += Math.floor(scanned * K * charge); return true; }
+    }
+    if (charge) steps += Math.floor(scanned * K * charge);
+    return false;
+  };
   const maxEntries = budget.maxCacheBytes ? Math.max(16, Math.floor(budget.maxCacheBytes / entryBytes)) : Infinity;
   const budgetReason = (entries: number) => `memory budget exhausted after ${entries} cached configurations (~${Math.round(entries * entryBytes / 1048576)} MB)`;
   let stateId = intern(model.init());
@@ -209,24 +233,16 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
         const slot = slotOf(a, b, c, stateId, table, mask);
         let isNew = slot < 0;
         if (!isNew && K > 0) {
-          const bucket = snaps[table[slot + 4]];
-          isNew = true;
-          for (let j = 0; j < bucket.length && isNew; j++) {
-            const sn = bucket[j];
-            let dominated = true;
-            for (let k = 0; k < K; k++) if (sn[k] > linCount[k]) { dominated = false; break; }
-            if (dominated) isNew = false;
-          }
-          if (charge) steps += Math.floor(bucket.length * K * charge);
+          isNew = !dominatedIn(table[slot + 4]);
           if (isNew) {
             if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
-            bucket.push(linCount.slice()); cacheEntries++;
+            table[slot + 4] = addSnap(table[slot + 4]); cacheEntries++;
           }
         } else if (isNew) {
           if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
           const p = ~slot;
           table[p] = a; table[p + 1] = b; table[p + 2] = c; table[p + 3] = stateId + 1;
-          if (K > 0) { table[p + 4] = snaps.length; snaps.push([linCount.slice()]); }
+          if (K > 0) table[p + 4] = addSnap(-1);
           if (++cacheEntries * 2 > cap) grow();
         }
         if (isNew) {
@@ -262,25 +278,17 @@ export function searchLinearization(model: Model, ops: SearchOp[], budget: Searc
           if (!fresh && K > 0) {
             // Same completed ops, same state: new unless an explored configuration had linearized at most
             // as many crashed ops of every kind (it could do everything this one can).
-            const bucket = snaps[table[slot + 4]];
-            fresh = true;
-            for (let j = 0; j < bucket.length && fresh; j++) {
-              const sn = bucket[j];
-              let dominated = true;
-              for (let k = 0; k < K; k++) if (sn[k] > linCount[k]) { dominated = false; break; }
-              if (dominated) fresh = false;
-            }
-            if (charge) steps += Math.floor(bucket.length * K * charge);
+            fresh = !dominatedIn(table[slot + 4]);
             if (fresh) {
               if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
-              bucket.push(linCount.slice());
+              table[slot + 4] = addSnap(table[slot + 4]);
               cacheEntries++;
             }
           } else if (fresh) {
             if (cacheEntries >= maxEntries) return result("unknown", budgetReason(cacheEntries));
             const p = ~slot;
             table[p] = a; table[p + 1] = b; table[p + 2] = c; table[p + 3] = sid + 1;
-            if (K > 0) { table[p + 4] = snaps.length; snaps.push([linCount.slice()]); }
+            if (K > 0) table[p + 4] = addSnap(-1);
             if (++cacheEntries * 2 > cap) grow();
           }
           if (!fresh && kind >= 0) linCount[kind]--;
