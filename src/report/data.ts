@@ -22,6 +22,7 @@ export interface RunFiles {
 }
 
 export const LIMITS = { valueChars: 4096, anomalies: 1000, steps: 5000, lags: 100_000 } as const;
+const FIRST_ROUNDS = 3;
 
 /** Reads a run directory. A missing or malformed history is an error naming file:line; the rest is optional. */
 export function readRunDir(dir: string): RunFiles {
@@ -270,21 +271,26 @@ export function buildReportData(files: RunFiles): ReportData {
 
   const checkers: ReportData["checkers"] = [];
   const anomalies: ReportData["anomalies"] = [];
-  let total = 0;
+  const perChecker: { name: string; list: Anomaly[] }[] = [];
   for (const [name, v] of Object.entries((results?.checkers ?? {}) as Record<string, any>)) {
     const list: Anomaly[] = Array.isArray(v?.anomalies) ? v.anomalies : [];
     checkers.push({ name, valid: v?.valid, ...(typeof v?.reason === "string" ? { reason: v.reason } : {}), anomalies: list.length, ...(v?.stats ? { stats: v.stats } : {}) });
-    for (const a of list) {
-      total++;
-      if (anomalies.length >= LIMITS.anomalies) continue;
-      const ops = Array.isArray(a.ops) ? a.ops.filter((x) => Number.isInteger(x) && x >= 0 && x < history.length) : [];
-      const chain = chainOf(a.details);
-      anomalies.push({
-        id: anomalies.length, checker: name, kind: String(a.kind ?? "anomaly"), ...(a.key !== undefined ? { key: String(a.key) } : {}),
-        explanation: String(a.explanation ?? ""), story: story({ ...a, ops }, ctx), ops,
-        ...(a.details !== undefined ? { details: trimDetails(a.details) } : {}), ...(chain ? { chain } : {}),
-      });
-    }
+    perChecker.push({ name, list });
+  }
+  // Each checker's first three anomalies come first, a round at a time, then the rest checker by checker: a
+  // checker's fifty stale reads must not push another checker's only anomaly off the first page (or the cap).
+  const ordered: [string, Anomaly][] = [];
+  for (let round = 0; round < FIRST_ROUNDS; round++) for (const c of perChecker) if (c.list[round]) ordered.push([c.name, c.list[round]]);
+  for (const c of perChecker) for (const a of c.list.slice(FIRST_ROUNDS)) ordered.push([c.name, a]);
+  const total = ordered.length;
+  for (const [name, a] of ordered.slice(0, LIMITS.anomalies)) {
+    const ops = Array.isArray(a.ops) ? a.ops.filter((x) => Number.isInteger(x) && x >= 0 && x < history.length) : [];
+    const chain = chainOf(a.details);
+    anomalies.push({
+      id: anomalies.length, checker: name, kind: String(a.kind ?? "anomaly"), ...(a.key !== undefined ? { key: String(a.key) } : {}),
+      explanation: String(a.explanation ?? ""), story: story({ ...a, ops }, ctx), ops,
+      ...(a.details !== undefined ? { details: trimDetails(a.details) } : {}), ...(chain ? { chain } : {}),
+    });
   }
 
   const config = (run?.config ?? {}) as Record<string, any>;

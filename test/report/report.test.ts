@@ -62,6 +62,19 @@ describe("report data", () => {
     expect(d2.anomalies[0].story).not.toContain("stale");
   });
 
+  it("puts every checker's first anomalies before any checker's fourth, so none hides behind another's many", () => {
+    const ops = staleHistory();
+    const many = Array.from({ length: 60 }, (_, i) => ({ kind: "stale-read", ops: [5, 6], explanation: `stale ${i}` }));
+    const d = buildReportData({ history: ops, results: { valid: false, checkers: {
+      linearizable: { valid: false, anomalies: many },
+      sequential: { valid: false, anomalies: [{ kind: "not-sequential", ops: [0, 1, 5, 6], explanation: "one order" }] },
+    } } });
+    expect(d.anomalies.map((a) => a.explanation).slice(0, 5)).toEqual(["stale 0", "one order", "stale 1", "stale 2", "stale 3"]);
+    expect(d.anomalies.map((a) => a.id)).toEqual(d.anomalies.map((_, i) => i));
+    expect(d.anomalies).toHaveLength(61);
+    expect(d.anomaliesOmitted).toBe(0);
+  });
+
   it("encodes ops in columns that decode back to the history, and maps faults", () => {
     const ops = staleHistory();
     const d = buildReportData({ history: ops });
