@@ -1,7 +1,7 @@
 // The causal graph of a data-independent history (every written value unique per key), shared by the causal
 // and session-guarantee checkers. Each client operation becomes an event that reads and/or writes keys; the
 // read-from relation (wr) is recovered exactly from the unique values, session order (so) is process order,
-// and causal order co = (so ∪ wr)+ is kept as one bitset of strict causal predecessors per event.
+// and causal order co = (so ∪ wr)+ is kept as a vector clock over sessions per event (linear in the history).
 //
 // A session is a process (Jepsen's): a process ends at its first indeterminate (info) op, and its worker goes
 // on as a new process — a new connection, so a new session. Every op of a session except its last is therefore
@@ -49,7 +49,8 @@ export interface CausalGraph {
 export type Adapter = (op: Operation) => EventSpec | null;
 
 const vkey = (k: string, v: unknown) => `${k}\u0000${JSON.stringify(v)}`;
-export const MAX_EVENTS = 30_000;
+/** Causal clocks held at most (components × sessions, 4 bytes each): 256 MB. */
+export const MAX_CLOCK_ENTRIES = 64 * 2 ** 20;
 
 export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph {
   const operations = pairOperations(history);
@@ -103,27 +104,33 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
   for (const ids of sessions.values()) for (let i = 1; i < ids.length; i++) preds[ids[i]].push(ids[i - 1]);
   for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) preds[e.id].push(w);
 
-  if (n > MAX_EVENTS) {
-    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events is more than the causal checker handles (${MAX_EVENTS})` };
-  }
+  // Causal pasts as vector clocks over sessions: a past is closed under session order, so its part in each
+  // session is a prefix, named by the position of its last event. One clock per strongly connected component
+  // (an event on a cycle is in its own past), computed in topological order: n × sessions numbers, linear in
+  // the history for a fixed number of sessions.
+  const S = sessions.size;
+  const sIdx = new Int32Array(n), pos = new Int32Array(n);
+  let si = 0;
+  for (const ids of sessions.values()) { ids.forEach((id, i) => { sIdx[id] = si; pos[id] = i; }); si++; }
   const { comp, order, members } = scc(n, preds);
-  const words = (n + 31) >>> 5;
-  const bits = new Uint32Array(order.length * words);
+  if (order.length * S > MAX_CLOCK_ENTRIES) {
+    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events in ${S} sessions need ${order.length * S} causal-clock entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})` };
+  }
+  const clock = new Int32Array(order.length * S).fill(-1);
+  const onCycle = new Uint8Array(n);
   const cyclic: number[][] = [];
   for (const c of order) {       // components in topological order (every predecessor first)
-    const base = c * words;
-    const selfLoop = members[c].length > 1;
-    if (selfLoop) cyclic.push(members[c]);
+    const base = c * S;
+    if (members[c].length > 1) { cyclic.push(members[c]); for (const x of members[c]) onCycle[x] = 1; }
     for (const m of members[c]) for (const p of preds[m]) {
       const d = comp[p];
       if (d === c) continue;
-      const pb = d * words;
-      for (let i = 0; i < words; i++) bits[base + i] |= bits[pb + i];
-      for (const x of members[d]) bits[base + (x >>> 5)] |= 1 << (x & 31);
+      const pb = d * S;
+      for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
     }
-    if (selfLoop) for (const x of members[c]) bits[base + (x >>> 5)] |= 1 << (x & 31);
+    for (const m of members[c]) if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m];
   }
-  const before = (a: number, b: number) => (bits[comp[b] * words + (a >>> 5)] & (1 << (a & 31))) !== 0;
+  const before = (a: number, b: number) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
   // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
   // so the writes of one session in a past form a prefix: binary search for its end.
   const bySessionKey = new Map<string, number[][]>();

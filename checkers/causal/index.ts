@@ -3,8 +3,8 @@
 // known, and a history is
 //   CC  (causal consistency)  iff it has none of CyclicCO, WriteCOInitRead, ThinAirRead, WriteCORead;
 //   CCv (causal convergence)  iff it is CC and has no CyclicCF (no total arbitration order extends co).
-// Each check is polynomial: co is one bitset per event (see graph.ts). Causal memory (CM: WriteHBInitRead,
-// CyclicHB) needs a happens-before relation per read and is not checked.
+// Each check is near-linear: co is one vector clock over sessions per event (see graph.ts). Causal memory
+// (CM: WriteHBInitRead, CyclicHB) needs a happens-before relation per read and is not checked.
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { buildGraph, describeWrite, indexes, secs, show, type Adapter, type CausalGraph } from "./graph.ts";
@@ -59,8 +59,18 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
       details: { events: comp.map((id) => ev[id].op.invoke.index) },
     });
   }
-  const byPrefix = new Map<string, string[]>();
+  // Keys under each "…/" prefix (a chat conversation), indexed once: scanning every key per domain is quadratic.
+  let byPrefix: Map<string, string[]> | undefined;
   const keysWith = (prefix: string) => {
+    if (!byPrefix) {
+      byPrefix = new Map();
+      for (const k of g.writesByKey.keys()) for (let i = k.indexOf("/"); i >= 0; i = k.indexOf("/", i + 1)) {
+        const p = k.slice(0, i + 1);
+        let l = byPrefix.get(p);
+        if (!l) byPrefix.set(p, (l = []));
+        l.push(k);
+      }
+    }
     let l = byPrefix.get(prefix);
     if (!l) byPrefix.set(prefix, (l = [...g.writesByKey.keys()].filter((k) => k.startsWith(prefix))));
     return l;
@@ -116,34 +126,36 @@ function initRead(g: CausalGraph, r: number, k: string, w: number, who: string):
 }
 
 /** CyclicCF: w1 cf w2 when both write x, w1 ≠ w2, and some read of x from w2 has w1 in its causal past.
- *  A cycle in co ∪ cf means no total arbitration order of writes agrees with what was read. */
+ *  A cycle in co ∪ cf means no total arbitration order of writes agrees with what was read. Edges are kept
+ *  as flat arrays (a million-op history has millions of them); the explanation is rebuilt for the cycle only. */
 export function cyclicCF(g: CausalGraph): Anomaly | undefined {
   const ev = g.events;
   const n = ev.length;
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  for (const ids of g.sessions.values()) for (let i = 1; i < ids.length; i++) succ[ids[i - 1]].push(ids[i]);
-  for (const e of ev) for (const w of e.from.values()) if (w >= 0 && w !== e.id) succ[w].push(e.id);
-  const seen = new Set<number>();
-  const cfEdge = new Map<number, [number, number, string]>(); // edge id → [read, w2, key] for the explanation
+  let from = new Int32Array(1 << 16), to = new Int32Array(1 << 16), m = 0;
+  const edge = (a: number, b: number) => {
+    if (m === from.length) { const f2 = new Int32Array(m * 2); f2.set(from); from = f2; const t2 = new Int32Array(m * 2); t2.set(to); to = t2; }
+    from[m] = a; to[m] = b; m++;
+  };
+  for (const ids of g.sessions.values()) for (let i = 1; i < ids.length; i++) edge(ids[i - 1], ids[i]);
+  for (const e of ev) for (const w of e.from.values()) if (w >= 0 && w !== e.id) edge(w, e.id);
   for (const e of ev) for (const [k, w2] of e.from) {
     if (w2 < 0) continue;
     // Only the latest write per session in the read's past is needed: an earlier one reaches w2 through it.
-    for (const w1 of g.latestBefore(k, e.id)) {
-      if (w1 === w2 || w1 === e.id) continue;
-      const id = w1 * n + w2;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      succ[w1].push(w2);
-      cfEdge.set(id, [e.id, w2, k]);
-    }
+    for (const w1 of g.latestBefore(k, e.id)) if (w1 !== w2 && w1 !== e.id) edge(w1, w2);
   }
-  const cycle = findCycle(n, succ);
+  // Successor lists in one array (compressed sparse rows).
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) start[from[i] + 1]++;
+  for (let v = 0; v < n; v++) start[v + 1] += start[v];
+  const succ = new Int32Array(m), fill = start.slice(0, n);
+  for (let i = 0; i < m; i++) succ[fill[from[i]]++] = to[i];
+  const cycle = findCycle(n, start, succ);
   if (!cycle) return undefined;
   const steps: string[] = [];
   for (let i = 0; i < cycle.length; i++) {
     const a = cycle[i], b = cycle[(i + 1) % cycle.length];
-    const cf = cfEdge.get(a * n + b);
-    if (cf && !(g.before(a, b))) steps.push(`${describeWrite(g, a, cf[2])} must be ordered before session ${ev[b].session}'s write of ${cf[2]}, since op ${ev[cf[0]].op.invoke.index} saw the first and read the second`);
+    const cf = g.before(a, b) ? undefined : conflictWitness(g, a, b);
+    if (cf) steps.push(`${describeWrite(g, a, cf.key)} must be ordered before session ${ev[b].session}'s write of ${cf.key}, since op ${ev[cf.read].op.invoke.index} saw the first and read the second`);
     else steps.push(`op ${ev[a].op.invoke.index} causally precedes op ${ev[b].op.invoke.index}`);
     if (steps.length >= 6) break;
   }
@@ -155,21 +167,32 @@ export function cyclicCF(g: CausalGraph): Anomaly | undefined {
   };
 }
 
-/** A cycle in a directed graph (iterative DFS), as a list of nodes, or undefined. */
-export function findCycle(n: number, succ: number[][]): number[] | undefined {
+/** A read that makes w1 cf w2: it reads key k from w2 with w1 (a write of k) in its causal past. */
+function conflictWitness(g: CausalGraph, w1: number, w2: number): { read: number; key: string } | undefined {
+  for (const e of g.events) for (const [k, w] of e.from) {
+    if (w === w2 && g.events[w1].writes.has(k) && w1 !== e.id && g.before(w1, e.id)) return { read: e.id, key: k };
+  }
+  return undefined;
+}
+
+/** A cycle in a directed graph given as compressed rows (v's successors are succ[start[v] .. start[v+1]))
+ *  by iterative DFS, as a list of nodes, or undefined. */
+export function findCycle(n: number, start: Int32Array, succ: Int32Array): number[] | undefined {
   const color = new Uint8Array(n); // 0 new, 1 on stack, 2 done
   const parent = new Int32Array(n).fill(-1);
+  const stackV = new Int32Array(n), stackI = new Int32Array(n);
   for (let root = 0; root < n; root++) {
     if (color[root]) continue;
-    const stack: [number, number][] = [[root, 0]];
+    let sp = 0;
+    stackV[0] = root; stackI[0] = 0; sp = 1;
     color[root] = 1;
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [v, i] = top;
-      if (i < succ[v].length) {
-        top[1]++;
-        const w = succ[v][i];
-        if (color[w] === 0) { color[w] = 1; parent[w] = v; stack.push([w, 0]); }
+    while (sp > 0) {
+      const v = stackV[sp - 1];
+      const i = start[v] + stackI[sp - 1];
+      if (i < start[v + 1]) {
+        stackI[sp - 1]++;
+        const w = succ[i];
+        if (color[w] === 0) { color[w] = 1; parent[w] = v; stackV[sp] = w; stackI[sp] = 0; sp++; }
         else if (color[w] === 1) {
           const cyc = [w];
           for (let x = v; x !== w && x !== -1; x = parent[x]) cyc.push(x);
@@ -178,7 +201,7 @@ export function findCycle(n: number, succ: number[][]): number[] | undefined {
         continue;
       }
       color[v] = 2;
-      stack.pop();
+      sp--;
     }
   }
   return undefined;

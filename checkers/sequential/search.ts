@@ -17,10 +17,12 @@ import type { CausalGraph } from "../causal/graph.ts";
 /** Events of the graph to consider; a read of a write outside the set is dropped (what a sub-history keeps). */
 export type Selection = ReadonlySet<number>;
 
+/** `longest`: how many events the deepest partial order placed; `frontier`: there, each session's first
+ *  event not placed (event ids), where the contradiction is likely to be. */
 export type SearchResult =
   | { result: "ordered"; steps: number; states: number; order: number[] }
-  | { result: "violated"; steps: number; states: number; longest: number[]; thinAir?: number }
-  | { result: "unknown"; steps: number; states: number; longest: number[] };
+  | { result: "violated"; steps: number; states: number; longest: number; frontier: number[]; thinAir?: number }
+  | { result: "unknown"; steps: number; states: number; longest: number; frontier: number[] };
 
 interface Ev {
   id: number;          // event id in the graph
@@ -49,7 +51,7 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
     if (e.op.type !== "ok" && !observed.has(id)) continue;
     const reads: number[] = [];
     for (const [k, w] of e.from) {
-      if (w === -2) return { result: "violated", steps: 0, states: 0, longest: [], thinAir: id };
+      if (w === -2) return { result: "violated", steps: 0, states: 0, longest: 0, frontier: [id], thinAir: id };
       if (w >= 0 && !chosen(w)) continue;
       reads.push(key(k), w);
     }
@@ -82,7 +84,8 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
   const pos = new Int32Array(sessions.length);
   const cur = new Int32Array(K).fill(-1);
   const trail: { ev: Ev; prev: number[] }[] = [];
-  let remaining = evs.size, steps = 0, longest: number[] = [];
+  let remaining = evs.size, steps = 0, longest = 0;
+  const bestPos = new Int32Array(sessions.length);   // positions at the deepest point (copied, O(sessions))
 
   const readsMatch = (ev: Ev) => { for (let i = 0; i < ev.reads.length; i += 2) if (cur[ev.reads[i]] !== ev.reads[i + 1]) return false; return true; };
   const pendingOn = (k: number) => (cur[k] === -1 ? initReaders[k] : evs.get(cur[k])!.readers);
@@ -116,7 +119,7 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
         }
       }
     }
-    if (trail.length > longest.length) longest = trail.map((t) => t.ev.id);
+    if (trail.length > longest) { longest = trail.length; bestPos.set(pos); }
   };
   /** Writes somebody reads, placeable now; those a blocked read is waiting for first. */
   const choices = (): Ev[] => {
@@ -131,6 +134,7 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
     return out.sort((a, b) => Number(awaited.has(b.id)) - Number(awaited.has(a.id)) || a.session - b.session);
   };
 
+  const frontier = () => sessions.flatMap((evs, i) => (bestPos[i] < evs.length ? [evs[bestPos[i]].id] : []));
   const seen = new Set<string>();
   const stack: { mark: number; options: Ev[]; i: number }[] = [];
   closure();
@@ -138,7 +142,7 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
   seen.add(`${h1}:${h2}`);
   stack.push({ mark: trail.length, options: choices(), i: 0 });
   while (stack.length) {
-    if (steps > maxSteps) return { result: "unknown", steps, states: seen.size, longest };
+    if (steps > maxSteps) return { result: "unknown", steps, states: seen.size, longest, frontier: frontier() };
     const top = stack[stack.length - 1];
     undoTo(top.mark);
     if (top.i >= top.options.length) { stack.pop(); continue; }
@@ -150,5 +154,5 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
     seen.add(h);
     stack.push({ mark: trail.length, options: choices(), i: 0 });
   }
-  return { result: "violated", steps, states: seen.size, longest };
+  return { result: "violated", steps, states: seen.size, longest, frontier: frontier() };
 }

@@ -65,12 +65,10 @@ function ryw(g: CausalGraph, max: number) {
         const mine = own.get(k);
         if (!mine || f === -2) continue;
         checked++;
-        let missed: number | undefined;
-        for (let i = mine.length - 1; i >= 0; i--) {
-          const w = mine[i];
-          if (f === w) break;                       // it saw this write: later checks are about newer ones only
-          if (f === -1 || g.before(f, w)) { missed = w; break; }
-        }
+        // Only the session's latest write of k matters: a version older than an earlier own write is older
+        // than the latest one too (session order is part of causal order).
+        const latest = mine[mine.length - 1];
+        const missed = f !== latest && (f === -1 || g.before(f, latest)) ? latest : undefined;
         if (missed === undefined || anomalies.length >= max) continue;
         const w = g.events[missed];
         const ack = w.op.complete!.time;
@@ -87,27 +85,37 @@ function ryw(g: CausalGraph, max: number) {
   return { anomalies, stats: { sessions: g.sessions.size, readsAfterOwnWrite: checked, sessionsWithoutReads: neverRead } };
 }
 
-/** Index of the earlier read in this session that saw a version newer than f (causally), if any. */
-function regression(g: CausalGraph, seen: Map<number, number> | undefined, f: number): [number, number] | undefined {
-  if (!seen || f === -2) return undefined;
-  for (const [v, readId] of seen) {
-    if (v === f || v === -1) continue;
-    if (f === -1 || g.before(f, v)) return [v, readId];
+/** The versions of one key a session has read, kept as the causally maximal ones (with the read that saw
+ *  each): a version older than anything seen is older than one of these, so each read costs the few maxima,
+ *  not every version the session ever saw. */
+class Seen {
+  private maxima: [version: number, read: number][] = [];
+  /** An earlier read's version that f is causally older than: [version, read], if any. */
+  newerThan(g: CausalGraph, f: number): [number, number] | undefined {
+    if (f === -2) return undefined;
+    for (const m of this.maxima) if (m[0] !== f && m[0] !== -1 && (f === -1 || g.before(f, m[0]))) return m;
+    return undefined;
   }
-  return undefined;
+  add(g: CausalGraph, f: number, read: number): void {
+    if (f === -2) return;
+    const older = (a: number, b: number) => a !== b && (a === -1 || (b !== -1 && g.before(a, b)));
+    if (this.maxima.some(([v]) => v === f || older(f, v))) return;
+    this.maxima = this.maxima.filter(([v]) => !older(v, f));
+    this.maxima.push([f, read]);
+  }
 }
 
 function mr(g: CausalGraph, max: number) {
   const anomalies: Anomaly[] = [];
   let checked = 0;
   for (const [s, ids] of g.sessions) {
-    const seen = new Map<string, Map<number, number>>();    // key → version → the read that saw it
+    const seen = new Map<string, Seen>();
     for (const id of ids) {
       const e = g.events[id];
       for (const [k, f] of e.from) {
-        const prior = seen.get(k);
+        let prior = seen.get(k);
         if (prior) checked++;
-        const reg = regression(g, prior, f);
+        const reg = prior?.newerThan(g, f);
         if (reg && anomalies.length < max) {
           const [v, rid] = reg;
           const r1 = g.events[rid];
@@ -117,10 +125,8 @@ function mr(g: CausalGraph, max: number) {
             details: { session: s, key: k, newer: { index: r1.op.invoke.index, write: g.events[v].op.invoke.index }, older: { index: e.op.invoke.index, write: f === -1 ? null : g.events[f].op.invoke.index } },
           });
         }
-        if (f === -2) continue;
-        let m = seen.get(k);
-        if (!m) seen.set(k, (m = new Map()));
-        if (!m.has(f)) m.set(f, id);
+        if (!prior) seen.set(k, (prior = new Seen()));
+        prior.add(g, f, id);
       }
     }
   }
@@ -149,15 +155,15 @@ function crossKey(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow
     return deps.get(w) ?? new Map();
   };
   for (const [s, ids] of g.sessions) {
-    const required = new Map<string, Requirement[]>();
-    const seen = new Map<string, Map<number, number>>();
+    const required = new Map<string, Requirement[]>();   // per key, the causally maximal requirements
+    const seen = new Map<string, Seen>();
     for (const id of ids) {
       const e = g.events[id];
       for (const [k, f] of e.from) {
         const reqs = required.get(k);
         if (reqs && f !== -2) {
           checked++;
-          const regressed = regression(g, seen.get(k), f) !== undefined;   // that is monotonic reads' to report
+          const regressed = seen.get(k)?.newerThan(g, f) !== undefined;   // that is monotonic reads' to report
           const bad = regressed ? undefined : reqs.find((r) => f !== r.need && (f === -1 || g.before(f, r.need)));
           if (bad && anomalies.length < max) anomalies.push(explainCross(g, guarantee, s, e, k, f, bad));
         }
@@ -165,14 +171,18 @@ function crossKey(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow
       for (const [k, f] of e.from) {
         if (f < 0) continue;
         let m = seen.get(k);
-        if (!m) seen.set(k, (m = new Map()));
-        if (!m.has(f)) m.set(f, id);
+        if (!m) seen.set(k, (m = new Seen()));
+        m.add(g, f, id);
         if (g.events[f].session === s) continue;
         for (const [k0, need] of depsOf(f)) {
           if (k0 === k) continue;
           let l = required.get(k0);
           if (!l) required.set(k0, (l = []));
-          if (!l.some((r) => r.need === need)) l.push({ need, key: k, via: id, because: f });
+          // A requirement causally older than another adds nothing: anything older than it is older than that one.
+          if (l.some((r) => r.need === need || g.before(need, r.need))) continue;
+          const kept = l.filter((r) => !g.before(r.need, need));
+          kept.push({ need, key: k, via: id, because: f });
+          required.set(k0, kept);
         }
       }
     }
