@@ -100,35 +100,44 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
     l.push(e.id);
   }
   const n = events.length;
-  const preds: number[][] = Array.from({ length: n }, () => []);
-  for (const ids of sessions.values()) for (let i = 1; i < ids.length; i++) preds[ids[i]].push(ids[i - 1]);
-  for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) preds[e.id].push(w);
+  // Predecessors (session order and read-from) as compressed rows: preds of v are pred[predStart[v] ..
+  // predStart[v+1]). A million small arrays would cost more in allocation and collection than the search.
+  const predStart = new Int32Array(n + 1);
+  const sIdx = new Int32Array(n), pos = new Int32Array(n);
+  let si = 0;
+  for (const ids of sessions.values()) { for (let i = 0; i < ids.length; i++) { sIdx[ids[i]] = si; pos[ids[i]] = i; if (i > 0) predStart[ids[i] + 1]++; } si++; }
+  for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) predStart[e.id + 1]++;
+  for (let v = 0; v < n; v++) predStart[v + 1] += predStart[v];
+  const pred = new Int32Array(predStart[n]);
+  const fill = predStart.slice(0, n);
+  for (const ids of sessions.values()) for (let i = 1; i < ids.length; i++) pred[fill[ids[i]]++] = ids[i - 1];
+  for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) pred[fill[e.id]++] = w;
 
   // Causal pasts as vector clocks over sessions: a past is closed under session order, so its part in each
   // session is a prefix, named by the position of its last event. One clock per strongly connected component
   // (an event on a cycle is in its own past), computed in topological order: n × sessions numbers, linear in
   // the history for a fixed number of sessions.
   const S = sessions.size;
-  const sIdx = new Int32Array(n), pos = new Int32Array(n);
-  let si = 0;
-  for (const ids of sessions.values()) { ids.forEach((id, i) => { sIdx[id] = si; pos[id] = i; }); si++; }
-  const { comp, order, members } = scc(n, preds);
-  if (order.length * S > MAX_CLOCK_ENTRIES) {
-    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events in ${S} sessions need ${order.length * S} causal-clock entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})` };
+  const { comp, count, memberStart, member } = scc(n, predStart, pred);
+  if (count * S > MAX_CLOCK_ENTRIES) {
+    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events in ${S} sessions need ${count * S} causal-clock entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})` };
   }
-  const clock = new Int32Array(order.length * S).fill(-1);
+  const clock = new Int32Array(count * S).fill(-1);
   const onCycle = new Uint8Array(n);
   const cyclic: number[][] = [];
-  for (const c of order) {       // components in topological order (every predecessor first)
-    const base = c * S;
-    if (members[c].length > 1) { cyclic.push(members[c]); for (const x of members[c]) onCycle[x] = 1; }
-    for (const m of members[c]) for (const p of preds[m]) {
-      const d = comp[p];
-      if (d === c) continue;
-      const pb = d * S;
-      for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
+  for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
+    const base = c * S, from = memberStart[c], to = memberStart[c + 1];
+    if (to - from > 1) { const ms = [...member.subarray(from, to)].sort((x, y) => x - y); cyclic.push(ms); for (const x of ms) onCycle[x] = 1; }
+    for (let j = from; j < to; j++) {
+      const m = member[j];
+      for (let q = predStart[m]; q < predStart[m + 1]; q++) {
+        const d = comp[pred[q]];
+        if (d === c) continue;
+        const pb = d * S;
+        for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
+      }
     }
-    for (const m of members[c]) if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m];
+    for (let j = from; j < to; j++) { const m = member[j]; if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m]; }
   }
   const before = (a: number, b: number) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
   // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
@@ -151,41 +160,42 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
   return { events, sessions, writesByKey, failed, before, latestBefore, cyclic, problem };
 }
 
-/** Tarjan's strongly connected components over predecessor lists, iteratively. Returns components in
- *  topological order of the predecessor relation (a component comes after all components that precede it). */
-function scc(n: number, preds: number[][]): { comp: Int32Array; order: number[]; members: number[][] } {
+/** Tarjan's strongly connected components over predecessor rows, iteratively, in typed arrays. Components are
+ *  numbered in the order Tarjan emits them, which over predecessor edges is a topological order (a component
+ *  after every component that precedes it); members of component c are member[memberStart[c] ..
+ *  memberStart[c+1]). */
+function scc(n: number, predStart: Int32Array, pred: Int32Array): { comp: Int32Array; count: number; memberStart: Int32Array; member: Int32Array } {
   const index = new Int32Array(n).fill(-1), low = new Int32Array(n), comp = new Int32Array(n).fill(-1);
   const onStack = new Uint8Array(n);
-  const stack: number[] = [];
-  const members: number[][] = [];
-  let next = 0;
+  const stack = new Int32Array(n), workV = new Int32Array(n), workI = new Int32Array(n);
+  const member = new Int32Array(n), memberStart = new Int32Array(n + 1);
+  let sp = 0, next = 0, count = 0, filled = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
-    const work: [number, number][] = [[root, 0]];
-    index[root] = low[root] = next++; stack.push(root); onStack[root] = 1;
-    while (work.length) {
-      const top = work[work.length - 1];
-      const [v, i] = top;
-      if (i < preds[v].length) {
-        top[1]++;
-        const w = preds[v][i];
-        if (index[w] === -1) { index[w] = low[w] = next++; stack.push(w); onStack[w] = 1; work.push([w, 0]); }
-        else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+    let wp = 0;
+    workV[wp] = root; workI[wp] = predStart[root]; wp++;
+    index[root] = low[root] = next++; stack[sp++] = root; onStack[root] = 1;
+    while (wp > 0) {
+      const v = workV[wp - 1], i = workI[wp - 1];
+      if (i < predStart[v + 1]) {
+        workI[wp - 1]++;
+        const w = pred[i];
+        if (index[w] === -1) { index[w] = low[w] = next++; stack[sp++] = w; onStack[w] = 1; workV[wp] = w; workI[wp] = predStart[w]; wp++; }
+        else if (onStack[w] && index[w] < low[v]) low[v] = index[w];
         continue;
       }
-      work.pop();
-      if (work.length) { const u = work[work.length - 1][0]; low[u] = Math.min(low[u], low[v]); }
+      wp--;
+      if (wp > 0) { const u = workV[wp - 1]; if (low[v] < low[u]) low[u] = low[v]; }
       if (low[v] === index[v]) {
-        const c = members.length, m: number[] = [];
+        memberStart[count] = filled;
         let w: number;
-        do { w = stack.pop()!; onStack[w] = 0; comp[w] = c; m.push(w); } while (w !== v);
-        members.push(m.sort((a, b) => a - b));
+        do { w = stack[--sp]; onStack[w] = 0; comp[w] = count; member[filled++] = w; } while (w !== v);
+        count++;
       }
     }
   }
-  // Tarjan over predecessor edges emits a component after every component it can reach, i.e. after all
-  // of its predecessors: emission order is already a topological order.
-  return { comp, order: members.map((_, i) => i), members };
+  memberStart[count] = filled;
+  return { comp, count, memberStart: memberStart.subarray(0, count + 1), member };
 }
 
 // ---- words for explanations -------------------------------------------------------------------------

@@ -37,8 +37,8 @@ export function pairOperations(history: readonly Op[], options: PairOptions = {}
     if (op.type === "invoke") {
       if (open.has(p)) throw new HistoryError(file, op.index + 1, "type", `process ${p} invoked ${op.f} while its op at index ${open.get(p)!.invoke.index} was still open`);
       if (strict && retired.has(p)) throw new HistoryError(file, op.index + 1, "process", `process ${p} crashed earlier (info) and must not issue more ops; use a new process number`);
-      const o: Operation = { process: p, f: op.f, type: "info", invoke: op, value: op.value };
-      if (op.node !== undefined) o.node = op.node;
+      // Every field present from the start: one object shape for a million operations.
+      const o: Operation = { process: p, f: op.f, type: "info", invoke: op, complete: undefined, value: op.value, node: op.node, error: undefined };
       open.set(p, o);
       out.push(o);
     } else {

@@ -9,7 +9,7 @@ import type { Rng } from "../../src/run/rng.ts";
 import type { SimClock } from "./clock.ts";
 import type { SimMode } from "./modes.ts";
 import type { SimNetwork } from "./network.ts";
-import { apply, isReadOnly, type Data } from "./store.ts";
+import { apply, Data, isReadOnly } from "./store.ts";
 
 type Stamp = [number, string];  // (time or Lamport clock, node): a total order for last-writer-wins
 const later = (a: Stamp, b: Stamp | undefined) => !b || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
@@ -20,7 +20,7 @@ interface Req { t: "req"; id: number; f: string; value: unknown; client: string;
 const HEARTBEAT = 10, FAILOVER_AFTER = 300, RETRANSMIT = 20;
 
 class SimNode {
-  data: Data = new Map();
+  data: Data = new Data();
   stamps = new Map<string, Stamp>();
   clockOffset = 0;
   // primary-based
@@ -196,7 +196,7 @@ export class SimCluster {
 
   private onSnapshot(n: SimNode, m: { epoch: number; data: [string, unknown][]; seq: number }): void {
     if (m.epoch !== n.epoch) return;
-    n.data = new Map(m.data); n.applied = m.seq; n.log = []; n.logBase = m.seq;
+    n.data = Data.copy(m.data); n.applied = m.seq; n.log = []; n.logBase = m.seq;
     n.waiting = n.waiting.filter((w) => (w.seq <= n.applied ? (w.done(), false) : true));
   }
 

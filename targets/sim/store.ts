@@ -1,7 +1,32 @@
 // The replicated data: a map from keys to JSON values, and the one function that applies a client op to it.
 // Values are never mutated in place (appends build new arrays), so states can be shared between replicas.
 
-export type Data = Map<string, unknown>;
+/** A node's data, with its keys also listed under each "…/" prefix ("<conversation>/" for chat), so a scan of
+ *  one conversation costs that conversation, not every key the node holds. Keys are never deleted. */
+export class Data extends Map<string, unknown> {
+  private dirs = new Map<string, string[]>();
+  static copy(from: Iterable<[string, unknown]>): Data {
+    const d = new Data();
+    for (const [k, v] of from) d.set(k, v);
+    return d;
+  }
+  override set(k: string, v: unknown): this {
+    if (!this.has(k)) {
+      for (let i = k.indexOf("/"); i >= 0; i = k.indexOf("/", i + 1)) {
+        const dir = k.slice(0, i + 1);
+        let l = this.dirs.get(dir);
+        if (!l) this.dirs.set(dir, (l = []));
+        l.push(k);
+      }
+    }
+    return super.set(k, v);
+  }
+  /** Keys starting with prefix, in insertion order. */
+  keysUnder(prefix: string): string[] {
+    if (prefix.endsWith("/")) return this.dirs.get(prefix) ?? [];
+    return [...this.keys()].filter((k) => k.startsWith(prefix));
+  }
+}
 
 export interface Applied {
   type: "ok" | "fail";
@@ -28,14 +53,14 @@ export function apply(data: Data, f: string, value: unknown): Applied {
     case "scan": {
       // [prefix] → {key: value} for every key that starts with prefix (e.g. one chat conversation).
       const [prefix] = value as [string];
-      return { type: "ok", value: Object.fromEntries([...data].filter(([k]) => k.startsWith(prefix))), writes: [] };
+      return { type: "ok", value: Object.fromEntries(data.keysUnder(prefix).map((k) => [k, data.get(k)])), writes: [] };
     }
     case "post": {
       // A chat message [conversation, id], written to key "<conversation>/<id>" as a chat server does when its
       // client replies to what it shows: the message names the messages visible here (the last 10, in the
       // order this node stored them) and replies to the latest of them.
       const [conv, id] = value as [string, string];
-      const seen = [...data.keys()].filter((k) => k.startsWith(conv + "/")).map((k) => k.slice(conv.length + 1)).slice(-10);
+      const seen = data.keysUnder(conv + "/").slice(-10).map((k) => k.slice(conv.length + 1));
       const message = { conv, id, parent: seen.length ? seen[seen.length - 1] : null, seen };
       return { type: "ok", value: [conv, message], writes: [[`${conv}/${id}`, message]] };
     }

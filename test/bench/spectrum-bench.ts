@@ -1,37 +1,41 @@
-// `npm run bench` (second table): the session workload's spectrum checkers — sequential consistency, causal
-// (CC, CCv), the four session guarantees, convergence — on seeded sim histories, one row per history and
-// checker. Histories come from the sim with a partition nemesis (--rate 0) in the modes that place them at
-// different points of the spectrum; the run's own checkers are off, so each checker is timed alone.
+// `npm run bench` (second table): the spectrum checkers — sequential consistency, causal (CC, CCv), the four
+// session guarantees, convergence, and chat's reply-without-parent — on seeded sim histories (partition
+// nemesis, --rate 0, 10 clients), one row per history and checker, each history in its own process. The
+// "causal graph" row is building the graph the causal and session checkers share (vector clocks over
+// sessions); each checker's time is its own. Histories are generated once and cached in
+// $FAULTLINE_BENCH_DIR (default: <tmpdir>/faultline-bench); a 1M-op one takes about a minute to generate.
 // Flags: --quick (10k ops only).
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { workloads } from "../../src/registry.ts";
-import { resolveConfig } from "../../src/run/config.ts";
-import { run } from "../../src/run/runner.ts";
-import type { Op } from "../../src/history/op.ts";
 
 const quick = process.argv.includes("--quick");
-const session = workloads.session;
-const checkers = session.checkers({ keys: 3 } as never).filter((c) => c.name !== "linearizable");   // its own table above
-workloads.session = { ...session, checkers: () => [] };
+const cacheDir = process.env.FAULTLINE_BENCH_DIR ?? join(tmpdir(), "faultline-bench");
+mkdirSync(cacheDir, { recursive: true });
+const here = import.meta.dirname;
+const tsx = (script: string, argv: string[]) => execFileSync(process.execPath, ["--import", "tsx", "--max-old-space-size=8192", join(here, script), ...argv], { encoding: "utf8", maxBuffer: 1 << 22, stdio: ["ignore", "pipe", "inherit"] });
 
-console.log("\nfaultline spectrum checkers — session workload on the sim (partition nemesis, --rate 0)");
-const cols = ["history", "ops", "sessions", "checker", "verdict", "check-ms", "steps"];
-const widths = [28, 8, 9, 20, 8, 9, 10];
+// Chat runs with 50 conversations at a time (--keys 50), so a view returns a handful of messages and a 1M-op
+// history stays near 330 MB; with the default 3 each view holds ~80 messages (~3 KB an op).
+const cases: { workload: string; mode: string; ops: number; keys?: number }[] = [];
+for (const ops of quick ? [10_000] : [10_000, 100_000, 1_000_000]) {
+  for (const mode of ["sticky-session", "causal", "primary-async"]) if (ops < 1_000_000 || mode === "causal") cases.push({ workload: "session", mode, ops });
+  cases.push({ workload: "chat", mode: "causal", ops, keys: 50 });
+}
+
+console.log("\nfaultline spectrum checkers — sim histories (partition nemesis, --rate 0, 10 clients)");
+const cols = ["history", "ops", "sessions", "checker", "verdict", "check-ms", "steps", "peak-RSS-MB"];
+const widths = [30, 9, 9, 20, 8, 9, 10, 11];
 const row = (xs: (string | number)[]) => console.log(xs.map((x, i) => (i === 0 || i === 3 ? String(x).padEnd(widths[i]) : String(x).padStart(widths[i]))).join(" "));
 row(cols);
-for (const ops of quick ? [10_000] : [10_000, 28_000]) for (const mode of ["sticky-session", "causal", "primary-async"]) {
-  const dir = mkdtempSync(join(tmpdir(), "fl-spectrum-bench-"));
-  const out = await run(resolveConfig({ name: "bench", target: "sim", mode, workload: "session", nemesis: ["partition"], rate: 0, ops, timeLimit: 1e7, concurrency: 10, seed: `spectrum-${ops}`, resultsDir: dir }));
-  const history: readonly Op[] = out.history;
-  const sessions = new Set(history.map((o) => o.process).filter((p) => p !== "nemesis")).size;
-  for (const c of checkers) {
-    const t = performance.now();
-    const v = c.check(history);
-    const ms = performance.now() - t;
-    const verdict = v.valid === true ? "valid" : v.valid === false ? "INVALID" : "unknown";
-    row([`${mode} ${ops / 1000}k`, history.length / 2, sessions, c.name, verdict, Math.round(ms), v.stats?.steps ?? "-"]);
+for (const c of cases) {
+  const file = join(cacheDir, `${c.workload}-${c.mode}-${c.ops}${c.keys ? `-k${c.keys}` : ""}.jsonl`);
+  if (!existsSync(file)) tsx("generate-spectrum.ts", [file, c.workload, c.mode, String(c.ops), ...(c.keys ? [String(c.keys)] : [])]);
+  const label = `${c.workload} ${c.mode} ${c.ops >= 1e6 ? c.ops / 1e6 + "M" : c.ops / 1e3 + "k"}`;
+  for (const line of tsx("spectrum-case.ts", [file, c.workload]).trim().split("\n")) {
+    const r = JSON.parse(line);
+    const verdict = r.valid === true ? "valid" : r.valid === false ? "INVALID" : r.valid === null ? "-" : "unknown";
+    row([label, r.ops, r.sessions, r.checker, verdict, Math.round(r.ms), r.steps ?? "-", Math.round(r.peakRssMB)]);
   }
-  rmSync(dir, { recursive: true, force: true });
 }
