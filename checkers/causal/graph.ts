@@ -131,8 +131,11 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
     for (let j = from; j < to; j++) {
       const m = member[j];
       for (let q = predStart[m]; q < predStart[m + 1]; q++) {
-        const d = comp[pred[q]];
+        const p = pred[q], d = comp[p];
         if (d === c) continue;
+        // Already in this past: so is everything before it (its clock is below this one). The session
+        // predecessor comes first in the row and usually brings most of what the reads would.
+        if (clock[base + sIdx[p]] >= pos[p]) continue;
         const pb = d * S;
         for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
       }
