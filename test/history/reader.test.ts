@@ -22,6 +22,19 @@ describe("history reader", () => {
     expect(() => parseHistory(bad, "h.jsonl")).toThrow("h.jsonl:3: type: must be one of invoke, ok, fail, info");
   });
 
+  it("reads a file in chunks as it parses text: lines across chunk boundaries, errors with their line numbers", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fl-reader-"));
+    let text = "";
+    for (let i = 0; i < 200; i++) text += line({ index: i, time: i, process: i % 3, type: i % 2 ? "ok" : "invoke", f: "write", value: ["k", "é".repeat(i % 7)] });
+    const f = join(dir, "h.jsonl");
+    writeFileSync(f, text);
+    for (const chunkBytes of [1, 7, 64, 4096]) expect(readHistory(f, { chunkBytes })).toEqual(parseHistory(text, f));
+    writeFileSync(f, text + "\n" + line({ index: 201, time: 300, process: 0, type: "invoke", f: "read", value: null }));
+    expect(() => readHistory(f, { chunkBytes: 13 })).toThrow(`${f}:202: index: expected 200 (indexes are dense and in order), got 201`);
+    writeFileSync(f, text + `{"index":200,"ti`);
+    expect(() => readHistory(f, { chunkBytes: 13 })).toThrow(`${f}:201: line: truncated: the last line is not complete JSON`);
+  });
+
   it("reports a truncated last line", () => {
     const truncated = good + `{"index":2,"time":7,"proc`;
     try { parseHistory(truncated, "t.jsonl"); expect.unreachable(); } catch (e) {

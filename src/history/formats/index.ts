@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import type { Op } from "../op.ts";
 import { HistoryError } from "../op.ts";
-import { parseHistory } from "../reader.ts";
+import { parseHistory, readHistory } from "../reader.ts";
 import { parseJepsenEdn } from "./jepsen-edn.ts";
 import { parsePorcupineEtcd, parsePorcupineKv } from "./porcupine.ts";
 import { EdnError, readEdn, toJson } from "./edn.ts";
@@ -36,6 +36,7 @@ export const IMPORT_FORMATS = ["jepsen-edn", "porcupine-etcd", "porcupine-kv"];
 export function readHistoryAs(file: string, format: string): Op[] {
   const fmt = FORMATS[format];
   if (!fmt) throw new Error(`unknown format ${JSON.stringify(format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
+  if (format === "jsonl") return readHistory(file);   // streamed: any size
   return fmt.parse(readFileSync(file, "utf8"), file);
 }
 
