@@ -49,10 +49,15 @@ export interface CausalGraph {
 export type Adapter = (op: Operation) => EventSpec | null;
 
 const vkey = (k: string, v: unknown) => `${k}\u0000${JSON.stringify(v)}`;
-/** Causal clocks held at most (components × sessions, 4 bytes each): 256 MB. */
+/** Causal-order entries held at most (components × sessions clocks, or components × n/32 bitset words; 4 bytes each): 256 MB. */
 export const MAX_CLOCK_ENTRIES = 64 * 2 ** 20;
 
-export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph {
+/** How causal pasts are held: vector clocks over sessions (the default), or a bitset of predecessors per op
+ *  (smaller when there are more sessions than ops/32: many one-op sessions); "auto" uses clocks unless they
+ *  would pass MAX_CLOCK_ENTRIES and the bitset would not. */
+export type PastRepresentation = "auto" | "clocks" | "bits";
+
+export function buildGraph(history: readonly Op[], adapt: Adapter, representation: PastRepresentation = "auto"): CausalGraph {
   const operations = pairOperations(history);
   const events: CEvent[] = [];
   const failed = new Map<string, Operation>();
@@ -119,30 +124,55 @@ export function buildGraph(history: readonly Op[], adapt: Adapter): CausalGraph 
   // the history for a fixed number of sessions.
   const S = sessions.size;
   const { comp, count, memberStart, member } = scc(n, predStart, pred);
-  if (count * S > MAX_CLOCK_ENTRIES) {
-    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events in ${S} sessions need ${count * S} causal-clock entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})` };
+  // With more sessions than n/32 (many one-op sessions: crashes, imported histories) a bitset of predecessors
+  // per component is smaller than a clock; both answer "is a in b's past" in O(1).
+  const words = (n + 31) >>> 5;
+  const useBits = representation === "bits" || (representation === "auto" && count * S > MAX_CLOCK_ENTRIES && words < S);
+  const entries = count * (useBits ? words : S);
+  if (entries > MAX_CLOCK_ENTRIES) {
+    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events in ${S} sessions need ${entries} causal-order entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})` };
   }
-  const clock = new Int32Array(count * S).fill(-1);
   const onCycle = new Uint8Array(n);
   const cyclic: number[][] = [];
-  for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
-    const base = c * S, from = memberStart[c], to = memberStart[c + 1];
+  for (let c = 0; c < count; c++) {
+    const from = memberStart[c], to = memberStart[c + 1];
     if (to - from > 1) { const ms = [...member.subarray(from, to)].sort((x, y) => x - y); cyclic.push(ms); for (const x of ms) onCycle[x] = 1; }
-    for (let j = from; j < to; j++) {
-      const m = member[j];
-      for (let q = predStart[m]; q < predStart[m + 1]; q++) {
+  }
+  let before: (a: number, b: number) => boolean;
+  if (useBits) {
+    const bits = new Uint32Array(count * words);
+    for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
+      const base = c * words, from = memberStart[c], to = memberStart[c + 1];
+      for (let j = from; j < to; j++) for (let q = predStart[member[j]]; q < predStart[member[j] + 1]; q++) {
         const p = pred[q], d = comp[p];
         if (d === c) continue;
-        // Already in this past: so is everything before it (its clock is below this one). The session
-        // predecessor comes first in the row and usually brings most of what the reads would.
-        if (clock[base + sIdx[p]] >= pos[p]) continue;
-        const pb = d * S;
-        for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
+        const pb = d * words;
+        for (let i = 0; i < words; i++) bits[base + i] |= bits[pb + i];
+        for (let k = memberStart[d]; k < memberStart[d + 1]; k++) { const x = member[k]; bits[base + (x >>> 5)] |= 1 << (x & 31); }
       }
+      if (to - from > 1) for (let j = from; j < to; j++) { const x = member[j]; bits[base + (x >>> 5)] |= 1 << (x & 31); }
     }
-    for (let j = from; j < to; j++) { const m = member[j]; if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m]; }
+    before = (a, b) => (bits[comp[b] * words + (a >>> 5)] & (1 << (a & 31))) !== 0;
+  } else {
+    const clock = new Int32Array(count * S).fill(-1);
+    for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
+      const base = c * S, from = memberStart[c], to = memberStart[c + 1];
+      for (let j = from; j < to; j++) {
+        const m = member[j];
+        for (let q = predStart[m]; q < predStart[m + 1]; q++) {
+          const p = pred[q], d = comp[p];
+          if (d === c) continue;
+          // Already in this past: so is everything before it (its clock is below this one). The session
+          // predecessor comes first in the row and usually brings most of what the reads would.
+          if (clock[base + sIdx[p]] >= pos[p]) continue;
+          const pb = d * S;
+          for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
+        }
+      }
+      for (let j = from; j < to; j++) { const m = member[j]; if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m]; }
+    }
+    before = (a, b) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
   }
-  const before = (a: number, b: number) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
   // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
   // so the writes of one session in a past form a prefix: binary search for its end.
   const bySessionKey = new Map<string, number[][]>();

@@ -1,7 +1,9 @@
+import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import type { Op } from "../../src/history/op.ts";
 import { checkConvergence, checkSession, type Guarantee } from "../../checkers/session/index.ts";
 import { checkCausal } from "../../checkers/causal/index.ts";
+import { buildGraph } from "../../checkers/causal/graph.ts";
 import { registerAdapter } from "../../checkers/session/index.ts";
 
 // A tiny history DSL: each call appends an invoke and its completion for one process.
@@ -162,6 +164,34 @@ describe("causal consistency (Bouajjani et al. bad patterns)", () => {
   });
   it("is unknown when values are not unique", () => {
     expect(cc(hist().w(1, "x", 1).w(2, "x", 1).ops).valid).toBe("unknown");
+  });
+  it("holds causal pasts as vector clocks or as bitsets with the same answer for every pair of ops", () => {
+    const rng = seedrandom("pasts");
+    let compared = 0, related = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const h = hist();
+      const written: [string, number][] = [];
+      let v = 0;
+      for (let i = 0; i < 4 + Math.floor(rng() * 20); i++) {
+        const p = Math.floor(rng() * 5), k = rng() < 0.5 ? "x" : "y";
+        if (rng() < 0.5) { h.w(p, k, ++v); written.push([k, v]); }
+        else {
+          // Mostly values written so far; sometimes one written later (a cycle) or the initial value.
+          const vs = written.filter(([wk]) => wk === k).map(([, x]) => x);
+          h.r(p, k, vs.length && rng() < 0.8 ? vs[Math.floor(rng() * vs.length)] : rng() < 0.5 ? null : v + 1);
+          if (rng() < 0.2) { h.w(p + 10, k, ++v); written.push([k, v]); }
+        }
+      }
+      const clocks = buildGraph(h.ops, registerAdapter, "clocks"), bits = buildGraph(h.ops, registerAdapter, "bits");
+      const n = clocks.events.length;
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
+        expect(clocks.before(a, b), `trial ${trial}: ${a} before ${b}`).toBe(bits.before(a, b));
+        compared++;
+        if (clocks.before(a, b)) related++;
+      }
+    }
+    expect(related).toBeGreaterThan(1000);
+    expect(related).toBeLessThan(compared);
   });
 });
 
