@@ -10,3 +10,20 @@ export function historyBuilder() {
   };
   return { ops, invoke: add("invoke"), ok: add("ok"), fail: add("fail"), info: add("info") };
 }
+
+/** Register histories in a line: each call appends an invoke and its completion for one process, 1 ms apart.
+ *  w(p, k, v[, type][, node]) writes [k, v]; r(p, k, v[, node]) reads [k] and gets v; heal() ends a partition. */
+export function registerHistory() {
+  const ops: Op[] = [];
+  let t = 0;
+  const add = (process: number, type: Op["type"], f: string, value: unknown, node?: string) => {
+    t += 1_000_000;
+    ops.push({ index: ops.length, time: t, process, type, f, value, ...(node ? { node } : {}) });
+  };
+  return {
+    ops,
+    w(p: number, k: string, v: number, type: "ok" | "fail" | "info" = "ok", node?: string) { add(p, "invoke", "write", [k, v], node); add(p, type, "write", [k, v], node); return this; },
+    r(p: number, k: string, v: number | null, node?: string) { add(p, "invoke", "read", [k, null], node); add(p, "ok", "read", [k, v], node); return this; },
+    heal() { t += 1_000_000; ops.push({ index: ops.length, time: t, process: "nemesis", type: "info", f: "heal-partition", value: null }); return this; },
+  };
+}

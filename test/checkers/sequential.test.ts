@@ -7,21 +7,9 @@ import { registerAdapter } from "../../checkers/session/index.ts";
 import { checkLinearizable } from "../../checkers/linearizable/index.ts";
 import { casRegister } from "../../checkers/linearizable/models/cas-register.ts";
 import { keyed } from "../../checkers/linearizable/models/keyed.ts";
+import { registerHistory } from "../helpers.ts";
 
-// Each call appends an invoke and its completion for one process, one after another in real time.
-function hist() {
-  const ops: Op[] = [];
-  let t = 0;
-  const add = (process: number, type: Op["type"], f: string, value: unknown) => {
-    t += 1_000_000;
-    ops.push({ index: ops.length, time: t, process, type, f, value });
-  };
-  return {
-    ops,
-    w(p: number, k: string, v: number, type: "ok" | "fail" | "info" = "ok") { add(p, "invoke", "write", [k, v]); add(p, type, "write", [k, v]); return this; },
-    r(p: number, k: string, v: number | null) { add(p, "invoke", "read", [k, null]); add(p, "ok", "read", [k, v]); return this; },
-  };
-}
+const hist = registerHistory;
 const ccv = (ops: Op[]) => checkCausal(ops, registerAdapter, { model: "CCv" });
 const lin = (ops: Op[]) => checkLinearizable(ops, { model: keyed(casRegister()) });
 

@@ -5,22 +5,10 @@ import { checkConvergence, checkSession, type Guarantee } from "../../checkers/s
 import { checkCausal } from "../../checkers/causal/index.ts";
 import { buildGraph } from "../../checkers/causal/graph.ts";
 import { registerAdapter } from "../../checkers/session/index.ts";
+import { realTimeViolations } from "../../checkers/session/realtime.ts";
+import { registerHistory } from "../helpers.ts";
 
-// A tiny history DSL: each call appends an invoke and its completion for one process.
-function hist() {
-  const ops: Op[] = [];
-  let t = 0;
-  const add = (process: number, type: Op["type"], f: string, value: unknown, node?: string) => {
-    t += 1_000_000;
-    ops.push({ index: ops.length, time: t, process, type, f, value, ...(node ? { node } : {}) });
-  };
-  return {
-    ops,
-    w(p: number, k: string, v: number, type: "ok" | "fail" | "info" = "ok", node?: string) { add(p, "invoke", "write", [k, v], node); add(p, type, "write", [k, v], node); return this; },
-    r(p: number, k: string, v: number | null, node?: string) { add(p, "invoke", "read", [k, null], node); add(p, "ok", "read", [k, v], node); return this; },
-    heal() { t += 1_000_000; ops.push({ index: ops.length, time: t, process: "nemesis", type: "info", f: "heal-partition", value: null }); return this; },
-  };
-}
+const hist = registerHistory;
 const s = (ops: Op[], g: Guarantee) => checkSession(ops, g);
 const cc = (ops: Op[]) => checkCausal(ops, registerAdapter, { model: "CC" });
 const ccv = (ops: Op[]) => checkCausal(ops, registerAdapter, { model: "CCv" });
@@ -195,7 +183,6 @@ describe("causal consistency (Bouajjani et al. bad patterns)", () => {
   });
 });
 
-import { realTimeViolations } from "../../checkers/session/realtime.ts";
 describe("real-time proofs of non-linearizability (unique values, blind writes)", () => {
   it("passes reads of the latest or a concurrent write", () => {
     expect(realTimeViolations(hist().w(0, "x", 1).r(1, "x", 1).w(0, "x", 2).r(1, "x", 2).ops)).toEqual([]);
