@@ -13,7 +13,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rea
 import { join } from "node:path";
 import { execa } from "execa";
 import { Journal, processStart, registerUndo, stateDir, type JournalEntry } from "./journal.ts";
-import { LabError, type ExecOptions, type ExecResult, type LabNode, type ProcessInfo, type Runtime, type SpawnOptions } from "./runtime.ts";
+import { LabError, type ExecOptions, type ExecResult, type LabNode, type ProcessInfo, ProcessTable, type Runtime, type SpawnOptions } from "./runtime.ts";
 
 export interface NetnsOptions {
   /** A /24 inside 198.18.0.0/15 (default 198.18.<slot>.0/24). */
@@ -165,7 +165,7 @@ export class NetnsRuntime implements Runtime {
   readonly journal: Journal;
   readonly prefix: string;          // first three octets of the subnet
   private nodes = new Map<string, { node: LabNode; ns: string; index: number; clockFile: string; clock?: JournalEntry }>();
-  private procs = new Map<string, Proc>();
+  private procs = new ProcessTable<Proc>();
   private rules = new Map<string, JournalEntry>();   // ns → its "rules" entry, while it holds any
   private netem = new Map<string, JournalEntry>();   // ns → its "netem" entry, while it has a qdisc
   private destroyed = false;
@@ -245,8 +245,7 @@ export class NetnsRuntime implements Runtime {
 
   async spawn(node: string, name: string, argv: string[], o: SpawnOptions): Promise<ProcessInfo> {
     const n = this.get(node);
-    const key = `${node}/${name}`;
-    if (this.procs.get(key)?.info.running) throw new LabError(`${name} already runs on ${node}`);
+    this.procs.checkFree(node, name);
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ...o.env };
     if (o.clock) {
       const shim = clockShim();
@@ -271,18 +270,13 @@ export class NetnsRuntime implements Runtime {
       resolve();
     }));
     child.unref();
-    this.procs.set(key, { info, entry, exited });
+    this.procs.add({ info, entry, exited });
     return info;
   }
 
-  private proc(node: string, name: string): Proc {
-    const p = this.procs.get(`${node}/${name}`);
-    if (!p) throw new LabError(`no process ${name} was started on ${node}`);
-    return p;
-  }
 
   async signal(node: string, name: string, sig: "SIGKILL" | "SIGTERM" | "SIGSTOP" | "SIGCONT" | "SIGINT"): Promise<void> {
-    const p = this.proc(node, name);
+    const p = this.procs.get(node, name);
     if (!p.info.running) return;
     const root = p.info.pid;
     if (sig === "SIGKILL") {
@@ -318,7 +312,7 @@ export class NetnsRuntime implements Runtime {
   }
 
   async stop(node: string, name: string, o: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number } = {}): Promise<void> {
-    const p = this.procs.get(`${node}/${name}`);
+    const p = this.procs.find(node, name);
     if (!p || !p.info.running) return;
     if (p.info.paused) await this.signal(node, name, "SIGCONT");
     if ((o.signal ?? "SIGTERM") !== "SIGKILL") {
@@ -330,7 +324,7 @@ export class NetnsRuntime implements Runtime {
   }
 
   processes(node?: string): ProcessInfo[] {
-    return [...this.procs.values()].map((p) => p.info).filter((i) => node === undefined || i.node === node);
+    return this.procs.infos(node);
   }
 
   private async iptables(ns: string, rules: string[]): Promise<void> {

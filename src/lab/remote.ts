@@ -13,7 +13,7 @@ import { arch } from "node:os";
 import { join } from "node:path";
 import { clockShim } from "./netns.ts";
 import { Journal, registerUndo, type JournalEntry } from "./journal.ts";
-import { LabError, type ExecOptions, type ExecResult, type LabNode, type NodeFiles, type ProcessInfo, type Runtime, type SpawnOptions } from "./runtime.ts";
+import { LabError, type ExecOptions, type ExecResult, type LabNode, type NodeFiles, type ProcessInfo, ProcessTable, type Runtime, type SpawnOptions } from "./runtime.ts";
 
 export const NODE_HELPER = new URL("./image/fl-node.sh", import.meta.url).pathname;
 
@@ -104,7 +104,7 @@ export abstract class RemoteRuntime implements Runtime {
   abstract readonly name: string;
   readonly journal: Journal;
   protected nodes = new Map<string, RemoteNode>();
-  private procs = new Map<string, Proc>();
+  private procs = new ProcessTable<Proc>();
   private destroyed = false;
   private localDir = "";
   protected shimError?: string;
@@ -180,8 +180,7 @@ export abstract class RemoteRuntime implements Runtime {
 
   async spawn(node: string, name: string, argv: string[], o: SpawnOptions): Promise<ProcessInfo> {
     const n = this.get(node);
-    const key = `${node}/${name}`;
-    if (this.procs.get(key)?.info.running) throw new LabError(`${name} already runs on ${node}`);
+    this.procs.checkFree(node, name);
     const shimmed = !!o.clock && !this.realClock;
     if (shimmed && !n.shim) throw new LabError(this.shimError ?? "no clock shim on this node");
     const entry = this.journal.record("remote-process", { conn: n.t.conn, helper: n.helper, node, name, argv });
@@ -205,22 +204,17 @@ export abstract class RemoteRuntime implements Runtime {
         await new Promise((res) => setTimeout(res, 500));
       }
       info.running = false;
-      const p = this.procs.get(key);
+      const p = this.procs.find(node, name);
       if (p?.pause) { this.journal.done(p.pause); p.pause = undefined; info.paused = false; }
       this.journal.done(entry);
     })();
-    this.procs.set(key, { info, entry, start, exited });
+    this.procs.add({ info, entry, start, exited });
     return info;
   }
 
-  private proc(node: string, name: string): Proc {
-    const p = this.procs.get(`${node}/${name}`);
-    if (!p) throw new LabError(`no process ${name} was started on ${node}`);
-    return p;
-  }
 
   async signal(node: string, name: string, sig: "SIGKILL" | "SIGTERM" | "SIGSTOP" | "SIGCONT" | "SIGINT"): Promise<void> {
-    const p = this.proc(node, name);
+    const p = this.procs.get(node, name);
     if (!p.info.running) return;
     const n = this.get(node);
     const s = sig.slice(3);
@@ -242,7 +236,7 @@ export abstract class RemoteRuntime implements Runtime {
   }
 
   async stop(node: string, name: string, o: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number } = {}): Promise<void> {
-    const p = this.procs.get(`${node}/${name}`);
+    const p = this.procs.find(node, name);
     if (!p || !p.info.running) return;
     if (p.info.paused) await this.signal(node, name, "SIGCONT");
     if ((o.signal ?? "SIGTERM") !== "SIGKILL") {
@@ -254,7 +248,7 @@ export abstract class RemoteRuntime implements Runtime {
   }
 
   processes(node?: string): ProcessInfo[] {
-    return [...this.procs.values()].map((p) => p.info).filter((i) => node === undefined || i.node === node);
+    return this.procs.infos(node);
   }
 
   /** Appends firewall rules to faultline's chain on a node (created and jumped to on first use). */

@@ -51,6 +51,24 @@ export interface SpawnOptions {
   clock?: boolean;
 }
 
+/** The processes a runtime started, by node and name (one running process of a name per node). */
+export class ProcessTable<P extends { info: ProcessInfo }> {
+  private procs = new Map<string, P>();
+  /** Throws if a process of that name still runs on the node. */
+  checkFree(node: string, name: string): void {
+    if (this.find(node, name)?.info.running) throw new LabError(`${name} already runs on ${node}`);
+  }
+  add(p: P): void { this.procs.set(`${p.info.node}/${p.info.name}`, p); }
+  find(node: string, name: string): P | undefined { return this.procs.get(`${node}/${name}`); }
+  get(node: string, name: string): P {
+    const p = this.find(node, name);
+    if (!p) throw new LabError(`no process ${name} was started on ${node}`);
+    return p;
+  }
+  infos(node?: string): ProcessInfo[] { return [...this.procs.values()].map((p) => p.info).filter((i) => node === undefined || i.node === node); }
+  values(): IterableIterator<P> { return this.procs.values(); }
+}
+
 export interface ProcessInfo {
   node: string;
   name: string;
