@@ -48,7 +48,8 @@ export interface CausalGraph {
 
 export type Adapter = (op: Operation) => EventSpec | null;
 
-const vkey = (k: string, v: unknown) => `${k}\u0000${JSON.stringify(v)}`;
+/** The key of a written value in `failed` (and in the graph's own writer index). */
+export const vkey = (k: string, v: unknown) => `${k}\u0000${JSON.stringify(v)}`;
 /** Causal-order entries held at most (components × sessions clocks, or components × n/32 bitset words; 4 bytes each): 256 MB. */
 export const MAX_CLOCK_ENTRIES = 64 * 2 ** 20;
 

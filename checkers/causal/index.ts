@@ -7,7 +7,7 @@
 // (CM: WriteHBInitRead, CyclicHB) needs a happens-before relation per read and is not checked.
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Verdict } from "../types.ts";
-import { buildGraph, describeWrite, indexes, secs, show, type Adapter, type CausalGraph } from "./graph.ts";
+import { buildGraph, describeWrite, indexes, secs, show, vkey, type Adapter, type CausalGraph } from "./graph.ts";
 
 export type CausalModel = "CC" | "CCv";
 
@@ -81,7 +81,7 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
     for (const [k, w1] of e.from) {
       if (w1 === -2) {
         const v = e.reads.get(k);
-        const failed = typeof v !== "symbol" ? g.failed.get(`${k}\u0000${JSON.stringify(v)}`) : undefined;
+        const failed = typeof v !== "symbol" ? g.failed.get(vkey(k, v)) : undefined;
         out.push({
           kind: "ThinAirRead", key: k, ops: indexes(e.op, ...(failed ? [failed] : [])),
           explanation: failed

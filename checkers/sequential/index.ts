@@ -11,7 +11,7 @@
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { graphFor } from "../causal/index.ts";
-import { indexes, secs, show, type Adapter, type CausalGraph } from "../causal/graph.ts";
+import { indexes, secs, show, vkey, type Adapter, type CausalGraph } from "../causal/graph.ts";
 import { registerAdapter } from "../session/index.ts";
 import { searchSequential } from "./search.ts";
 
@@ -49,13 +49,13 @@ export function checkSequential(history: readonly Op[], options: SequentialOptio
 
 function thinAir(g: CausalGraph, id: number): Anomaly {
   const e = g.events[id];
-  const [k, v] = [...e.from].find(([, w]) => w === -2)!;
+  const [k] = [...e.from].find(([, w]) => w === -2)!;
   const val = e.reads.get(k);
   return {
     kind: "thin-air-read",
     key: k,
     ops: indexes(e.op),
-    explanation: `Session ${e.session} read ${k}=${show(val)} at ${secs(e.op.invoke.time)}, a value no successful write wrote${v === -2 && g.failed.has(`${k}\u0000${JSON.stringify(val)}`) ? " (its write had failed)" : ""}: no order of the history can explain it.`,
+    explanation: `Session ${e.session} read ${k}=${show(val)} at ${secs(e.op.invoke.time)}, a value no successful write wrote${g.failed.has(vkey(k, val)) ? " (its write had failed)" : ""}: no order of the history can explain it.`,
   };
 }
 

@@ -21,7 +21,7 @@ export type Selection = ReadonlySet<number>;
  *  event not placed (event ids), where the contradiction is likely to be. */
 export type SearchResult =
   | { result: "ordered"; steps: number; states: number; order: number[] }
-  | { result: "violated"; steps: number; states: number; longest: number; frontier: number[]; thinAir?: number }
+  | { result: "violated"; steps: number; states: number; longest: number; frontier: number[] }
   | { result: "unknown"; steps: number; states: number; longest: number; frontier: number[] };
 
 interface Ev {
@@ -51,7 +51,7 @@ export function searchSequential(g: CausalGraph, selection: Selection | undefine
     if (e.op.type !== "ok" && !observed.has(id)) continue;
     const reads: number[] = [];
     for (const [k, w] of e.from) {
-      if (w === -2) return { result: "violated", steps: 0, states: 0, longest: 0, frontier: [id], thinAir: id };
+      if (w === -2) return { result: "violated", steps: 0, states: 0, longest: 0, frontier: [id] };   // a read of a value never written
       if (w >= 0 && !chosen(w)) continue;
       reads.push(key(k), w);
     }

@@ -29,16 +29,22 @@ class LineParser {
       throw new HistoryError(this.file, this.lineNo, "time", `goes backwards (${op.time} < ${ops[ops.length - 1].time})`);
     ops.push(op);
   }
+
+  /** Every newline-terminated line of text; returns where the unterminated rest begins. */
+  lines(text: string): number {
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      this.line(text.slice(start, nl), false);
+      start = nl + 1;
+    }
+    return start;
+  }
 }
 
 export function parseHistory(text: string, file = "<history>"): Op[] {
   const p = new LineParser(file);
-  let start = 0;
-  for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-    p.line(text.slice(start, nl), false);
-    start = nl + 1;
-  }
-  if (start < text.length) p.line(text.slice(start), true);
+  const rest = p.lines(text);
+  if (rest < text.length) p.line(text.slice(rest), true);
   return p.ops;
 }
 
@@ -54,12 +60,7 @@ export function readHistory(file: string, options: { chunkBytes?: number } = {})
       carry = undefined;
       // Decode up to the chunk's last newline at once (a newline byte never splits a UTF-8 character).
       const end = chunk.lastIndexOf(10) + 1;
-      const text = chunk.toString("utf8", 0, end);
-      let start = 0;
-      for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-        p.line(text.slice(start, nl), false);
-        start = nl + 1;
-      }
+      p.lines(chunk.toString("utf8", 0, end));
       if (end < chunk.length) carry = Buffer.from(chunk.subarray(end));   // a copy: buf is reused
     }
     if (carry) p.line(carry.toString("utf8"), true);
