@@ -23,14 +23,18 @@ mkdirSync(cacheDir, { recursive: true });
 const here = import.meta.dirname;
 const tsx = (script: string, argv: string[]) => execFileSync(process.execPath, ["--import", "tsx", "--max-old-space-size=3072", join(here, script), ...argv], { encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "inherit"] });
 
-interface Case { name: string; file: string; format: string; spec: object; procs: number | string; keys: number | string; generate?: string[]; workers?: number }
+interface Case { name: string; file: string; format: string; spec: object; procs: number | string; keys: number | string; generate?: object; workers?: number }
+/** The sim run that generates a register history (linearizable mode; the kill nemesis for crashed ops). */
+const registerRun = (ops: number, procs: number, keys: number, crash: number) => ({
+  mode: "linearizable", workload: "register", nemesis: crash ? ["kill"] : [], ops, concurrency: procs, keys, seed: `bench-${ops}-${procs}-${keys}-${crash}`,
+});
 const cases: Case[] = [];
 const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
 for (const ops of sizes) for (const procs of [5, 20, 100]) for (const keys of [1, 100]) for (const crash of [0, 1]) {
   if (ops === 1_000_000 && !full && !(procs === 20 && keys === 100)) continue;
   const name = `sim ${ops >= 1e6 ? ops / 1e6 + "M" : ops / 1e3 + "k"} p${procs} k${keys}${crash ? " crash" : ""}`;
   const file = join(cacheDir, `register-${ops}-${procs}-${keys}-${crash}.jsonl`);
-  cases.push({ name, file, format: "jsonl", spec: { name: "cas-register", keyed: true }, procs, keys, generate: [file, String(ops), String(procs), String(keys), String(crash)] });
+  cases.push({ name, file, format: "jsonl", spec: { name: "cas-register", keyed: true }, procs, keys, generate: registerRun(ops, procs, keys, crash) });
   // Parallel rows: the many-key histories, with 1 and 2 worker threads.
   if (keys === 100 && (ops === 1_000_000 || (ops === 100_000 && procs === 100) || (quick && ops === 10_000 && procs === 20)))
     for (const workers of [1, 2]) cases.push({ ...cases[cases.length - 1], name: `${name} · ${workers} worker${workers > 1 ? "s" : ""}`, workers });
@@ -38,7 +42,7 @@ for (const ops of sizes) for (const procs of [5, 20, 100]) for (const keys of [1
 // A search-heavy many-key history (25 processes per key): where the search, not the partitioning, dominates.
 if (!quick) {
   const file = join(cacheDir, "register-100000-100-4-0.jsonl");
-  const base: Case = { name: "sim 100k p100 k4", file, format: "jsonl", spec: { name: "cas-register", keyed: true }, procs: 100, keys: 4, generate: [file, "100000", "100", "4", "0"] };
+  const base: Case = { name: "sim 100k p100 k4", file, format: "jsonl", spec: { name: "cas-register", keyed: true }, procs: 100, keys: 4, generate: registerRun(100_000, 100, 4, 0) };
   cases.push(base, { ...base, name: `${base.name} · 1 worker`, workers: 1 }, { ...base, name: `${base.name} · 2 workers`, workers: 2 });
 }
 for (const c of corpusCases()) {
@@ -58,7 +62,7 @@ const row = (xs: (string | number)[]) => console.log(xs.map((x, i) => (i === 0 ?
 row(cols);
 for (const c of cases) {
   if (only && !c.name.includes(only)) continue;
-  if (c.generate && !existsSync(c.file)) tsx("generate.ts", c.generate);
+  if (c.generate && !existsSync(c.file)) tsx("generate.ts", [c.file, JSON.stringify(c.generate)]);
   const r = JSON.parse(tsx("case.ts", [c.file, c.format, JSON.stringify(c.spec), String(c.workers ?? 0)]).trim().split("\n").pop()!);
   const verdict = r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown";
   row([c.name, r.ops, c.procs, c.keys, r.crashed, verdict, Math.round(r.ops / (r.checkMs / 1000)), Math.round(r.checkMs), Math.round(r.parseMs), Math.round(r.peakRssMB)]);

@@ -31,7 +31,10 @@ const row = (xs: (string | number)[]) => console.log(xs.map((x, i) => (i === 0 |
 row(cols);
 for (const c of cases) {
   const file = join(cacheDir, `${c.workload}-${c.mode}-${c.ops}${c.keys ? `-k${c.keys}` : ""}.jsonl`);
-  if (!existsSync(file)) tsx("generate-spectrum.ts", [file, c.workload, c.mode, String(c.ops), ...(c.keys ? [String(c.keys)] : [])]);
+  if (!existsSync(file)) {
+    const run = { workload: c.workload, mode: c.mode, nemesis: ["partition"], ops: c.ops, concurrency: 10, seed: `spectrum-${c.ops}`, ...(c.keys ? { keys: c.keys } : {}) };
+    tsx("generate.ts", [file, JSON.stringify(run)]);
+  }
   const label = `${c.workload} ${c.mode} ${c.ops >= 1e6 ? c.ops / 1e6 + "M" : c.ops / 1e3 + "k"}`;
   for (const line of tsx("spectrum-case.ts", [file, c.workload]).trim().split("\n")) {
     const r = JSON.parse(line);
