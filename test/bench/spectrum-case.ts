@@ -9,7 +9,7 @@ import { chatAdapter } from "../../checkers/chat/index.ts";
 
 const [file, workload] = process.argv.slice(2);
 const history = readHistory(file);
-const ops = Math.round(history.filter((o) => o.type === "invoke").length);
+const ops = history.filter((o) => o.type === "invoke").length;
 const sessions = new Set(history.map((o) => o.process).filter((p) => p !== "nemesis")).size;
 const line = (checker: string, valid: unknown, ms: number, steps: unknown = null) =>
   console.log(JSON.stringify({ checker, valid, ms, ops, sessions, steps, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
