@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The CLI tests run the compiled bin/faultline.js: build dist/ once before any test.
+    globalSetup: ["test/build-setup.ts"],
     exclude: process.env.FAULTLINE_LAB ? [] : ["test/lab/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

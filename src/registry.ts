@@ -1,52 +1,40 @@
 // One line per target, workload and nemesis: adding one touches its own folder and this file.
-import { clockNemesis } from "../nemeses/clock.ts";
-import { killNemesis } from "../nemeses/kill.ts";
-import { lossNemesis } from "../nemeses/loss.ts";
-import { partitionNemesis, partitionOneWayNemesis } from "../nemeses/partition.ts";
-import { pauseNemesis } from "../nemeses/pause.ts";
+// Names are listed here; each module is imported only when it is used, so `faultline check` never loads a
+// target's driver (pg, ioredis, dockerode) and a run loads only its own target.
 import type { Nemesis } from "../nemeses/types.ts";
-import { etcdTarget } from "../targets/etcd/index.ts";
-import { postgresTarget } from "../targets/postgres/index.ts";
-import { redisTarget } from "../targets/redis/index.ts";
-import { simTarget } from "../targets/sim/index.ts";
-import { registerWorkload } from "../workloads/register.ts";
-import { sessionWorkload } from "../workloads/session.ts";
-import { chatWorkload } from "../workloads/chat.ts";
-import { setWorkload } from "../workloads/set.ts";
-import { bankWorkload } from "../workloads/bank.ts";
-import { counterWorkload } from "../workloads/counter.ts";
 import type { Target, Workload } from "./run/types.ts";
 import { UsageError } from "./errors.ts";
 
-export const targets: Record<string, Target> = {
-  sim: simTarget,
-  etcd: etcdTarget,
-  postgres: postgresTarget,
-  redis: redisTarget,
+type Loaders<T> = Record<string, () => Promise<T>>;
+
+export const targets: Loaders<Target> = {
+  sim: async () => (await import("../targets/sim/index.ts")).simTarget,
+  etcd: async () => (await import("../targets/etcd/index.ts")).etcdTarget,
+  postgres: async () => (await import("../targets/postgres/index.ts")).postgresTarget,
+  redis: async () => (await import("../targets/redis/index.ts")).redisTarget,
 };
 
-export const workloads: Record<string, Workload> = {
-  register: registerWorkload,
-  session: sessionWorkload,
-  chat: chatWorkload,
-  set: setWorkload,
-  bank: bankWorkload,
-  counter: counterWorkload,
+export const workloads: Loaders<Workload> = {
+  register: async () => (await import("../workloads/register.ts")).registerWorkload,
+  session: async () => (await import("../workloads/session.ts")).sessionWorkload,
+  chat: async () => (await import("../workloads/chat.ts")).chatWorkload,
+  set: async () => (await import("../workloads/set.ts")).setWorkload,
+  bank: async () => (await import("../workloads/bank.ts")).bankWorkload,
+  counter: async () => (await import("../workloads/counter.ts")).counterWorkload,
 };
 
-export const nemeses: Record<string, Nemesis> = {
-  partition: partitionNemesis,
-  "partition-oneway": partitionOneWayNemesis,
-  kill: killNemesis,
-  pause: pauseNemesis,
-  clock: clockNemesis,
-  loss: lossNemesis,
+export const nemeses: Loaders<Nemesis> = {
+  partition: async () => (await import("../nemeses/partition.ts")).partitionNemesis,
+  "partition-oneway": async () => (await import("../nemeses/partition.ts")).partitionOneWayNemesis,
+  kill: async () => (await import("../nemeses/kill.ts")).killNemesis,
+  pause: async () => (await import("../nemeses/pause.ts")).pauseNemesis,
+  clock: async () => (await import("../nemeses/clock.ts")).clockNemesis,
+  loss: async () => (await import("../nemeses/loss.ts")).lossNemesis,
 };
 
-export function lookup<T>(kind: string, table: Record<string, T>, name: string): T {
-  const found = table[name];
-  if (!found) throw new UsageError(`unknown ${kind} ${JSON.stringify(name)}; choose one of: ${Object.keys(table).join(", ")}`);
-  return found;
+/** Loads the entry `name` of a table, or throws a usage error that lists the names there are. */
+export function lookup<T>(kind: string, table: Loaders<T>, name: string): Promise<T> {
+  const load = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!load) throw new UsageError(`unknown ${kind} ${JSON.stringify(name)}; choose one of: ${Object.keys(table).join(", ")}`);
+  return load();
 }
-
-export { UsageError } from "./errors.ts";

@@ -326,10 +326,13 @@ export class OpInterner {
   }
 }
 
-// Worker threads cannot take a module loader through execArgv on Node 20 (nodejs/node#47747), so each
-// worker starts from this bootstrap: register tsx's ESM hooks in the thread, then import worker.ts.
-const WORKER_URL = new URL("./worker.ts", import.meta.url).href;
-const BOOT = `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
+// Each worker starts from this bootstrap. Built (dist/, .js), it imports the compiled worker.js. From the
+// sources (.ts), worker threads cannot take a module loader through execArgv on Node 20 (nodejs/node#47747),
+// so it registers tsx's ESM hooks in the thread, then imports worker.ts.
+const COMPILED = import.meta.url.endsWith(".js");
+const WORKER_URL = new URL(COMPILED ? "./worker.js" : "./worker.ts", import.meta.url).href;
+const BOOT = COMPILED ? `import(${JSON.stringify(WORKER_URL)});`
+  : `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
 
 function tsxEsmApi(): string {
   const require = createRequire(import.meta.url);

@@ -17,13 +17,9 @@ import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
 import { registerUndo } from "./journal.ts";
 import { LabError } from "./runtime.ts";
+import { UsageError } from "../errors.ts";
 import { registerSyncRunner, RemoteRuntime, type Reached, type RunOptions, type Transport } from "./remote.ts";
 import { defaultImage, rootfsTar as imageRootfs } from "./image/index.ts";
-
-export class DockerOptionError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) { super(message); this.name = "UsageError"; }
-}
 
 export interface DockerOptions {
   /** The node image (default: the tag `faultline lab image` builds). */
@@ -40,12 +36,12 @@ export function dockerHost(explicit?: string): string {
 }
 
 export function parseDockerOptions(o: Record<string, unknown>): DockerOptions {
-  for (const k of Object.keys(o)) if (!DOCKER_OPTIONS.includes(k)) throw new DockerOptionError(`the docker runtime has no option ${JSON.stringify(k)}; options: ${DOCKER_OPTIONS.join(", ")}`);
+  for (const k of Object.keys(o)) if (!DOCKER_OPTIONS.includes(k)) throw new UsageError(`the docker runtime has no option ${JSON.stringify(k)}; options: ${DOCKER_OPTIONS.join(", ")}`);
   const image = o.image === undefined ? defaultImage() : String(o.image);
-  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image)) throw new DockerOptionError(`bad docker image name ${JSON.stringify(o.image)}`);
+  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image)) throw new UsageError(`bad docker image name ${JSON.stringify(o.image)}`);
   const host = dockerHost(o["docker-host"] as string | undefined);
-  if (!/^(unix|tcp):\/\//.test(host)) throw new DockerOptionError(`docker host must be unix:///path or tcp://host:port, got ${JSON.stringify(host)}`);
-  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 256)) throw new DockerOptionError(`slot must be an integer 0..255, got ${JSON.stringify(o.slot)}`);
+  if (!/^(unix|tcp):\/\//.test(host)) throw new UsageError(`docker host must be unix:///path or tcp://host:port, got ${JSON.stringify(host)}`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 256)) throw new UsageError(`slot must be an integer 0..255, got ${JSON.stringify(o.slot)}`);
   return { image, host, slot: o.slot as number | undefined };
 }
 

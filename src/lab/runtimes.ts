@@ -9,15 +9,12 @@ import { UsageError } from "../errors.ts";
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { NetnsRuntime } from "./netns.ts";
-import { SshOptionError, SshRuntime, parseSshOptions } from "./ssh.ts";
-import { DockerOptionError, DockerRuntime, parseDockerOptions } from "./docker.ts";
+import { SshRuntime, parseSshOptions } from "./ssh.ts";
+import { DockerRuntime, parseDockerOptions } from "./docker.ts";
 import { LabError, type LabNode, type NodeFiles, type Runtime } from "./runtime.ts";
 
 export const RUNTIMES = ["netns", "docker", "ssh"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
-
-/** A usage problem with --runtime or its options (exit code 3). */
-export const RuntimeUsageError = UsageError;
 
 /** A lab target's setup failed part-way: undo the nodes and data it made, and report it as a LabError
  *  (usage errors pass through unchanged). Shared by every lab target's setup. */
@@ -39,15 +36,10 @@ export interface RuntimeSettings {
 
 /** Checks a runtime name and its options without creating anything (for early usage errors). */
 export function validateRuntime(name: string, options: Record<string, unknown> = {}): void {
-  if (!(RUNTIMES as readonly string[]).includes(name)) throw new RuntimeUsageError(`unknown runtime ${JSON.stringify(name)}; runtimes: ${RUNTIMES.join(", ")}`);
-  try {
-    if (name === "ssh") parseSshOptions(options);
-    else if (name === "docker") parseDockerOptions(options);
-    else if (Object.keys(options).length) throw new RuntimeUsageError(`the netns runtime takes no runtime options (got ${Object.keys(options).join(", ")}); --hosts and --nodes-file are for --runtime ssh, --image for --runtime docker`);
-  } catch (e) {
-    if (e instanceof SshOptionError || e instanceof DockerOptionError) throw new RuntimeUsageError(e.message);
-    throw e;
-  }
+  if (!(RUNTIMES as readonly string[]).includes(name)) throw new UsageError(`unknown runtime ${JSON.stringify(name)}; runtimes: ${RUNTIMES.join(", ")}`);
+  if (name === "ssh") parseSshOptions(options);
+  else if (name === "docker") parseDockerOptions(options);
+  else if (Object.keys(options).length) throw new UsageError(`the netns runtime takes no runtime options (got ${Object.keys(options).join(", ")}); --hosts and --nodes-file are for --runtime ssh, --image for --runtime docker`);
 }
 
 /** Creates the named runtime (nothing exists until createNodes). */

@@ -25,6 +25,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import { registerUndo } from "./journal.ts";
 import { hasCommand } from "./netns.ts";
 import { LabError } from "./runtime.ts";
+import { UsageError } from "../errors.ts";
 import { registerSyncRunner, RemoteRuntime, type Reached, type RunOptions, type Transport } from "./remote.ts";
 
 export interface SshHost {
@@ -48,20 +49,14 @@ export interface SshOptions {
   slot?: number;
 }
 
-/** A usage problem with the ssh runtime's options (exit code 3). */
-export class SshOptionError extends Error {
-  readonly exitCode = 3;
-  constructor(message: string) { super(message); this.name = "UsageError"; }
-}
-
 const expandHome = (p: string) => (p.startsWith("~/") ? join(homedir(), p.slice(2)) : p);
 
 /** Parses `[user@]host[:port]` (IPv6 as `[addr]:port`). */
 export function parseHostSpec(spec: string, defaults: { user?: string; port?: number; key?: string } = {}): SshHost {
   const m = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?$/.exec(spec.trim());
-  if (!m) throw new SshOptionError(`bad ssh host ${JSON.stringify(spec)}: expected [user@]host[:port], e.g. root@10.0.0.11:22`);
+  if (!m) throw new UsageError(`bad ssh host ${JSON.stringify(spec)}: expected [user@]host[:port], e.g. root@10.0.0.11:22`);
   const port = m[3] !== undefined ? Number(m[3]) : defaults.port ?? 22;
-  if (!(port >= 1 && port <= 65535)) throw new SshOptionError(`bad ssh port in ${JSON.stringify(spec)}: must be 1..65535`);
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`bad ssh port in ${JSON.stringify(spec)}: must be 1..65535`);
   return { host: m[2].replace(/^\[|\]$/g, ""), user: m[1] ?? defaults.user ?? "root", port, key: defaults.key };
 }
 
@@ -73,12 +68,12 @@ const FILE_FIELDS = ["nodes", "user", "port", "key", "known-hosts", "host-key-ch
  *  Errors name file:line: field. */
 export function readNodesFile(file: string): Partial<SshOptions> & { hosts: SshHost[] } {
   let text: string;
-  try { text = readFileSync(file, "utf8"); } catch (e) { throw new SshOptionError(`cannot read nodes file ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`); }
+  try { text = readFileSync(file, "utf8"); } catch (e) { throw new UsageError(`cannot read nodes file ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`); }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   const line = (n: YamlNode | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 1);
-  const fail = (n: YamlNode | null | undefined, field: string, problem: string): never => { throw new SshOptionError(`${file}:${line(n)}: ${field}: ${problem}`); };
-  if (doc.errors.length) throw new SshOptionError(`${file}:${lc.linePos(doc.errors[0].pos[0]).line}: yaml: ${doc.errors[0].message.split("\n")[0]}`);
+  const fail = (n: YamlNode | null | undefined, field: string, problem: string): never => { throw new UsageError(`${file}:${line(n)}: ${field}: ${problem}`); };
+  if (doc.errors.length) throw new UsageError(`${file}:${lc.linePos(doc.errors[0].pos[0]).line}: yaml: ${doc.errors[0].message.split("\n")[0]}`);
   let root = doc.contents as YamlNode | null;
   if (isSeq(root)) root = null;   // a bare list of hosts
   const top = root && isMap(root) ? (doc.toJS() as Record<string, unknown>) : {};
@@ -138,11 +133,11 @@ export const SSH_OPTIONS = ["hosts", "nodes-file", "user", "port", "key", "known
 
 /** The ssh runtime's settings from runtime options (--hosts, --nodes-file, --ropt key=value, a suite's runtime-options). */
 export function parseSshOptions(o: Record<string, unknown>): SshOptions {
-  for (const k of Object.keys(o)) if (!SSH_OPTIONS.includes(k)) throw new SshOptionError(`the ssh runtime has no option ${JSON.stringify(k)}; options: ${SSH_OPTIONS.join(", ")}`);
+  for (const k of Object.keys(o)) if (!SSH_OPTIONS.includes(k)) throw new UsageError(`the ssh runtime has no option ${JSON.stringify(k)}; options: ${SSH_OPTIONS.join(", ")}`);
   const hostsGiven = o.hosts !== undefined && o.hosts !== "" && !(Array.isArray(o.hosts) && !o.hosts.length);
-  if (hostsGiven && o["nodes-file"] !== undefined) throw new SshOptionError("give the ssh hosts either with --hosts or with --nodes-file, not both");
-  if (!hostsGiven && o["nodes-file"] === undefined) throw new SshOptionError("the ssh runtime needs its hosts: --hosts [user@]host[:port],… or --nodes-file FILE");
-  if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) >= 1 && (o.port as number) <= 65535)) throw new SshOptionError(`ssh port must be 1..65535, got ${JSON.stringify(o.port)}`);
+  if (hostsGiven && o["nodes-file"] !== undefined) throw new UsageError("give the ssh hosts either with --hosts or with --nodes-file, not both");
+  if (!hostsGiven && o["nodes-file"] === undefined) throw new UsageError("the ssh runtime needs its hosts: --hosts [user@]host[:port],… or --nodes-file FILE");
+  if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) >= 1 && (o.port as number) <= 65535)) throw new UsageError(`ssh port must be 1..65535, got ${JSON.stringify(o.port)}`);
   const defaults = { user: o.user as string | undefined, port: o.port as number | undefined, key: o.key === undefined ? undefined : resolve(expandHome(String(o.key))) };
   const fromFile = o["nodes-file"] !== undefined ? readNodesFile(String(o["nodes-file"])) : undefined;
   const hosts = fromFile ? fromFile.hosts.map((h) => ({ ...h, user: o.user !== undefined ? defaults.user! : h.user, key: h.key ?? defaults.key }))
@@ -150,7 +145,7 @@ export function parseSshOptions(o: Record<string, unknown>): SshOptions {
   const seen = new Set<string>();
   for (const h of hosts) {
     const k = `${h.user}@${h.host}:${h.port}`;
-    if (seen.has(k)) throw new SshOptionError(`ssh host ${k} is listed twice`);
+    if (seen.has(k)) throw new UsageError(`ssh host ${k} is listed twice`);
     seen.add(k);
   }
   const bool = (k: string): boolean | undefined => {
@@ -158,16 +153,16 @@ export function parseSshOptions(o: Record<string, unknown>): SshOptions {
     if (v === undefined) return undefined;
     if (v === true || v === "true" || v === "yes") return true;
     if (v === false || v === "false" || v === "no") return false;
-    throw new SshOptionError(`ssh ${k} must be true or false, got ${JSON.stringify(v)}`);
+    throw new UsageError(`ssh ${k} must be true or false, got ${JSON.stringify(v)}`);
   };
   const clock = (o.clock ?? fromFile?.clock ?? "shim") as string;
-  if (clock !== "shim" && clock !== "real") throw new SshOptionError(`ssh clock must be shim (the clock shim, default) or real (date -s on the hosts), got ${JSON.stringify(o.clock)}`);
+  if (clock !== "shim" && clock !== "real") throw new UsageError(`ssh clock must be shim (the clock shim, default) or real (date -s on the hosts), got ${JSON.stringify(o.clock)}`);
   const dir = String(o.dir ?? fromFile?.dir ?? "/var/tmp/faultline");
-  if (!isAbsolute(dir) || /['"\s]/.test(dir)) throw new SshOptionError(`ssh dir must be an absolute path without spaces or quotes, got ${JSON.stringify(dir)}`);
-  for (const h of hosts) if (h.key && !existsSync(h.key)) throw new SshOptionError(`ssh key ${h.key} (for ${h.host}) does not exist`);
+  if (!isAbsolute(dir) || /['"\s]/.test(dir)) throw new UsageError(`ssh dir must be an absolute path without spaces or quotes, got ${JSON.stringify(dir)}`);
+  for (const h of hosts) if (h.key && !existsSync(h.key)) throw new UsageError(`ssh key ${h.key} (for ${h.host}) does not exist`);
   const knownHosts = o["known-hosts"] !== undefined ? resolve(expandHome(String(o["known-hosts"]))) : fromFile?.knownHosts;
-  if (knownHosts && !existsSync(knownHosts)) throw new SshOptionError(`known-hosts file ${knownHosts} does not exist`);
-  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new SshOptionError(`slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
+  if (knownHosts && !existsSync(knownHosts)) throw new UsageError(`known-hosts file ${knownHosts} does not exist`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new UsageError(`slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
   return { hosts, knownHosts, hostKeyCheck: bool("host-key-check") ?? fromFile?.hostKeyCheck ?? true, dir, clock: clock as "shim" | "real", slot: o.slot as number | undefined };
 }
 

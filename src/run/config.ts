@@ -1,5 +1,6 @@
 // A run's configuration, from CLI flags or a suite case, validated once.
-import { lookup, nemeses, targets, UsageError, workloads } from "../registry.ts";
+import { lookup, nemeses, targets, workloads } from "../registry.ts";
+import { UsageError } from "../errors.ts";
 import { NODE_SPECS, type NodeSpec } from "../../nemeses/types.ts";
 import { validateRuntime } from "../lab/runtimes.ts";
 
@@ -47,11 +48,12 @@ export const DEFAULTS: RunConfig = {
   workloadOptions: {},
 };
 
-export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
+/** Validates a configuration; async because it loads the target (its modes, workloads and runtimes). */
+export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunConfig> {
   const c: RunConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
-  const target = lookup("target", targets, c.target);
-  lookup("workload", workloads, c.workload);
-  for (const n of c.nemesis) lookup("nemesis", nemeses, n);
+  const target = await lookup("target", targets, c.target);
+  await lookup("workload", workloads, c.workload);
+  for (const n of c.nemesis) await lookup("nemesis", nemeses, n);
   if (c.mode !== undefined && target.modes && !target.modes.includes(c.mode))
     throw new UsageError(`target ${c.target} has no mode ${JSON.stringify(c.mode)}; modes: ${target.modes.join(", ")}`);
   c.mode ??= target.defaultMode;

@@ -2,10 +2,12 @@
 // schedule alongside → heal → quiet period → final reads → teardown → checkers → results.
 // Every invocation, completion and fault is appended to history.jsonl as it happens.
 import { join } from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { HistoryWriter } from "../history/writer.ts";
 import type { Completion, Op } from "../history/op.ts";
-import { nemeses as nemesisTable, workloads, targets, UsageError } from "../registry.ts";
+import { lookup, nemeses as nemesisTable, workloads, targets } from "../registry.ts";
+import { UsageError } from "../errors.ts";
+import { packageVersion } from "../version.ts";
 import { createRunDir, FILES, writeJson } from "../results/store.ts";
 import type { Injected, Nemesis, NemesisContext } from "../../nemeses/types.ts";
 import { runCheckers, summarize, type Results } from "./check.ts";
@@ -30,19 +32,16 @@ export interface RunHooks {
   argv?: string[];
 }
 
-const version = (): string => {
-  try { return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version; } catch { return "unknown"; }
-};
 
 export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const target = targets[config.target];
-  const workload = workloads[config.workload];
-  const chosen: Nemesis[] = config.nemesis.map((n) => nemesisTable[n]);
+  const target = await lookup("target", targets, config.target);
+  const workload = await lookup("workload", workloads, config.workload);
+  const chosen: Nemesis[] = await Promise.all(config.nemesis.map((n) => lookup("nemesis", nemesisTable, n)));
   const dir = createRunDir(config.resultsDir, config.name);
   const started = new Date().toISOString();
   const runInfo: Record<string, unknown> = {
     name: config.name, started, status: "running", argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
-    versions: { faultline: version(), node: process.version },
+    versions: { faultline: packageVersion(), node: process.version },
   };
   writeJson(join(dir, FILES.run), runInfo);
 

@@ -27,15 +27,12 @@ export interface EtcdSettings extends RaftSettings {
   keepData: boolean;
 }
 
-/** A bad option or node count: a usage error (exit code 3). */
-export const EtcdUsageError = UsageError;
-
 const KNOWN = ["read", "prevote", "heartbeat", "election", "timeout", "subnet", "slot", "keep-data"];
 
 const positiveMs = (o: Record<string, unknown>, k: string, dflt: number): number => {
   if (o[k] === undefined) return dflt;
   const v = Number(o[k]);
-  if (!(Number.isFinite(v) && v > 0)) throw new EtcdUsageError(`etcd option ${k} must be a positive number of ms, got ${JSON.stringify(o[k])}`);
+  if (!(Number.isFinite(v) && v > 0)) throw new UsageError(`etcd option ${k} must be a positive number of ms, got ${JSON.stringify(o[k])}`);
   return v;
 };
 const bool = (o: Record<string, unknown>, k: string, dflt: boolean): boolean => {
@@ -43,18 +40,18 @@ const bool = (o: Record<string, unknown>, k: string, dflt: boolean): boolean => 
   if (v === undefined) return dflt;
   if (v === true || v === "true") return true;
   if (v === false || v === "false") return false;
-  throw new EtcdUsageError(`etcd option ${k} must be true or false, got ${JSON.stringify(v)}`);
+  throw new UsageError(`etcd option ${k} must be true or false, got ${JSON.stringify(v)}`);
 };
 
 /** Validates `--opt` settings for etcd; an error names the bad one and the choices. */
 export function parseEtcdOptions(o: Record<string, unknown>): EtcdSettings {
-  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new EtcdUsageError(`etcd has no option ${JSON.stringify(k)}; options: ${KNOWN.join(", ")}`);
+  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new UsageError(`etcd has no option ${JSON.stringify(k)}; options: ${KNOWN.join(", ")}`);
   const read = (o.read ?? "linearizable") as EtcdRead;
-  if (read !== "linearizable" && read !== "serializable") throw new EtcdUsageError(`etcd read must be linearizable or serializable, got ${JSON.stringify(o.read)}`);
+  if (read !== "linearizable" && read !== "serializable") throw new UsageError(`etcd read must be linearizable or serializable, got ${JSON.stringify(o.read)}`);
   const heartbeatMs = positiveMs(o, "heartbeat", 100);
   const electionMs = positiveMs(o, "election", 1000);
-  if (electionMs < 5 * heartbeatMs) throw new EtcdUsageError(`etcd election (${electionMs} ms) must be at least 5 × heartbeat (${heartbeatMs} ms)`);
-  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new EtcdUsageError(`etcd slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
+  if (electionMs < 5 * heartbeatMs) throw new UsageError(`etcd election (${electionMs} ms) must be at least 5 × heartbeat (${heartbeatMs} ms)`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new UsageError(`etcd slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
   return {
     read, heartbeatMs, electionMs, preVote: bool(o, "prevote", true), timeoutMs: positiveMs(o, "timeout", 5000),
     subnet: o.subnet as string | undefined, slot: o.slot as number | undefined, keepData: bool(o, "keep-data", false),
@@ -72,7 +69,7 @@ export const etcdTarget: Target = {
   runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<EtcdSession> {
     const settings = parseEtcdOptions(o.options);
-    if (!(o.nodes >= 1 && o.nodes <= 9)) throw new EtcdUsageError(`etcd runs 1 to 9 members (3 or 5 are usual), got --nodes ${o.nodes}`);
+    if (!(o.nodes >= 1 && o.nodes <= 9)) throw new UsageError(`etcd runs 1 to 9 members (3 or 5 are usual), got --nodes ${o.nodes}`);
     const rt = createRuntime(o.runtime, { subnet: settings.subnet, slot: settings.slot, options: o.runtimeOptions });
     let cluster: EtcdCluster | undefined;
     try {

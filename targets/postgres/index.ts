@@ -16,9 +16,6 @@ import type { Target, TargetOptions, TargetSession } from "../../src/run/types.t
 import { PgCluster, REPLICATIONS, type Replication } from "./cluster.ts";
 import { PgClient, READ_ROUTES, type ReadRoute } from "./client.ts";
 
-/** A bad --opt value: a usage error (exit code 3). */
-export const PostgresOptionError = UsageError;
-
 export interface PostgresSettings {
   replication: Replication;
   read: ReadRoute;

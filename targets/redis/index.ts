@@ -34,30 +34,27 @@ export interface RedisSettings {
   keepData: boolean;
 }
 
-/** A bad option or node count: a usage error (exit code 3). */
-export const RedisUsageError = UsageError;
-
 const KNOWN = ["read", "wait", "wait-timeout", "min-replicas", "max-lag", "down-after", "failover-timeout", "timeout", "subnet", "slot", "keep-data"];
 
 function int(o: Record<string, unknown>, k: string, dflt: number, min: number): number {
   if (o[k] === undefined) return dflt;
   const v = Number(o[k]);
-  if (!(Number.isInteger(v) && v >= min)) throw new RedisUsageError(`redis option ${k} must be an integer ≥ ${min}, got ${JSON.stringify(o[k])}`);
+  if (!(Number.isInteger(v) && v >= min)) throw new UsageError(`redis option ${k} must be an integer ≥ ${min}, got ${JSON.stringify(o[k])}`);
   return v;
 }
 
 /** Validates `--opt` settings for redis; an error names the bad one and the choices. */
 export function parseRedisOptions(o: Record<string, unknown>, nodes = 3): RedisSettings {
-  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new RedisUsageError(`redis has no option ${JSON.stringify(k)}; options: ${KNOWN.join(", ")}`);
+  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) throw new UsageError(`redis has no option ${JSON.stringify(k)}; options: ${KNOWN.join(", ")}`);
   const read = (o.read ?? "primary") as ReadRoute;
-  if (!READ_ROUTES.includes(read)) throw new RedisUsageError(`redis read must be one of ${READ_ROUTES.join(", ")}, got ${JSON.stringify(o.read)}`);
+  if (!READ_ROUTES.includes(read)) throw new UsageError(`redis read must be one of ${READ_ROUTES.join(", ")}, got ${JSON.stringify(o.read)}`);
   const wait = int(o, "wait", 0, 0);
-  if (wait > nodes - 1) throw new RedisUsageError(`redis wait=${wait} asks for more replicas than the ${nodes - 1} there are`);
+  if (wait > nodes - 1) throw new UsageError(`redis wait=${wait} asks for more replicas than the ${nodes - 1} there are`);
   const minReplicas = int(o, "min-replicas", 0, 0);
-  if (minReplicas > nodes - 1) throw new RedisUsageError(`redis min-replicas=${minReplicas} asks for more replicas than the ${nodes - 1} there are`);
+  if (minReplicas > nodes - 1) throw new UsageError(`redis min-replicas=${minReplicas} asks for more replicas than the ${nodes - 1} there are`);
   const keep = o["keep-data"];
-  if (keep !== undefined && keep !== true && keep !== false && keep !== "true" && keep !== "false") throw new RedisUsageError(`redis keep-data must be true or false, got ${JSON.stringify(keep)}`);
-  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new RedisUsageError(`redis slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
+  if (keep !== undefined && keep !== true && keep !== false && keep !== "true" && keep !== "false") throw new UsageError(`redis keep-data must be true or false, got ${JSON.stringify(keep)}`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0)) throw new UsageError(`redis slot must be a non-negative integer, got ${JSON.stringify(o.slot)}`);
   return {
     read, wait, waitTimeoutMs: int(o, "wait-timeout", 100, 1), minReplicas, maxLagS: int(o, "max-lag", 10, 1),
     downAfterMs: int(o, "down-after", 1000, 100), failoverTimeoutMs: int(o, "failover-timeout", 3000, 100),
@@ -77,7 +74,7 @@ export const redisTarget: Target = {
   workloads: ["register", "session", "set", "counter"],
   runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<RedisSession> {
-    if (!(o.nodes >= 1 && o.nodes <= 9)) throw new RedisUsageError(`redis runs 1 to 9 nodes (a primary, replicas, a Sentinel on each), got --nodes ${o.nodes}`);
+    if (!(o.nodes >= 1 && o.nodes <= 9)) throw new UsageError(`redis runs 1 to 9 nodes (a primary, replicas, a Sentinel on each), got --nodes ${o.nodes}`);
     const settings = parseRedisOptions(o.options, o.nodes);
     const rt = createRuntime(o.runtime, { subnet: settings.subnet, slot: settings.slot, options: o.runtimeOptions });
     let cluster: RedisCluster | undefined;

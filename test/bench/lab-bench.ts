@@ -35,7 +35,7 @@ for (const [name, t] of [["etcd 3-member cluster start", etcdTarget], ["redis 1 
 }
 
 // 2. recorded run vs raw client loop (register workload, reads on the primary, no faults)
-const out = await run(resolveConfig({ target: "postgres", workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
+const out = await run(await resolveConfig({ target: "postgres", workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
 const recorded = out.history.filter((o) => o.type !== "invoke" && o.process !== "nemesis").length / SECONDS;
 
 const s = await postgresTarget.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} }) as PostgresSession;

@@ -17,7 +17,7 @@ const root = mkdtempSync(join(tmpdir(), "fl-bench-report-"));
 const failures: string[] = [];
 try {
   let t = performance.now();
-  const out = await run(resolveConfig({ resultsDir: root, mode: "primary-async", nemesis: ["partition"], seed: "7", rate: 0, ops: OPS, timeLimit: 100_000 }));
+  const out = await run(await resolveConfig({ resultsDir: root, mode: "primary-async", nemesis: ["partition"], seed: "7", rate: 0, ops: OPS, timeLimit: 100_000 }));
   const runMs = performance.now() - t;
   const ops = out.history.filter((o) => o.type === "invoke").length;
   t = performance.now();

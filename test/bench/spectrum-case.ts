@@ -18,7 +18,7 @@ const line = (checker: string, valid: unknown, ms: number, steps: unknown = null
 const t0 = performance.now();
 const g = graphFor(history, workload === "chat" ? chatAdapter : registerAdapter);
 line("causal graph", g.problem ? "unknown" : null, performance.now() - t0);
-for (const c of workloads[workload].checkers({ keys: 3 } as never)) {
+for (const c of (await workloads[workload]()).checkers({ keys: 3 } as never)) {
   if (c.name === "linearizable") continue;
   const t = performance.now();
   const v = c.check(history);

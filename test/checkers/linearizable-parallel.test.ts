@@ -30,9 +30,10 @@ const tmp = () => mkdtempSync(join(tmpdir(), "fl-par-"));
 /** A sim history (register workload, sim target), generated without running its checkers. */
 async function simHistory(o: { mode: string; seed: string; concurrency?: number; keys?: number; ops?: number; nemesis?: string[]; timeLimit?: number }): Promise<Op[]> {
   const saved = workloads.register;
-  workloads.register = { ...saved, checkers: () => [] };
+  const original = await saved();
+  workloads.register = async () => ({ ...original, checkers: () => [] });
   try {
-    const out = await run(resolveConfig({ resultsDir: tmp(), target: "sim", workload: "register", mode: o.mode, seed: o.seed, nemesis: o.nemesis ?? ["partition"],
+    const out = await run(await resolveConfig({ resultsDir: tmp(), target: "sim", workload: "register", mode: o.mode, seed: o.seed, nemesis: o.nemesis ?? ["partition"],
       concurrency: o.concurrency, keys: o.keys, ops: o.ops, timeLimit: o.timeLimit ?? (o.ops ? 1e7 : 3), rate: o.ops ? 0 : undefined }));
     return parseHistory(readFileSync(join(out.dir, "history.jsonl"), "utf8"));
   } finally {

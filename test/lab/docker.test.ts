@@ -88,7 +88,7 @@ describe.skipIf(!!why)("docker runtime", () => {
 
   it("an etcd register run through leader partitions is linearizable on docker", async () => {
     const t0 = performance.now();
-    const out = await run(resolveConfig({
+    const out = await run(await resolveConfig({
       target: "etcd", runtime: "docker", runtimeOptions: ropts(), nodes: 3, resultsDir: tmp("fl-docker-etcd-"), name: "etcd-docker",
       workload: "register", nemesis: ["partition"], nemesisTarget: "primary", nemesisInterval: 3, timeLimit: 10, seed: "1",
     }));
@@ -106,13 +106,13 @@ describe.skipIf(!!why)("docker runtime", () => {
 
   it("a PostgreSQL async-replica session run is flagged on docker, as on netns", async () => {
     // The session workload's session checkers, as in the netns postgres test.
-    workloads["session-guarantees"] ??= { ...workloads.session, name: "session-guarantees", checkers: (o) => workloads.session.checkers(o).filter((c) => c.name !== "linearizable") };
+    workloads["session-guarantees"] ??= async () => { const session = await workloads.session(); return { ...session, name: "session-guarantees", checkers: (o) => session.checkers(o).filter((c) => c.name !== "linearizable") }; };
     if (!postgresTarget.workloads.includes("session-guarantees")) postgresTarget.workloads.push("session-guarantees");
     const config: Partial<RunConfig> = {
       target: "postgres", runtime: "docker", runtimeOptions: ropts(), workload: "session-guarantees", nemesis: [], timeLimit: 10, ops: 2500,
       rate: 0, concurrency: 4, quiet: 0.2, resultsDir: tmp("fl-docker-pg-"), targetOptions: { replication: "async", read: "replica" },
     };
-    const out = await run(resolveConfig(config));
+    const out = await run(await resolveConfig(config));
     expect(out.history.filter((o) => o.type === "ok").length).toBeGreaterThan(2000);
     const ryw = out.results.checkers["read-your-writes"];
     expect(ryw.valid).toBe(false);

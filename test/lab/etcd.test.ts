@@ -12,7 +12,7 @@ import { leftovers } from "./helpers.ts";
 async function labRun(partial: Partial<RunConfig>) {
   const results = mkdtempSync(join(tmpdir(), "fl-etcd-"));
   const t0 = performance.now();
-  const out = await run(resolveConfig({ target: "etcd", nodes: 3, resultsDir: results, ...partial }));
+  const out = await run(await resolveConfig({ target: "etcd", nodes: 3, resultsDir: results, ...partial }));
   const info = JSON.parse(readFileSync(join(out.dir, "run.json"), "utf8")).target as { slot: number; startMs: number };
   console.log(`etcd ${partial.name}: cluster start ${info.startMs} ms, whole run ${Math.round(performance.now() - t0)} ms`);
   expect(leftovers(info.slot, out.dir)).toEqual([]);

@@ -10,7 +10,7 @@ import { leftovers } from "./helpers.ts";
 
 async function schedule(seed: string) {
   const results = mkdtempSync(join(tmpdir(), "fl-sched-"));
-  const out = await run(resolveConfig({
+  const out = await run(await resolveConfig({
     target: "etcd", nodes: 3, workload: "register", nemesis: ["partition", "kill", "pause"], nemesisTarget: "minority",
     nemesisInterval: 1.5, timeLimit: 9, seed, resultsDir: results, name: "etcd-schedule",
   }));

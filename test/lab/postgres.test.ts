@@ -111,11 +111,11 @@ describe("postgres runs: read-your-writes across replication modes (session work
   // The session workload's ops and session checkers, without its linearizability checker: on these
   // (non-linearizable) histories that checker's witness shrinking takes minutes, and linearizability is
   // not what these tests are about.
-  workloads["session-guarantees"] ??= { ...workloads.session, name: "session-guarantees", checkers: (o) => workloads.session.checkers(o).filter((c) => c.name !== "linearizable") };
+  workloads["session-guarantees"] ??= async () => { const session = await workloads.session(); return { ...session, name: "session-guarantees", checkers: (o) => session.checkers(o).filter((c) => c.name !== "linearizable") }; };
   if (!postgresTarget.workloads.includes("session-guarantees")) postgresTarget.workloads.push("session-guarantees");
   const runOnce = async (replication: string) => {
     const resultsDir = tmp("fl-pgrun-");
-    const out = await run(resolveConfig({
+    const out = await run(await resolveConfig({
       target: "postgres", workload: "session-guarantees", nemesis: [], timeLimit: 10, ops: 2500, rate: 0, concurrency: 4, quiet: 0.2, resultsDir,
       targetOptions: { replication, read: "replica", slot: 27 },
     }));

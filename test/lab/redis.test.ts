@@ -13,7 +13,7 @@ import { leftovers } from "./helpers.ts";
 async function labRun(partial: Partial<RunConfig>) {
   const results = mkdtempSync(join(tmpdir(), "fl-redis-"));
   const t0 = performance.now();
-  const out = await run(resolveConfig({ target: "redis", nodes: 3, resultsDir: results, ...partial }));
+  const out = await run(await resolveConfig({ target: "redis", nodes: 3, resultsDir: results, ...partial }));
   const info = JSON.parse(readFileSync(join(out.dir, "run.json"), "utf8")).target as { slot: number; startMs: number };
   console.log(`redis ${partial.name}: cluster start (1 primary + 2 replicas + 3 Sentinels) ${info.startMs} ms, whole run ${Math.round(performance.now() - t0)} ms`);
   expect(leftovers(info.slot, out.dir)).toEqual([]);

@@ -53,13 +53,13 @@ describe("ssh runtime options", () => {
     expect(remoteCommand(["sh", "-c", "echo $HOME"], true)).toBe(`sudo -n -- sh -c 'echo $HOME'`);
   });
 
-  it("--runtime and its options in a run configuration", () => {
-    expect(() => resolveConfig({ target: "etcd", runtimeOptions: { hosts: "a" } })).toThrow(/--hosts and --nodes-file are for --runtime ssh/);
-    expect(() => resolveConfig({ target: "sim", runtime: "ssh", runtimeOptions: { hosts: "a" } })).toThrow(/target sim runs in-process and takes no --runtime/);
-    expect(() => resolveConfig({ target: "etcd", runtime: "vm" })).toThrow(/unknown runtime "vm"; runtimes: netns, docker, ssh/);
-    expect(() => resolveConfig({ target: "etcd", runtime: "docker", runtimeOptions: { hosts: "a" } })).toThrow(/the docker runtime has no option "hosts"/);
+  it("--runtime and its options in a run configuration", async () => {
+    await expect(resolveConfig({ target: "etcd", runtimeOptions: { hosts: "a" } })).rejects.toThrow(/--hosts and --nodes-file are for --runtime ssh/);
+    await expect(resolveConfig({ target: "sim", runtime: "ssh", runtimeOptions: { hosts: "a" } })).rejects.toThrow(/target sim runs in-process and takes no --runtime/);
+    await expect(resolveConfig({ target: "etcd", runtime: "vm" })).rejects.toThrow(/unknown runtime "vm"; runtimes: netns, docker, ssh/);
+    await expect(resolveConfig({ target: "etcd", runtime: "docker", runtimeOptions: { hosts: "a" } })).rejects.toThrow(/the docker runtime has no option "hosts"/);
     // --nodes defaults to the number of hosts on ssh.
-    const c = configFromFlags({ target: "etcd", workload: "register", nemesis: [], runtime: "ssh", hosts: "a,b,c,d,e", ropt: {}, opt: {}, wopt: {}, seed: "1" });
+    const c = await configFromFlags({ target: "etcd", workload: "register", nemesis: [], runtime: "ssh", hosts: "a,b,c,d,e", ropt: {}, opt: {}, wopt: {}, seed: "1" });
     expect([c.runtime, c.nodes, c.runtimeOptions]).toEqual(["ssh", 5, { hosts: "a,b,c,d,e" }]);
   });
 });

@@ -86,7 +86,7 @@ describe.skipIf(!!why)("ssh runtime", () => {
   it("an etcd register run through leader partitions is linearizable over ssh", async () => {
     const results = mkdtempSync(join(tmpdir(), "fl-ssh-etcd-"));
     const t0 = performance.now();
-    const out = await run(resolveConfig({
+    const out = await run(await resolveConfig({
       target: "etcd", runtime: "ssh", runtimeOptions: ropts(), nodes: 3, resultsDir: results, name: "etcd-ssh",
       workload: "register", nemesis: ["partition"], nemesisTarget: "primary", nemesisInterval: 3, timeLimit: 10, seed: "1",
     }));

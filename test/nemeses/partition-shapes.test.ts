@@ -56,7 +56,7 @@ describe("partition shapes", () => {
   it("sim runs with partition-oneway and a shape target", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fl-shapes-"));
     for (const [nemesis, nemesisTarget, f] of [["partition-oneway", undefined, "partition-oneway"], ["partition", "majorities-ring", "partition"]] as const) {
-      const out = await run(resolveConfig({ target: "sim", mode: "linearizable", nemesis: [nemesis], nemesisTarget, timeLimit: 4, resultsDir: dir, nodes: 5 }));
+      const out = await run(await resolveConfig({ target: "sim", mode: "linearizable", nemesis: [nemesis], nemesisTarget, timeLimit: 4, resultsDir: dir, nodes: 5 }));
       expect(out.summary).toMatch(/verdict: VALID/);
       expect(out.history.filter((o) => o.process === "nemesis" && o.f === f).length).toBeGreaterThan(0);
     }

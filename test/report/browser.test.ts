@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)("report.html in Chromium", () => {
   afterAll(async () => { await browser?.close(); });
 
   it("a known-bad sim run: the anomaly is listed with its explanation, and clicking it zooms the timeline to its ops", async () => {
-    const out = await run(resolveConfig({ resultsDir: tmp(), mode: "primary-async", nemesis: ["partition"], seed: "7", timeLimit: 3 }));
+    const out = await run(await resolveConfig({ resultsDir: tmp(), mode: "primary-async", nemesis: ["partition"], seed: "7", timeLimit: 3 }));
     knownBad = out.dir;
     const anomalies = out.results.checkers.linearizable.anomalies;
     expect(anomalies.length).toBeGreaterThan(0);

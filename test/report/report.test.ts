@@ -119,9 +119,9 @@ describe("report files and commands", () => {
   const root = tmp();
   let bad: Awaited<ReturnType<typeof run>>, good: Awaited<ReturnType<typeof run>>;
   beforeAll(async () => {
-    bad = await run(resolveConfig({ resultsDir: root, mode: "primary-async", nemesis: ["partition"], seed: "7", timeLimit: 3 }));
+    bad = await run(await resolveConfig({ resultsDir: root, mode: "primary-async", nemesis: ["partition"], seed: "7", timeLimit: 3 }));
     await new Promise((r) => setTimeout(r, 5));
-    good = await run(resolveConfig({ resultsDir: root, mode: "linearizable", nemesis: ["partition"], seed: "7", timeLimit: 2 }));
+    good = await run(await resolveConfig({ resultsDir: root, mode: "linearizable", nemesis: ["partition"], seed: "7", timeLimit: 2 }));
   });
 
   it("every run writes report.html beside results.json, with the anomaly and its explanation", () => {

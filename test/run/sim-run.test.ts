@@ -8,7 +8,7 @@ import { readHistory } from "../../src/history/reader.ts";
 import { pairOperations, faults } from "../../src/history/pairs.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-run-"));
-const simRun = (c: Partial<RunConfig>) => run(resolveConfig({ resultsDir: tmp(), ...c }));
+const simRun = async (c: Partial<RunConfig>) => run(await resolveConfig({ resultsDir: tmp(), ...c }));
 
 describe("sim runs", () => {
   it("the same seed gives a byte-identical history; another seed does not", async () => {

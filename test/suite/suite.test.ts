@@ -13,14 +13,14 @@ const root = join(import.meta.dirname, "../..");
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-suite-"));
 
 describe("suite files", () => {
-  it("names file, line and field for bad input", () => {
-    const bad = (text: string) => { try { parseSuite(text, "s.yaml"); return ""; } catch (e) { return (e as Error).message; } };
-    expect(bad("cases:\n  - name: a\n    mode: linearizable\n    expect:\n      linearizable: maybe\n")).toBe("s.yaml:5: a.expect.linearizable: must be one of holds, violated, unknown, none, found, got \"maybe\"");
-    expect(bad("cases:\n  - name: a\n    tme-limit: 3\n    expect: {linearizable: holds}\n")).toMatch(/^s\.yaml:3: a\.tme-limit: unknown field/);
-    expect(bad("cases:\n  - name: a\n    mode: nope\n    expect: {linearizable: holds}\n")).toMatch(/^s\.yaml:2: a: target sim has no mode "nope"/);
-    expect(bad("cases:\n  - name: a\n    expect: {linearizable: holds}\n  - name: a\n    expect: {linearizable: holds}\n")).toMatch(/^s\.yaml:4: cases\[1\]\.name: duplicate/);
-    expect(bad("cases: [\n")).toMatch(/^s\.yaml:\d+: yaml:/);
-    expect(bad("cases:\n  - name: a\n    time-limit: soon\n    expect: {linearizable: holds}\n")).toBe("s.yaml:3: a.time-limit: must be a number, got \"soon\"");
+  it("names file, line and field for bad input", async () => {
+    const bad = async (text: string) => { try { await parseSuite(text, "s.yaml"); return ""; } catch (e) { return (e as Error).message; } };
+    expect(await bad("cases:\n  - name: a\n    mode: linearizable\n    expect:\n      linearizable: maybe\n")).toBe("s.yaml:5: a.expect.linearizable: must be one of holds, violated, unknown, none, found, got \"maybe\"");
+    expect(await bad("cases:\n  - name: a\n    tme-limit: 3\n    expect: {linearizable: holds}\n")).toMatch(/^s\.yaml:3: a\.tme-limit: unknown field/);
+    expect(await bad("cases:\n  - name: a\n    mode: nope\n    expect: {linearizable: holds}\n")).toMatch(/^s\.yaml:2: a: target sim has no mode "nope"/);
+    expect(await bad("cases:\n  - name: a\n    expect: {linearizable: holds}\n  - name: a\n    expect: {linearizable: holds}\n")).toMatch(/^s\.yaml:4: cases\[1\]\.name: duplicate/);
+    expect(await bad("cases: [\n")).toMatch(/^s\.yaml:\d+: yaml:/);
+    expect(await bad("cases:\n  - name: a\n    time-limit: soon\n    expect: {linearizable: holds}\n")).toBe("s.yaml:3: a.time-limit: must be a number, got \"soon\"");
   });
 
   it("expectations: holds/violated match checker verdicts; unknown is distinct; absent models fail with a note", () => {

@@ -8,7 +8,7 @@ import { resolveConfig, type RunConfig } from "../../src/run/config.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-spectrum-"));
 // rate 0: each worker issues its next op as soon as the last one returns, so a read-back follows its write closely.
-const simRun = (c: Partial<RunConfig>) => run(resolveConfig({ resultsDir: tmp(), workload: "session", rate: 0, timeLimit: 2, ...c }));
+const simRun = async (c: Partial<RunConfig>) => run(await resolveConfig({ resultsDir: tmp(), workload: "session", rate: 0, timeLimit: 2, ...c }));
 const status = (out: Awaited<ReturnType<typeof simRun>>) => Object.fromEntries(Object.entries(out.results.spectrum!.models).map(([m, r]) => [m, r.status]));
 
 describe("the spectrum on sim modes (session workload)", () => {
@@ -59,7 +59,7 @@ describe("the spectrum on sim modes (session workload)", () => {
     const conv = out.results.checkers.convergence;
     expect(conv.anomalies.some((a) => a.kind === "lost-write")).toBe(true);
     expect(status(out).convergence).toBe("violated");
-    const set = await run(resolveConfig({ resultsDir: tmp(), workload: "set", mode: "eventual-lww", nemesis: ["clock"], seed: "1", timeLimit: 3 }));
+    const set = await run(await resolveConfig({ resultsDir: tmp(), workload: "set", mode: "eventual-lww", nemesis: ["clock"], seed: "1", timeLimit: 3 }));
     expect(set.results.checkers.set.anomalies.some((a) => a.kind === "lost-add")).toBe(true);
   });
 
@@ -86,15 +86,15 @@ describe("the other workloads on sim", () => {
 
   it("bank and counter hold their invariants on linearizable and break on eventual-lww", async () => {
     for (const workload of ["bank", "counter"]) {
-      const good = await run(resolveConfig({ resultsDir: tmp(), workload, mode: "linearizable", nemesis: ["partition"], seed: "2", timeLimit: 3 }));
+      const good = await run(await resolveConfig({ resultsDir: tmp(), workload, mode: "linearizable", nemesis: ["partition"], seed: "2", timeLimit: 3 }));
       expect(good.results.valid, workload).toBe(true);
-      const bad = await run(resolveConfig({ resultsDir: tmp(), workload, mode: "eventual-lww", nemesis: ["partition"], seed: "2", timeLimit: 3 }));
+      const bad = await run(await resolveConfig({ resultsDir: tmp(), workload, mode: "eventual-lww", nemesis: ["partition"], seed: "2", timeLimit: 3 }));
       expect(bad.results.valid, workload).toBe(false);
     }
   });
 
   it("set: no add is lost on linearizable, and time to visibility is measured", async () => {
-    const out = await run(resolveConfig({ resultsDir: tmp(), workload: "set", mode: "linearizable", nemesis: ["partition"], seed: "1", timeLimit: 3 }));
+    const out = await run(await resolveConfig({ resultsDir: tmp(), workload: "set", mode: "linearizable", nemesis: ["partition"], seed: "1", timeLimit: 3 }));
     const v = out.results.checkers.set;
     expect(v.valid).toBe(true);
     expect(v.stats!.visibleAdds).toBeGreaterThan(50);

@@ -13,7 +13,7 @@ import { describeSpec, linearizableChecker } from "../../../checkers/linearizabl
 import { chooseModel } from "../model-choice.ts";
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
 import { checkLinearizableParallel, defaultWorkers } from "../../../checkers/linearizable/parallel.ts";
-import { UsageError } from "../../registry.ts";
+import { UsageError } from "../../errors.ts";
 
 export function register(program: Command): void {
   program.command("check <history>")
@@ -45,7 +45,7 @@ export function register(program: Command): void {
       const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
       const run = readJson<{ config?: { workload?: string; keys?: number; workloadOptions?: object }; nodes?: string[] }>(join(dirname(file), FILES.run));
       const name = o.workload ?? run?.config?.workload ?? "register";
-      const workload = lookup("workload", workloads, name);
+      const workload = await lookup("workload", workloads, name);
       const history = readHistory(file);
       pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
       const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readHistory } from "../../history/reader.ts";
 import { historyToEdn } from "../../history/formats/jepsen-edn.ts";
 import { FILES } from "../../results/store.ts";
-import { UsageError } from "../../registry.ts";
+import { UsageError } from "../../errors.ts";
 
 export function register(program: Command): void {
   program.command("export <history>")

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { FORMATS, IMPORT_FORMATS, readHistoryAs } from "../../history/formats/index.ts";
 import { pairOperations } from "../../history/pairs.ts";
-import { UsageError } from "../../registry.ts";
+import { UsageError } from "../../errors.ts";
 
 const NOTES: Record<string, string> = {
   "jepsen-edn": "Knossos reads a read of nil as an unknown read, and its corpus starts registers at 0: check with --nil-read unknown (and --initial 0 for Knossos' data).",

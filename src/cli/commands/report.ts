@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { UsageError } from "../../registry.ts";
+import { UsageError } from "../../errors.ts";
 import { listRuns } from "../../results/store.ts";
 import { writeReport } from "../../report/index.ts";
 

@@ -59,7 +59,7 @@ export function runtimeOptionsFromFlags(o: Record<string, any>): Record<string, 
   return out;
 }
 
-export function configFromFlags(o: Record<string, any>): RunConfig {
+export async function configFromFlags(o: Record<string, any>): Promise<RunConfig> {
   const runtimeOptions = runtimeOptionsFromFlags(o);
   let nodes: number | undefined = o.nodes;
   if (nodes === undefined && o.runtime === "ssh") {
@@ -77,7 +77,7 @@ export function configFromFlags(o: Record<string, any>): RunConfig {
 export function register(program: Command): void {
   runOptions(program.command("run").description("run a test: drive a workload against a target under faults, record and check the history"))
     .action(async (o) => {
-      const config = configFromFlags(o);
+      const config = await configFromFlags(o);
       let abort!: () => void;
       const aborted = new Promise<void>((r) => (abort = r));
       let signals = 0;

@@ -1,6 +1,6 @@
 // `faultline serve [dir]`: browse stored runs and their reports over HTTP (127.0.0.1 unless --host says otherwise).
 import type { Command } from "commander";
-import { UsageError } from "../../registry.ts";
+import { UsageError } from "../../errors.ts";
 import { serve } from "../../report/server.ts";
 
 export function register(program: Command): void {

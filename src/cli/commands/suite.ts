@@ -5,7 +5,7 @@ import { dirname } from "node:path";
 import { readSuite } from "../../suite/parse.ts";
 import { mismatches, reportPath, runCase, selectCases, type CaseResult } from "../../suite/run.ts";
 import { junitXml } from "../../suite/junit.ts";
-import { UsageError } from "../../registry.ts";
+import { UsageError } from "../../errors.ts";
 import { EXIT } from "../errors.ts";
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option("--repeat <n>", "run each case n times (seeds count up), overriding the file", (v) => Number(v))
     .option("--results <dir>", "results directory", "results")
     .action(async (file: string, o: { case: string[]; junit?: string; repeat?: number; results: string }) => {
-      const s = readSuite(file, o.results);
+      const s = await readSuite(file, o.results);
       let cases;
       try { cases = selectCases(s, o.case); } catch (e) { throw new UsageError((e as Error).message); }
       if (o.repeat !== undefined && !(Number.isInteger(o.repeat) && o.repeat > 0)) throw new UsageError(`--repeat must be a positive integer`);
