@@ -12,6 +12,14 @@ Exit codes:
   3  usage error or bad input (unknown flag value, malformed history: file:line: field: problem)
   4  infrastructure error (a store failed to start, a missing package)`;
 
+/** The exit code an error stands for: bad input and usage mistakes 3, else its own code or 4. */
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof HistoryError || e instanceof UsageError) return EXIT.usage;
+  const err = e as { exitCode?: number; code?: string; path?: string } | undefined;
+  if (err?.code === "ENOENT" && err.path) return EXIT.usage;
+  return err?.exitCode ?? EXIT.infrastructure;
+}
+
 /** Prints an error the way a user needs it and returns the exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof HistoryError || e instanceof UsageError) {

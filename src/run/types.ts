@@ -2,6 +2,7 @@
 // uses FaultControl; the runner never interprets verdicts; checkers see only the history.
 import type { Completion, Op } from "../history/op.ts";
 import type { Checker, Verdict } from "../../checkers/types.ts";
+import type { LinearizablePool } from "../../checkers/linearizable/parallel.ts";
 import type { Rng } from "./rng.ts";
 
 /** Time as the run sees it: real for real stores, simulated (and deterministic) for `sim`. In milliseconds. */
@@ -106,6 +107,8 @@ export interface CheckBudget {
   workers?: number;
   timeoutMs?: number;
   memoryMb?: number;
+  /** Worker threads kept across checks (`check` of many histories starts them once). */
+  pool?: LinearizablePool;
 }
 
 export interface Workload {

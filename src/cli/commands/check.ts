@@ -1,25 +1,32 @@
-// `faultline check <history>`: re-check a stored history offline with a workload's checkers.
+// `faultline check <history...>`: re-check stored histories offline with a workload's checkers. One history
+// prints its full summary; several (files, run directories or directories of histories) print one line each
+// and a summary line, in one process with the linearizability workers started once.
 import type { Command } from "commander";
 import { dirname, join } from "node:path";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { readHistory } from "../../history/reader.ts";
 import { pairOperations } from "../../history/pairs.ts";
 import { lookup, workloads } from "../../registry.ts";
-import { exitCodeFor, runCheckersAsync, summarize } from "../../run/check.ts";
+import { exitCodeFor, runCheckersAsync, summarize, type Results } from "../../run/check.ts";
 import { readJson, FILES } from "../../results/store.ts";
 import type { CheckBudget, WorkloadOptions } from "../../run/types.ts";
 import { FORMATS, readHistoryAs } from "../../history/formats/index.ts";
 import { describeSpec, linearizableChecker } from "../../../checkers/linearizable/spec.ts";
-import { chooseModel } from "../model-choice.ts";
+import type { ModelSpec } from "../../../checkers/linearizable/models/index.ts";
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
-import { checkLinearizableParallel, defaultWorkers } from "../../../checkers/linearizable/parallel.ts";
+import { checkLinearizableParallel, defaultWorkers, LinearizablePool } from "../../../checkers/linearizable/parallel.ts";
+import { chooseModel } from "../model-choice.ts";
 import { UsageError } from "../../errors.ts";
+import { exitCodeOf } from "../errors.ts";
+import { worstExit } from "../worst-exit.ts";
+
+interface CheckFlags { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }
 
 export function register(program: Command): void {
-  program.command("check <history>")
-    .description("check a stored history (history.jsonl, or a run directory) offline")
+  program.command("check <history...>")
+    .description("check stored histories (history.jsonl files, run directories, or directories of histories) offline")
     .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history)")
-    .option("--json", "print the results as JSON")
+    .option("--json", "print the results as JSON (several histories: one JSON object per line)")
     .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default jsonl); other formats are checked for linearizability`)
     .option("--model <name>", `check linearizability against this model: ${Object.keys(MODELS).join(", ")} (default: inferred from the ops' f)`)
     .option("--initial <value>", "the model's initial state, JSON or EDN (e.g. 0, null, '{:x 0 :y 0}')")
@@ -27,32 +34,107 @@ export function register(program: Command): void {
     .option("--workers <n>", `check linearizability with its keys on n worker threads, each with a hard heap limit (default: the CPU count, ${defaultWorkers()} here; 0: in this thread — faster on small machines, but no --timeout and no hard memory limit)`)
     .option("--timeout <s>", "wall-clock budget for the linearizability check in seconds; when it runs out the verdict is unknown (exit 2), naming the keys checked and not")
     .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
-    .action(async (path: string, o: { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }) => {
+    .addHelpText("after", `
+Several histories: one line each, then a summary; the exit code is the worst one's:
+  3 (bad input) before 4 (infrastructure), then 1 (invalid), 2 (unknown), 0 (valid).
+A directory holding history.jsonl is a run; any other directory stands for the histories in it
+(by extension: .jsonl, .edn for jepsen-edn, .log for porcupine-etcd, .txt for porcupine-kv).`)
+    .action(async (paths: string[], o: CheckFlags) => {
       const budget = checkBudget(o);
       if (o.format !== undefined && !FORMATS[o.format]) throw new UsageError(`unknown format ${JSON.stringify(o.format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
-      if ((o.format && o.format !== "jsonl") || o.model || o.initial !== undefined || o.nilRead) {
-        const format = o.format ?? "jsonl";
-        if (!existsSync(path) || statSync(path).isDirectory()) throw new UsageError(`${path}: not a history file`);
-        const history = readHistoryAs(path, format);
-        pairOperations(history, { file: path });
-        const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
-        const sync = linearizableChecker(spec);
-        const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budget);
-        process.stdout.write(o.json ? JSON.stringify({ ...results, model: spec }, null, 2) + "\n" : `checked as ${describeSpec(spec)}\n` + summarize(results));
+      const files = paths.flatMap((p) => historiesAt(p, o.format ?? "jsonl"));
+      if (files.length === 1 && !(existsSync(paths[0]) && statSync(paths[0]).isDirectory() && files[0] !== runHistory(paths[0]))) {
+        const { results, spec } = await checkOne(files[0], o, budget);
+        if (spec) process.stdout.write(o.json ? JSON.stringify({ ...results, model: spec }, null, 2) + "\n" : `checked as ${describeSpec(spec)}\n` + summarize(results));
+        else process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : summarize(results));
         process.exitCode = exitCodeFor(results.valid);
         return;
       }
-      const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
-      const run = readJson<{ config?: { workload?: string; keys?: number; workloadOptions?: object }; nodes?: string[] }>(join(dirname(file), FILES.run));
-      const name = o.workload ?? run?.config?.workload ?? "register";
-      const workload = await lookup("workload", workloads, name);
-      const history = readHistory(file);
-      pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
-      const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
-      const results = await runCheckersAsync(history, workload.checkers(wopts), budget);
-      process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : summarize(results));
-      process.exitCode = exitCodeFor(results.valid);
+      process.exitCode = await checkMany(files, o, budget);
     });
+}
+
+/** The histories a path names: a file, a run directory's history.jsonl, or a directory's histories. */
+function historiesAt(path: string, format: string): string[] {
+  if (!existsSync(path)) return [path];   // reported as a missing file when it is checked
+  if (!statSync(path).isDirectory()) return [path];
+  const run = runHistory(path);
+  if (format === "jsonl" && existsSync(run)) return [run];
+  const ext = EXTENSIONS[format] ?? "";
+  const found = readdirSync(path).sort().map((n) => join(path, n)).filter((p) => p.endsWith(ext) && statSync(p).isFile());
+  if (!found.length) throw new UsageError(`${path}: no ${format} histories (*${ext}) in this directory`);
+  return found;
+}
+
+const EXTENSIONS: Record<string, string> = { "jsonl": ".jsonl", "jepsen-edn": ".edn", "porcupine-etcd": ".log", "porcupine-kv": ".txt" };
+const runHistory = (dir: string) => join(dir, FILES.history);
+
+async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promise<{ results: Results; spec?: ModelSpec }> {
+  if ((o.format && o.format !== "jsonl") || o.model || o.initial !== undefined || o.nilRead) {
+    const format = o.format ?? "jsonl";
+    if (!existsSync(path) || statSync(path).isDirectory()) throw new UsageError(`${path}: not a history file`);
+    const history = readHistoryAs(path, format);
+    pairOperations(history, { file: path });
+    const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
+    const sync = linearizableChecker(spec);
+    const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budget);
+    return { results, spec };
+  }
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
+  const run = readJson<{ config?: { workload?: string; keys?: number; workloadOptions?: object }; nodes?: string[] }>(join(dirname(file), FILES.run));
+  const name = o.workload ?? run?.config?.workload ?? "register";
+  const workload = await lookup("workload", workloads, name);
+  const history = readHistory(file);
+  pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
+  const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
+  return { results: await runCheckersAsync(history, workload.checkers(wopts), budget) };
+}
+
+/** Checks each history in turn, one line (or JSON object) each, then a summary; returns the worst exit code. */
+async function checkMany(files: string[], o: CheckFlags, budget: CheckBudget): Promise<number> {
+  const t0 = performance.now();
+  const pool = budget.workers === 0 ? undefined : new LinearizablePool({ workers: budget.workers, memoryMb: budget.memoryMb });
+  const codes: number[] = [];
+  const counts = { valid: 0, invalid: 0, unknown: 0, error: 0 };
+  try {
+    for (const file of files) {
+      const started = performance.now();
+      try {
+        const { results, spec } = await checkOne(file, o, { ...budget, ...(pool ? { pool } : {}) });
+        const code = exitCodeFor(results.valid);
+        codes.push(code);
+        counts[results.valid === true ? "valid" : results.valid === false ? "invalid" : "unknown"]++;
+        const ms = performance.now() - started;
+        if (o.json) process.stdout.write(JSON.stringify({ file, exitCode: code, ms: Math.round(ms), ...results, ...(spec ? { model: spec } : {}) }) + "\n");
+        else process.stdout.write(`${file}: ${oneLine(results)}\n`);
+      } catch (e) {
+        const err = e as Error & { code?: string; path?: string };
+        const message = err?.code === "ENOENT" && err.path ? `no such file or directory: ${err.path}` : err?.message ?? String(e);
+        const code = exitCodeOf(e);
+        codes.push(code);
+        counts.error++;
+        if (o.json) process.stdout.write(JSON.stringify({ file, exitCode: code, error: message }) + "\n");
+        else process.stdout.write(`${file}: ERROR (exit ${code}) ${message}\n`);
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
+  const worst = worstExit(codes);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+  const summary = { histories: files.length, ...counts, exitCode: worst, seconds: Number(seconds) };
+  if (o.json) process.stdout.write(JSON.stringify({ summary }) + "\n");
+  else process.stdout.write(`${files.length} histories: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.unknown} unknown, ${counts.error} error(s) in ${seconds} s; exit ${worst}\n`);
+  return worst;
+}
+
+function oneLine(r: Results): string {
+  const word = r.valid === true ? "VALID" : r.valid === false ? "INVALID" : "UNKNOWN";
+  const parts = Object.entries(r.checkers).map(([name, v]) => {
+    const n = v.anomalies.length;
+    return `${name} ${v.valid === true ? "valid" : v.valid === false ? `invalid${n ? ` (${n} anomal${n === 1 ? "y" : "ies"})` : ""}` : `unknown${v.reason ? ` (${v.reason})` : ""}`}`;
+  });
+  return `${word} · ${parts.join(", ")}`;
 }
 
 function checkBudget(o: { workers?: string; timeout?: string; memory?: string }): CheckBudget {
@@ -75,3 +157,4 @@ function checkBudget(o: { workers?: string; timeout?: string; memory?: string })
   }
   return budget;
 }
+
