@@ -77,7 +77,7 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
     pairOperations(history, { file: path });
     const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
     const sync = linearizableChecker(spec);
-    const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budget);
+    const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budgetFor(history, budget));
     return { results, spec };
   }
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
@@ -87,7 +87,17 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
   const history = readHistory(file);
   pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
   const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
-  return { results: await runCheckersAsync(history, workload.checkers(wopts), budget) };
+  return { results: await runCheckersAsync(history, workload.checkers(wopts), budgetFor(history, budget)) };
+}
+
+/** Below this many events a history is checked in this thread unless --workers, --timeout or --memory asks
+ *  otherwise: starting a worker thread costs more than checking it, and the search's own cache budget
+ *  still ends a pathological one with "unknown". */
+const IN_THREAD_EVENTS = 2_000;
+
+function budgetFor(history: readonly unknown[], budget: CheckBudget): CheckBudget {
+  const asked = budget.workers !== undefined || budget.timeoutMs !== undefined || budget.memoryMb !== undefined;
+  return !asked && history.length <= IN_THREAD_EVENTS ? { workers: 0 } : budget;
 }
 
 /** Checks each history in turn, one line (or JSON object) each, then a summary; returns the worst exit code. */
