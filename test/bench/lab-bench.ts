@@ -38,6 +38,28 @@ for (const [name, t] of [["etcd 3-member cluster start", etcdTarget], ["redis 1 
 const out = await run(await resolveConfig({ target: "postgres", workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
 const recorded = out.history.filter((o) => o.type !== "invoke" && o.process !== "nemesis").length / SECONDS;
 
+// 2b. the harness's cost on each store: a recorded run against the target's own client in a bare loop (same
+// workload generator, same clients and nodes, no runner, no history), one fresh cluster each.
+for (const [name, target] of [["postgres", postgresTarget], ["redis", redisTarget], ["etcd", etcdTarget]] as const) {
+  const rec = await run(await resolveConfig({ target: name, workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
+  const recOps = rec.history.filter((o) => o.type !== "invoke" && o.process !== "nemesis").length / SECONDS;
+  const session = await target.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} });
+  let done = 0;
+  try {
+    const until = performance.now() + SECONDS * 1000;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
+      const client = await session.client(w, session.nodes[w % session.nodes.length]);
+      const gen = registerWorkload.generator(rng("1", `loop-${w}`), { keys: 3, seed: "1" }, w);
+      while (performance.now() < until) { await client.invoke(gen()); done++; }
+      await client.close?.();
+    }));
+  } finally {
+    await session.teardown();
+  }
+  const loop = done / SECONDS;
+  console.log(`harness cost, ${name} (${CONCURRENCY} clients, ${SECONDS} s): recorded run ${recOps.toFixed(0)} ops/s, bare client loop ${loop.toFixed(0)} ops/s (${((recOps / loop) * 100).toFixed(0)}%)`);
+}
+
 const s = await postgresTarget.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} }) as PostgresSession;
 try {
   let done = 0;
