@@ -5,6 +5,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import { UsageError } from "../registry.ts";
 import { resolveConfig, type RunConfig } from "../run/config.ts";
 import type { NodeSpec } from "../../nemeses/types.ts";
+import { ScheduleError } from "../run/schedule.ts";
 
 export type Expectation = "holds" | "violated" | "unknown" | "none" | "found";
 export const EXPECTATIONS: readonly Expectation[] = ["holds", "violated", "unknown", "none", "found"];
@@ -30,9 +31,9 @@ export class SuiteError extends UsageError {
 }
 
 // YAML field → RunConfig field, with the kind of value it takes.
-const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "map"]> = {
+const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "map" | "steps"]> = {
   target: ["target", "string"], mode: ["mode", "string"], workload: ["workload", "string"],
-  nemesis: ["nemesis", "list"], "nemesis-interval": ["nemesisInterval", "number"], "nemesis-target": ["nemesisTarget", "string"],
+  nemesis: ["nemesis", "list"], "nemesis-schedule": ["nemesisSchedule", "steps"], "nemesis-interval": ["nemesisInterval", "number"], "nemesis-target": ["nemesisTarget", "string"],
   nodes: ["nodes", "number"], concurrency: ["concurrency", "number"], rate: ["rate", "number"],
   "time-limit": ["timeLimit", "number"], ops: ["ops", "number"], keys: ["keys", "number"],
   "op-timeout": ["opTimeout", "number"], quiet: ["quiet", "number"], seed: ["seed", "string"],
@@ -85,6 +86,8 @@ export function parseSuite(text: string, file: string, resultsDir = "results"): 
     try {
       config = resolveConfig({ ...defaults, ...fields, name: `${suiteName}-${c.name}`, resultsDir });
     } catch (e) {
+      const where = scheduleProblem(e, (path) => lineOf((doc.getIn(["cases", i, "nemesis-schedule", ...path], true) ?? doc.getIn(["defaults", "nemesis-schedule", ...path], true)) as YamlNode));
+      if (where) throw new SuiteError(file, where.line, `${c.name}.${where.field}`, where.problem);
       throw new SuiteError(file, at(), c.name, (e as Error).message);
     }
     const sc: SuiteCase = { name: c.name, line: at(), config, repeat: repeat as number, expect, allowUnknown };
@@ -92,6 +95,18 @@ export function parseSuite(text: string, file: string, resultsDir = "results"): 
     return sc;
   });
   return { name: suiteName, file, cases };
+}
+
+/** A schedule error's place in the YAML: its path (`[1].do[0].for`) as the line of that node. */
+function scheduleProblem(e: unknown, lineOf: (path: (string | number)[]) => number): { line: number; field: string; problem: string } | undefined {
+  const cause = (e as { cause?: unknown }).cause;
+  if (!(cause instanceof ScheduleError)) return undefined;
+  const path = [...cause.path.matchAll(/\[(\d+)\]|\.([^.[]+)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[2]));
+  for (let n = path.length; n >= 0; n--) {
+    const line = lineOf(path.slice(0, n));
+    if (line > 1 || n === 0) return { line, field: `nemesis-schedule${cause.path}`, problem: cause.problem };
+  }
+  return undefined;
 }
 
 function readFields(obj: unknown, lineOf: (f: string) => number, where: string, file: string, isDefaults: boolean): Partial<RunConfig> {
@@ -114,6 +129,7 @@ function readFields(obj: unknown, lineOf: (f: string) => number, where: string, 
       else if (v === null) value = [];
       else throw new SuiteError(file, lineOf(k), `${where}.${k}`, `must be a list of names or a comma-separated string, got ${JSON.stringify(v)}`);
     }
+    if (kind === "steps" && (!Array.isArray(v) || v.length === 0)) throw new SuiteError(file, lineOf(k), `${where}.${k}`, "must be a list of steps (sleep, fault, heal, repeat, cycle, mix, time-limit)");
     if (kind === "map" && (typeof v !== "object" || v === null || Array.isArray(v))) throw new SuiteError(file, lineOf(k), `${where}.${k}`, "must be a mapping of option: value");
     (out as Record<string, unknown>)[field] = field === "nemesisTarget" ? (value as NodeSpec) : value;
   }
