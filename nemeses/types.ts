@@ -4,10 +4,11 @@ import type { FaultControl } from "../src/run/types.ts";
 
 /** Which nodes a fault hits. The last three are partition shapes (see partition.ts); other faults
  *  read them as: halves → half the nodes, majorities-ring → a majority, bridge → one node. */
-export type NodeSpec = "one" | "minority" | "majority" | "primary" | "all" | PartitionShape;
+/** `replica`: one node that is not the current primary (for "kill a replica"). */
+export type NodeSpec = "one" | "minority" | "majority" | "primary" | "replica" | "all" | PartitionShape;
 export type PartitionShape = "halves" | "majorities-ring" | "bridge";
 export const PARTITION_SHAPES: readonly PartitionShape[] = ["halves", "majorities-ring", "bridge"];
-export const NODE_SPECS: readonly NodeSpec[] = ["one", "minority", "majority", "primary", "all", ...PARTITION_SHAPES];
+export const NODE_SPECS: readonly NodeSpec[] = ["one", "minority", "majority", "primary", "replica", "all", ...PARTITION_SHAPES];
 
 export interface NemesisContext {
   faults: FaultControl;
@@ -49,6 +50,10 @@ export async function selectNodes(ctx: NemesisContext, specs: NodeSpec[]): Promi
     case "primary": {
       const p = ctx.faults.primary ? await ctx.faults.primary() : undefined;
       return p ? [p] : shuffled.slice(0, 1);
+    }
+    case "replica": {
+      const p = ctx.faults.primary ? await ctx.faults.primary() : undefined;
+      return shuffled.filter((x) => x !== p).slice(0, 1);
     }
   }
 }

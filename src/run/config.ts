@@ -3,6 +3,7 @@ import { lookup, nemeses, targets, workloads } from "../registry.ts";
 import { UsageError } from "../errors.ts";
 import { NODE_SPECS, type NodeSpec } from "../../nemeses/types.ts";
 import { validateRuntime } from "../lab/runtimes.ts";
+import { parseSchedule } from "./schedule.ts";
 
 export interface RunConfig {
   name: string;
@@ -12,6 +13,9 @@ export interface RunConfig {
   nemesis: string[];
   nemesisInterval: number;   // seconds between a heal and the next fault (and a fault's duration)
   nemesisTarget?: NodeSpec;
+  /** A fault schedule as data (see src/run/schedule.ts); replaces the default inject/heal cycle, and its faults
+   *  replace `nemesis`. */
+  nemesisSchedule?: unknown[];
   nodes: number;
   concurrency: number;
   rate: number;              // ops per second over all workers; 0 = as fast as the store answers
@@ -54,6 +58,9 @@ export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunCon
   const target = await lookup("target", targets, c.target);
   await lookup("workload", workloads, c.workload);
   for (const n of c.nemesis) await lookup("nemesis", nemeses, n);
+  if (c.nemesisSchedule !== undefined) {
+    try { c.nemesis = parseSchedule(c.nemesisSchedule, Object.keys(nemeses)).nemeses; } catch (e) { throw new UsageError((e as Error).message, { cause: e }); }
+  }
   if (c.mode !== undefined && target.modes && !target.modes.includes(c.mode))
     throw new UsageError(`target ${c.target} has no mode ${JSON.stringify(c.mode)}; modes: ${target.modes.join(", ")}`);
   c.mode ??= target.defaultMode;

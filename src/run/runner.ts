@@ -13,6 +13,7 @@ import type { Injected, Nemesis, NemesisContext } from "../../nemeses/types.ts";
 import { runCheckers, summarize, type Results } from "./check.ts";
 import type { RunConfig } from "./config.ts";
 import { rng } from "./rng.ts";
+import { defaultSchedule, parseSchedule } from "./schedule.ts";
 import { DefiniteFailure, type Client, type OpSpec, type TargetSession, type WorkloadOptions } from "./types.ts";
 
 export interface RunProgress { elapsed: number; ok: number; fail: number; info: number; fault?: string }
@@ -37,6 +38,10 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   const target = await lookup("target", targets, config.target);
   const workload = await lookup("workload", workloads, config.workload);
   const chosen: Nemesis[] = await Promise.all(config.nemesis.map((n) => lookup("nemesis", nemesisTable, n)));
+  const byName = new Map(config.nemesis.map((n, i) => [n, chosen[i]]));
+  const schedule = config.nemesisSchedule !== undefined
+    ? parseSchedule(config.nemesisSchedule, Object.keys(nemesisTable)).schedule
+    : defaultSchedule(config.nemesis, config.nemesisInterval * 1000, config.nemesisTarget);
   const dir = createRunDir(config.resultsDir, config.name);
   const started = new Date().toISOString();
   const runInfo: Record<string, unknown> = {
@@ -126,20 +131,23 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
     }
   };
 
+  // The fault schedule is data (src/run/schedule.ts): pull an action, carry it out, pull the next.
   const nemesisLoop = async () => {
     if (!chosen.length) return;
     const nr = rng(config.seed, "nemesis");
-    const interval = config.nemesisInterval * 1000;
+    const steps = schedule({ rng: nr, now: () => clock.now() });
     while (!stopMain && !interrupted) {
-      await nemesisSleep(interval * (0.5 + nr.next()));
-      if (stopMain || interrupted || clock.now() >= mainDeadline) break;
-      const nemesis = nr.pick(chosen);
-      const ctx: NemesisContext = { faults: session.faults, nodes: session.nodes, rng: nr, spec: config.nemesisTarget };
+      const next = steps.next();
+      if (next.done) break;
+      const a = next.value;
+      if (a.kind === "sleep") { await nemesisSleep(a.ms); continue; }
+      if (a.kind === "heal") { await healAll(); continue; }
+      if (clock.now() >= mainDeadline) break;
+      const nemesis = byName.get(a.nemesis)!;
+      const ctx: NemesisContext = { faults: session.faults, nodes: session.nodes, rng: nr, spec: a.spec ?? config.nemesisTarget };
       const injected = await nemesis.inject(ctx);
       active.push({ nemesis, injected, ctx });
       writer.append({ process: "nemesis", type: "info", f: nemesis.name, value: { nodes: injected.nodes, ...injected.value }, node: injected.nodes.join(",") });
-      await nemesisSleep(interval * (0.5 + nr.next()));
-      await healAll();
     }
   };
 

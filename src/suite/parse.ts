@@ -5,6 +5,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import { UsageError } from "../errors.ts";
 import { resolveConfig, type RunConfig } from "../run/config.ts";
 import type { NodeSpec } from "../../nemeses/types.ts";
+import { ScheduleError } from "../run/schedule.ts";
 
 export type Expectation = "holds" | "violated" | "unknown" | "none" | "found";
 export const EXPECTATIONS: readonly Expectation[] = ["holds", "violated", "unknown", "none", "found"];
@@ -26,9 +27,9 @@ export interface Suite { name: string; file: string; cases: SuiteCase[] }
 const suiteError = (file: string, line: number, field: string, problem: string) => new UsageError(`${file}:${line}: ${field}: ${problem}`);
 
 // YAML field → RunConfig field, with the kind of value it takes.
-const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "map"]> = {
+const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "map" | "steps"]> = {
   target: ["target", "string"], mode: ["mode", "string"], workload: ["workload", "string"],
-  nemesis: ["nemesis", "list"], "nemesis-interval": ["nemesisInterval", "number"], "nemesis-target": ["nemesisTarget", "string"],
+  nemesis: ["nemesis", "list"], "nemesis-schedule": ["nemesisSchedule", "steps"], "nemesis-interval": ["nemesisInterval", "number"], "nemesis-target": ["nemesisTarget", "string"],
   nodes: ["nodes", "number"], concurrency: ["concurrency", "number"], rate: ["rate", "number"],
   "time-limit": ["timeLimit", "number"], ops: ["ops", "number"], keys: ["keys", "number"],
   "op-timeout": ["opTimeout", "number"], quiet: ["quiet", "number"], seed: ["seed", "string"],
@@ -83,10 +84,26 @@ export async function parseSuite(text: string, file: string, resultsDir = "resul
     return sc;
   });
   // Each case's configuration is validated once its fields are read (resolving loads the target).
-  for (const sc of cases) {
-    try { sc.config = await resolveConfig(sc.config); } catch (e) { throw suiteError(file, sc.line, sc.name, (e as Error).message); }
+  for (const [i, sc] of cases.entries()) {
+    try { sc.config = await resolveConfig(sc.config); } catch (e) {
+      const where = scheduleProblem(e, (path) => lineOf((doc.getIn(["cases", i, "nemesis-schedule", ...path], true) ?? doc.getIn(["defaults", "nemesis-schedule", ...path], true)) as YamlNode));
+      if (where) throw suiteError(file, where.line, `${sc.name}.${where.field}`, where.problem);
+      throw suiteError(file, sc.line, sc.name, (e as Error).message);
+    }
   }
   return { name: suiteName, file, cases };
+}
+
+/** A schedule error's place in the YAML: its path (`[1].do[0].for`) as the line of that node. */
+function scheduleProblem(e: unknown, lineOf: (path: (string | number)[]) => number): { line: number; field: string; problem: string } | undefined {
+  const cause = (e as { cause?: unknown }).cause;
+  if (!(cause instanceof ScheduleError)) return undefined;
+  const path = [...cause.path.matchAll(/\[(\d+)\]|\.([^.[]+)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[2]));
+  for (let n = path.length; n >= 0; n--) {
+    const line = lineOf(path.slice(0, n));
+    if (line > 1 || n === 0) return { line, field: `nemesis-schedule${cause.path}`, problem: cause.problem };
+  }
+  return undefined;
 }
 
 function readFields(obj: unknown, lineOf: (f: string) => number, where: string, file: string, isDefaults: boolean): Partial<RunConfig> {

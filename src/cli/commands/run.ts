@@ -1,5 +1,7 @@
 // `faultline run`: one test against a target, with faults; prints the verdict and where the results are.
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
 import { resolveConfig, DEFAULTS, type RunConfig } from "../../run/config.ts";
 import { run } from "../../run/runner.ts";
 import { exitCodeFor } from "../../run/check.ts";
@@ -28,8 +30,9 @@ export function runOptions(cmd: Command): Command {
     .option("--mode <mode>", "target mode (sim: linearizable, primary-async, sticky-session, causal, eventual-lww, failover-lossy)")
     .option("--workload <name>", "workload", DEFAULTS.workload)
     .option("--nemesis <list>", "faults, comma-separated: partition,partition-oneway,kill,pause,clock,loss (or none)", list, DEFAULTS.nemesis)
+    .option("--nemesis-schedule <file>", "a fault schedule as data (YAML or JSON list of steps; see README), instead of --nemesis/--nemesis-interval")
     .option("--nemesis-interval <s>", "seconds between faults (and each fault's length)", num, DEFAULTS.nemesisInterval)
-    .option("--nemesis-target <spec>", "which nodes faults hit: one|minority|majority|primary|all, or a partition shape halves|majorities-ring|bridge (default: seeded choice)")
+    .option("--nemesis-target <spec>", "which nodes faults hit: one|minority|majority|primary|replica|all, or a partition shape halves|majorities-ring|bridge (default: seeded choice)")
     .option("--nodes <n>", `number of nodes (default ${DEFAULTS.nodes}; with --runtime ssh: the number of hosts)`, num)
     .option("--concurrency <n>", "concurrent client workers", num, DEFAULTS.concurrency)
     .option("--rate <ops/s>", "target throughput over all workers (0: unlimited)", num, DEFAULTS.rate)
@@ -68,10 +71,19 @@ export async function configFromFlags(o: Record<string, any>): Promise<RunConfig
   return resolveConfig({
     runtime: o.runtime, runtimeOptions: Object.keys(runtimeOptions).length ? runtimeOptions : undefined,
     target: o.target, mode: o.mode, workload: o.workload, nemesis: o.nemesis, nemesisInterval: o.nemesisInterval,
+    nemesisSchedule: o.nemesisSchedule === undefined ? undefined : readScheduleFile(o.nemesisSchedule),
     nemesisTarget: o.nemesisTarget as NodeSpec | undefined, nodes, concurrency: o.concurrency, rate: o.rate,
     timeLimit: o.timeLimit, ops: o.ops, keys: o.keys, opTimeout: o.opTimeout, quiet: o.quiet, seed: String(o.seed),
     name: o.name, resultsDir: o.results, targetOptions: o.opt, workloadOptions: o.wopt,
   });
+}
+
+/** A schedule file: a YAML (or JSON) list of steps. */
+function readScheduleFile(file: string): unknown[] {
+  let data: unknown;
+  try { data = parseYaml(readFileSync(file, "utf8")); } catch (e) { throw new UsageError(`--nemesis-schedule ${file}: ${(e as Error).message.split("\n")[0]}`); }
+  if (!Array.isArray(data)) throw new UsageError(`--nemesis-schedule ${file}: must be a list of steps (sleep, fault, heal, repeat, cycle, mix, time-limit)`);
+  return data;
 }
 
 export function register(program: Command): void {
