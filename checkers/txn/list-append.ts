@@ -33,6 +33,7 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
   const readers = new Map<unknown, number[]>();          // key → [reader node, prefix length, …] (first read per txn)
   const updaters = new Map<unknown, Map<number, Txn>>();  // key → prefix length read → a txn that then appended
   const lostReported = new Set<Txn>();
+  const inconsistent = new Set<unknown[]>();              // internally inconsistent reads: kept out of the orders
   for (const t of txns) {
     if (t.op.type !== "ok") continue;
     const mops = t.mops;
@@ -50,6 +51,7 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
         const tail = list.slice(list.length - own.length);
         const ok = expect ? sameList(list, [...expect, ...own]) : list.length >= own.length && sameList(tail, own);
         if (!ok) {
+          inconsistent.add(list);
           found.push({ kind: "internal", ops: opsOf(t), key: show(k), explanation: `A transaction (${txnText(t)}) read key ${show(k)} as ${show(list)}, but by its own earlier micro-ops it should have read ${expect ? show([...expect, ...own]) : `a list ending in ${show(own)}`}: it is internally inconsistent.` });
           continue;
         }
@@ -91,7 +93,8 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
     if (t.op.type !== "ok") continue;
     for (const m of t.mops) {
       if (m[0] !== "r" || m[2] === null) continue;
-      const k = m[1], list = m[2] as unknown[], order = longest.get(k)!;
+      const k = m[1], list = m[2] as unknown[], order = longest.get(k);
+      if (!order || inconsistent.has(list)) continue;
       if (!badKey.has(k) && !isPrefix(list, order)) {
         const dup = duplicateIn(list);
         if (dup !== undefined) {
@@ -145,8 +148,9 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
     for (let r = 0; r < rs.length; r += 2) {
       const t = rs[r], p = rs[r + 1];
       if (p > 0) { const w = node(order[p - 1]); if (w >= 0 && w !== t) edges.add(w, t, WR, wm.get(order[p - 1])!); }
-      if (p < order.length) { const n = node(order[p]); if (n >= 0 && n !== t) edges.add(t, n, RW, wm.get(order[p])!); }
-      else if (budget > 0) for (let u = 0; u < unseen.length; u++) if (unseen[u] !== t) { edges.add(t, unseen[u], RW, unseenM[u]); budget--; }
+      // A read that ends inside another transaction's appends is G1b, not also a cycle through that writer.
+      if (p < order.length) { const n = node(order[p]); if (n >= 0 && n !== t && !(p > 0 && node(order[p - 1]) === n)) edges.add(t, n, RW, wm.get(order[p])!); }
+      else if (budget > 0) for (let u = 0; u < unseen.length; u++) if (unseen[u] !== t && unseen[u] !== lastNode) { edges.add(t, unseen[u], RW, unseenM[u]); budget--; }
     }
   }
 }

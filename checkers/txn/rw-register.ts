@@ -118,7 +118,8 @@ export function rwRegisterDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
         if (wy < 0) continue;
         const m = ki.writerM.get(y)!;
         if (wx >= 0 && wx !== wy) edges.add(wx, wy, WW, m);
-        for (const r of rs) if (r !== wy && budget-- > 0) edges.add(r, wy, RW, m);
+        // Reading x, the writer's intermediate value, is G1b, not also a cycle through that writer.
+        if (wx !== wy) for (const r of rs) if (r !== wy && budget-- > 0) edges.add(r, wy, RW, m);
       }
       if (wx >= 0) for (const r of rs) if (r !== wx) edges.add(wx, r, WR, ki.writerM.get(x)!);
     }
