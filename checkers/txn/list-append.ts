@@ -125,7 +125,7 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
   // Pass 3: dependencies from each key's order.
   for (const [k, order] of longest) {
     if (badKey.has(k)) continue;
-    const wt = writerT.get(k)!, wm = writerM.get(k)!;
+    const wt = writerT.get(k) ?? new Map<unknown, Txn>(), wm = writerM.get(k) ?? new Map<unknown, number>();
     const node = (v: unknown) => { const w = wt.get(v); return w && w.node >= 0 ? w.node : -1; };
     let firstAborted = -1;
     for (let i = 0; i < order.length; i++) {
