@@ -5,7 +5,7 @@
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Validity, Verdict } from "../types.ts";
 import { AUTOMATA, classify, components, cyclicWithin, MODES, Scratch, shortestCycleIn, shortestCycleThrough, STATES, type Components, type SearchBudget } from "./cycles.ts";
-import { cycleAnomaly } from "./explain.ts";
+import { cycleAnomaly, faultsDuring } from "./explain.ts";
 import { addOrderEdges, ALL, EdgeBuilder, finish, PROCESS, REALTIME, RW, WR, WW, type TxnGraph } from "./graph.ts";
 import { listAppendDeps } from "./list-append.ts";
 import { CYCLE_CLASSES, FORBIDS, implies, ISOLATION_MODELS, type CycleClass, type IsolationModel } from "./models.ts";
@@ -44,6 +44,13 @@ export function checkTxn(history: readonly Op[], options: TxnCheckOptions): TxnV
   const { nodeCount, barrierOf } = addOrderEdges(txns, edges);
   const g = finish(txns, nodeCount, barrierOf, edges);
 
+  // The faults in effect while each non-cycle anomaly's transactions ran (cycles say so themselves).
+  for (const a of found) {
+    const times = a.ops.filter((i) => i >= 0 && i < history.length).map((i) => history[i].time);
+    if (!times.length) continue;
+    const fs = faultsDuring(history, Math.min(...times), Math.max(...times));
+    if (fs.length) a.explanation += ` In effect: ${fs.join(", ")}.`;
+  }
   const violated = new Set<IsolationModel>();
   const stats: Record<string, number> = { transactions: txns.length + failed.length, ok: txns.filter((t) => t.op.type === "ok").length, failed: failed.length, edges: g.src.length, components: 0, searchSteps: 0 };
   const cycles = findCycles(g, options, history, violated, stats);

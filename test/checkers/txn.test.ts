@@ -198,6 +198,12 @@ describe("verdicts, budgets and words", () => {
     expect(a.evidence?.order).toHaveLength(2);
     expect(a.evidence?.steps?.[0].from).toBe(a.evidence?.order?.[0]);
   });
+  it("names the fault in effect for an anomaly that is not a cycle too", () => {
+    const h = new TxnHistory().txn(1, [["append", "x", 1]], "fail").nemesis("kill", "n3").txn(2, [["r", "x", [1]]]);
+    const a = checkTxn(h.ops, la).anomalies[0];
+    expect(a.kind).toBe("G1a");
+    expect(a.explanation).toMatch(/In effect: kill "n3" \(from op 2, never healed\)/);
+  });
   it("a history with no committed transaction is unknown", () => {
     const v = checkTxn(new TxnHistory().txn(1, [["append", "x", 1]], "fail").ops, la);
     expect(v.valid).toBe("unknown");
