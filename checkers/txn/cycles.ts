@@ -227,7 +227,7 @@ export function shortestCycleIn(g: TxnGraph, start: number, a: Automaton, region
 
 /** The cycle's class from its data edges (ignoring process and real-time edges), and its variant. */
 export function classify(g: TxnGraph, cycle: number[]): { cls: CycleClass; variant: "" | "-process" | "-realtime" } {
-  const ts = cycle.map((e) => g.type[e]).filter((t) => t !== REALTIME || true);
+  const ts = cycle.map((e) => g.type[e]);
   const variant = ts.includes(REALTIME) ? "-realtime" : ts.includes(PROCESS) ? "-process" : "";
   const rw = ts.filter((t) => t === RW).length;
   if (rw === 0) return { cls: ts.includes(WR) ? "G1c" : "G0", variant };

@@ -107,7 +107,6 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
 
   const out: Anomaly[] = [];
   const T = g.txns.length;
-  void local;
   for (const c of nontrivial) {
     const provedModels = new Set<IsolationModel>();
     for (const mode of MODES) if (byMode.get(mode.name)!.flags[c]) for (const m of mode.models) { provedModels.add(m); violated.add(m); }

@@ -69,6 +69,18 @@ describe("list-append: each anomaly class, flagged and not", () => {
     expect(v.isolation.status["strong-session-serializable"]).toBe("violated");
     expect(kinds(good)).toEqual([]);
   });
+  it("G0-realtime and G1c-realtime: orders that contradict real time on two processes", () => {
+    const g0 = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["append", "x", 2]]).txn(3, [["r", "x", [2, 1]]]);
+    const g0ok = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["append", "x", 2]]).txn(3, [["r", "x", [1, 2]]]);
+    expect(kinds(g0)).toEqual(["G0-realtime"]);
+    expect(checkTxn(g0.ops, la).isolation.status["strong-session-serializable"]).toBe("held");
+    expect(kinds(g0ok)).toEqual([]);
+    // T2 read T1's append of y though T1 began after T2 completed.
+    const g1c = new TxnHistory().txn(2, [["append", "x", 1], ["r", "y", [1]]]).txn(1, [["append", "y", 1]]);
+    const g1cOk = new TxnHistory().txn(2, [["append", "x", 1], ["r", "y", []]]).txn(1, [["append", "y", 1]]);
+    expect(kinds(g1c)).toEqual(["G1c-realtime"]);
+    expect(kinds(g1cOk)).toEqual([]);
+  });
   it("G-single-realtime: a stale read after the append completed", () => {
     const bad = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["r", "x", []]]).txn(3, [["r", "x", [1]]]);
     const good = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["r", "x", [1]]]).txn(3, [["r", "x", [1]]]);
