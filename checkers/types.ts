@@ -9,6 +9,21 @@ export interface Anomaly {
   explanation: string;     // a sentence or two a person understands
   key?: string;
   details?: unknown;       // checker-specific structured proof (witness, chain), for the report
+  evidence?: Evidence;     // typed proof of a cycle, drawn by the report whatever the checker
+}
+
+/** A cycle (or chain) of operations: `order` names each node by the history index of its completion (its
+ *  invocation if it never completed); each step is an edge between two of them, with its relation and a sentence. */
+export interface Evidence {
+  order?: number[];
+  /** Short names of the nodes in `order` ("T1"…), and each one's contents in words. */
+  names?: string[];
+  texts?: string[];
+  steps?: { from: number; to: number; relation: string; why: string }[];
+  /** Every history index involved. */
+  witness?: number[];
+  /** Faults in effect while it happened, in words. */
+  faults?: string[];
 }
 
 export interface Verdict {

@@ -3,12 +3,21 @@ import type { Op } from "../history/op.ts";
 import { merge, type Validity, type Verdict } from "../../checkers/types.ts";
 import type { CheckBudget, NamedChecker } from "./types.ts";
 import { formatSpectrum, spectrum, type Spectrum } from "../../checkers/spectrum.ts";
+import { formatIsolation, type IsolationResult } from "../../checkers/txn/index.ts";
 
 export interface Results {
   valid: Validity;
   checkers: Record<string, Verdict>;
   /** Per consistency model: held, violated, unknown or not checked, and the strongest model that held. */
   spectrum?: Spectrum;
+  /** Per isolation model (transactional workloads): held, violated or unknown; from the verdict that has it. */
+  isolation?: IsolationResult;
+}
+
+/** The isolation result of the first verdict that carries one (the transactional checker's). */
+function isolationOf(out: Record<string, Verdict>): { isolation?: IsolationResult } {
+  for (const v of Object.values(out)) { const i = (v as { isolation?: IsolationResult }).isolation; if (i) return { isolation: i }; }
+  return {};
 }
 
 export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): Results {
@@ -20,7 +29,7 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out) };
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out), ...isolationOf(out) };
 }
 
 /** As runCheckers, but a checker with `checkAsync` runs that way, within `budget` (e.g. on worker threads
@@ -34,7 +43,7 @@ export async function runCheckersAsync(history: readonly Op[], checkers: NamedCh
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out) };
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out), ...isolationOf(out) };
 }
 
 export const exitCodeFor = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2);
@@ -51,5 +60,6 @@ export function summarize(results: Results, opCounts?: Record<string, number>): 
     if (v.anomalies.length > 5) lines.push(`    … and ${v.anomalies.length - 5} more (see results.json)`);
   }
   if (results.spectrum) lines.push(...formatSpectrum(results.spectrum));
+  if (results.isolation) lines.push(...formatIsolation(results.isolation));
   return lines.join("\n") + "\n";
 }
