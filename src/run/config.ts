@@ -50,7 +50,7 @@ export const DEFAULTS: RunConfig = {
 export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
   const c: RunConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const target = lookup("target", targets, c.target);
-  lookup("workload", workloads, c.workload);
+  if (lookup("workload", workloads, c.workload).checkOnly) throw new UsageError(`workload ${c.workload} is check-only (no target runs it): use \`faultline check --workload ${c.workload} <history>\``);
   for (const n of c.nemesis) lookup("nemesis", nemeses, n);
   if (c.mode !== undefined && target.modes && !target.modes.includes(c.mode))
     throw new UsageError(`target ${c.target} has no mode ${JSON.stringify(c.mode)}; modes: ${target.modes.join(", ")}`);

@@ -2,13 +2,16 @@
 import type { Command } from "commander";
 import { dirname, join } from "node:path";
 import { existsSync, statSync } from "node:fs";
-import { readHistory } from "../../history/reader.ts";
+import { HistoryError } from "../../history/op.ts";
 import { pairOperations } from "../../history/pairs.ts";
 import { lookup, workloads } from "../../registry.ts";
 import { exitCodeFor, runCheckersAsync, summarize } from "../../run/check.ts";
 import { readJson, FILES } from "../../results/store.ts";
 import type { CheckBudget, WorkloadOptions } from "../../run/types.ts";
-import { FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { detectFileFormat, FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { fromJepsen } from "../../history/formats/workloads.ts";
+import { HISTORY } from "../../../checkers/fit.ts";
+import { keyValues } from "./run.ts";
 import { chooseModel, describeSpec, linearizableChecker } from "../../../checkers/linearizable/spec.ts";
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
 import { checkLinearizableParallel, defaultWorkers } from "../../../checkers/linearizable/parallel.ts";
@@ -17,23 +20,34 @@ import { UsageError } from "../../registry.ts";
 export function register(program: Command): void {
   program.command("check <history>")
     .description("check a stored history (history.jsonl, or a run directory) offline")
-    .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history)")
+    .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history); Jepsen's bank, counter, set, set-full and long-fork histories are read in faultline's conventions")
     .option("--json", "print the results as JSON")
-    .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default jsonl); other formats are checked for linearizability`)
+    .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default: detected from the content); without --workload, other formats are checked for linearizability`)
     .option("--model <name>", `check linearizability against this model: ${Object.keys(MODELS).join(", ")} (default: inferred from the ops' f)`)
     .option("--initial <value>", "the model's initial state, JSON or EDN (e.g. 0, null, '{:x 0 :y 0}')")
     .option("--nil-read <how>", "a read of nil/null is an 'unknown' read (Knossos) or means 'absent' (default: the format's)")
     .option("--workers <n>", `check linearizability with its keys on n worker threads, each with a hard heap limit (default: the CPU count, ${defaultWorkers()} here; 0: in this thread — faster on small machines, but no --timeout and no hard memory limit)`)
     .option("--timeout <s>", "wall-clock budget for the linearizability check in seconds; when it runs out the verdict is unknown (exit 2), naming the keys checked and not")
     .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
-    .action(async (path: string, o: { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }) => {
+    .option("--wopt <key=value>", "workload option, repeatable (e.g. --wopt total=100 for a Jepsen bank history, --wopt group-size=3 for long-fork)", keyValues, {})
+    .action(async (path: string, o: { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string; wopt: Record<string, unknown> }) => {
       const budget = checkBudget(o);
       if (o.format !== undefined && !FORMATS[o.format]) throw new UsageError(`unknown format ${JSON.stringify(o.format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
-      if ((o.format && o.format !== "jsonl") || o.model || o.initial !== undefined || o.nilRead) {
-        const format = o.format ?? "jsonl";
-        if (!existsSync(path) || statSync(path).isDirectory()) throw new UsageError(`${path}: not a history file`);
-        const history = readHistoryAs(path, format);
-        pairOperations(history, { file: path });
+      if (!existsSync(path)) throw new UsageError(`no such file or directory: ${path}`);
+      const file = statSync(path).isDirectory() ? join(path, FILES.history) : path;
+      // Without --format: a run directory is faultline's JSONL; a file is detected from its first lines.
+      let format = o.format;
+      if (format === undefined && file !== path) format = "jsonl";
+      if (format === undefined) {
+        const d = detectFileFormat(file);
+        format = d.format;
+        if (format !== "jsonl") process.stderr.write(`faultline: ${file}: read as ${format} (detected: ${d.why}; --format to choose another)\n`);
+      }
+      const notes: string[] = [];
+      if (!o.workload && (format !== "jsonl" || o.model || o.initial !== undefined || o.nilRead)) {
+        const history = rebase(() => readHistoryAs(file, format, notes), file);
+        for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
+        pairOperations(history, { file });
         const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
         const sync = linearizableChecker(spec);
         const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budget);
@@ -41,17 +55,31 @@ export function register(program: Command): void {
         process.exitCode = exitCodeFor(results.valid);
         return;
       }
-      const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
+      if (o.model || o.initial !== undefined || o.nilRead) throw new UsageError("--model, --initial and --nil-read choose a linearizability model; with --workload the workload's checkers judge the history (drop one)");
       const run = readJson<{ config?: { workload?: string; keys?: number; workloadOptions?: object }; nodes?: string[] }>(join(dirname(file), FILES.run));
+      const ownRun = format === "jsonl" && run?.config !== undefined;
       const name = o.workload ?? run?.config?.workload ?? "register";
       const workload = lookup("workload", workloads, name);
-      const history = readHistory(file);
+      // Jepsen's workload conventions (bank :read, counter :add, plain set elements) → faultline's.
+      const history = fromJepsen(rebase(() => readHistoryAs(file, format, notes), file), name, notes);
+      for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
       pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
-      const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
-      const results = await runCheckersAsync(history, workload.checkers(wopts), budget);
+      const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(ownRun ? {} : { imported: true }), ...(run?.config?.workloadOptions ?? {}), ...o.wopt };
+      const results = await rebaseAsync(() => runCheckersAsync(history, workload.checkers(wopts), budget), file);
       process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : summarize(results));
       process.exitCode = exitCodeFor(results.valid);
     });
+}
+
+/** A checker's HistoryError names the history it was given as HISTORY; name the file instead. */
+function rebase<T>(f: () => T, file: string): T {
+  try { return f(); } catch (e) { throw renamed(e, file); }
+}
+async function rebaseAsync<T>(f: () => Promise<T>, file: string): Promise<T> {
+  try { return await f(); } catch (e) { throw renamed(e, file); }
+}
+function renamed(e: unknown, file: string): unknown {
+  return e instanceof HistoryError && e.file === HISTORY ? new HistoryError(file, e.line, e.field, e.problem) : e;
 }
 
 function checkBudget(o: { workers?: string; timeout?: string; memory?: string }): CheckBudget {
