@@ -16,6 +16,7 @@ import { workloads } from "../../src/registry.ts";
 import { runCheckers } from "../../src/run/check.ts";
 import { checkLongFork } from "../../checkers/long-fork/index.ts";
 import { checkSetFull } from "../../checkers/set-full/index.ts";
+import { buildReportData } from "../../src/report/data.ts";
 
 const bin = join(import.meta.dirname, "../../bin/faultline.js");
 const fl = (args: string[]) => execa("node", [bin, ...args], { reject: false });
@@ -162,8 +163,28 @@ describe("reading Jepsen histories", () => {
 {:process :nemesis, :type :info, :f :start, :value :all}
 {:process :nemesis, :type :info, :f :start, :value {"n2" :started}}`);
     const fs = faults(h);
-    expect(fs.map((f) => [f.f, (f.value as { nodes: string[] }).nodes, f.stop?.f])).toEqual([["partition", ["n1", "n2", "n3"], "heal-partition"], ["kill", ["n2"], "heal-kill"]]);
+    expect(fs.map((f) => [f.f, (f.value as { nodes: string[] }).nodes, f.stop?.f])).toEqual([["partition", ["n1"], "heal-partition"], ["kill", ["n2"], "heal-kill"]]);
     expect(h).toHaveLength(6);
+    expect((fs[0].value as { groups: string[][] }).groups).toEqual([["n1"], ["n2", "n3"]]);
+  });
+  it("the report shows Jepsen's faults in its timeline and in the anomaly's story", () => {
+    const h = fromJepsen(parseJepsenEdn(`{:process 0, :type :invoke, :f :transfer, :value {:from 0, :to 1, :amount 5}, :time 1000000}
+{:process 0, :type :ok, :f :transfer, :value {:from 0, :to 1, :amount 5}, :time 2000000}
+{:process :nemesis, :type :info, :f :start-partition, :value :majority, :time 3000000}
+{:process :nemesis, :type :info, :f :start-partition, :value [:isolated {"n1" #{"n2" "n3"}, "n2" #{"n1"}, "n3" #{"n1"}}], :time 3500000}
+{:process 1, :type :invoke, :f :read, :value nil, :time 4000000, :node "n1"}
+{:process 1, :type :ok, :f :read, :value {0 5, 1 10}, :time 5000000, :node "n1"}
+{:process 2, :type :invoke, :f :read, :value nil, :time 6000000}
+{:process 2, :type :ok, :f :read, :value {0 5, 1 15}, :time 7000000}
+{:process :nemesis, :type :info, :f :stop-partition, :value nil, :time 8000000}
+{:process :nemesis, :type :info, :f :stop-partition, :value :network-healed, :time 8500000}
+{:process 2, :type :invoke, :f :read, :value nil, :time 9000000}
+{:process 2, :type :ok, :f :read, :value {0 5, 1 15}, :time 9500000}`), "bank");
+    const results = runCheckers(h, workloads.bank.checkers({ keys: 1, seed: "", imported: true }));
+    expect(results.valid).toBe(false);
+    const data = buildReportData({ dir: "x", history: h, run: undefined, results: results as unknown as Record<string, unknown>, notes: [] });
+    expect(data.faults.map((f) => [f.phrase, f.t0, f.t1])).toEqual([["a partition isolating n1 (n1 | n2, n3)", 3e6, 8e6]]);
+    expect(data.anomalies[0].story).toContain("n1, the node process 1 talked to, was on the isolated side");
   });
   it("refuses EDN and JSON nested 5,000 deep with file:line, not a stack overflow", () => {
     const deep = "[".repeat(5000) + "]".repeat(5000);

@@ -121,8 +121,25 @@ function mapNemesis(op: RawOp, f: string, active: Set<string>): RawOp {
   return ev;
 }
 
+/** A Jepsen grudge {node → nodes it no longer hears}: nodes with the same grudge form a group. */
+function grudgeGroups(v: unknown): string[][] | undefined {
+  const m = Array.isArray(v) ? v.find((x) => x && typeof x === "object" && !Array.isArray(x)) : v;
+  if (!m || typeof m !== "object" || Array.isArray(m)) return undefined;
+  const entries = Object.entries(m as Record<string, unknown>);
+  if (!entries.length || !entries.every(([, x]) => Array.isArray(x))) return undefined;
+  const bySet = new Map<string, string[]>();
+  for (const [n, x] of entries) {
+    const sig = (x as unknown[]).map(String).sort().join(",");
+    if (!bySet.has(sig)) bySet.set(sig, []);
+    bySet.get(sig)!.push(n);
+  }
+  return [...bySet.values()].sort((a, b) => a.length - b.length);
+}
+
 function setFaultValue(ev: RawOp, jepsen: unknown): void {
-  const nodes = nodesOf(jepsen);
-  ev.value = { nodes, jepsen };
+  const groups = ev.f === "partition" ? grudgeGroups(jepsen) : undefined;
+  // A partition's "nodes" are its smallest side (as faultline's own partitions record the isolated side).
+  const nodes = groups && groups.length > 1 ? groups[0] : nodesOf(jepsen);
+  ev.value = groups && groups.length > 1 ? { nodes, groups, jepsen } : { nodes, jepsen };
   if (nodes.length) ev.node = nodes.join(","); else delete ev.node;
 }
