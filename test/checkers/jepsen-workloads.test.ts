@@ -200,6 +200,7 @@ describe("reading Jepsen histories", () => {
     expect(j.map((o) => [o.f, o.value])).toEqual([["add", 2], ["add", 2], ["read", null], ["read", 2]]);
     expect(fromJepsen(j, "counter").map((o) => [o.f, o.value])).toEqual([["incr", ["counter", 2]], ["incr", ["counter", 2]], ["read", ["counter", null]], ["read", ["counter", 2]]]);
     expect(() => runCheckers(h, workloads.bank.checkers({ keys: 1, seed: "" }))).toThrow(HistoryError);
+    for (const w of ["register", "session"]) expect(() => runCheckers(h, workloads[w].checkers({ keys: 1, seed: "" }))).toThrow(`f: the ${w} checker does not know "incr"`);
   });
 });
 
