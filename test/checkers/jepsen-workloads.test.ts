@@ -17,6 +17,7 @@ import { runCheckers } from "../../src/run/check.ts";
 import { checkLongFork } from "../../checkers/long-fork/index.ts";
 import { checkSetFull } from "../../checkers/set-full/index.ts";
 import { buildReportData } from "../../src/report/data.ts";
+import { CORPUS, corpusCases } from "../corpus/corpus.ts";
 
 const bin = join(import.meta.dirname, "../../bin/faultline.js");
 const fl = (args: string[]) => execa("node", [bin, ...args], { reject: false });
@@ -143,6 +144,11 @@ describe("reading Jepsen histories", () => {
     expect(detectFormat("INFO  jepsen.util - 1 :invoke :read nil\n")?.format).toBe("porcupine-etcd");
     expect(detectFormat('{:process 0 :type :invoke :f :get :key "k" :value nil}\n')?.format).toBe("porcupine-kv");
     expect(detectFormat("hello\n")).toBeUndefined();
+  });
+  it("detects the format of every corpus file (122 Knossos EDN histories, 4 Porcupine logs)", () => {
+    const cases = corpusCases();
+    expect(cases.length).toBe(126);
+    for (const c of cases) expect([c.file, detectFormat(readFileSync(join(CORPUS, c.file), "utf8"))?.format]).toEqual([c.file, c.format]);
   });
   it("accepts histories without process, time or index while each completion follows its invocation, and says so", () => {
     const notes: string[] = [];
