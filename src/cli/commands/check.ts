@@ -11,7 +11,7 @@ import type { CheckBudget, WorkloadOptions } from "../../run/types.ts";
 import { detectFileFormat, FORMATS, readHistoryAs } from "../../history/formats/index.ts";
 import { fromJepsen } from "../../history/formats/workloads.ts";
 import { HISTORY } from "../../../checkers/fit.ts";
-import { keyValues } from "./run.ts";
+import { keyValues } from "../key-values.ts";
 import { chooseModel, describeSpec, linearizableChecker } from "../../../checkers/linearizable/spec.ts";
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
 import { checkLinearizableParallel, defaultWorkers } from "../../../checkers/linearizable/parallel.ts";

@@ -47,7 +47,9 @@ export function readHistoryAs(file: string, format: string, notes: string[] = []
 
 /** The file's format, from its first lines; a file that matches none is a usage problem (exit 3). */
 export function detectFileFormat(file: string): { format: string; why: string } {
-  const d = detectFormat(head(file));
+  const text = head(file);
+  if (text.trim() === "") return { format: "jsonl", why: "an empty file" };
+  const d = detectFormat(text);
   if (!d) throw new HistoryError(file, 1, "format", `cannot tell the history format from the first lines; give --format (${Object.keys(FORMATS).join(", ")})`);
   return d;
 }

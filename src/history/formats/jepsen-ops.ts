@@ -9,8 +9,9 @@
 // - Nemesis ops are mapped onto the fault events faultline's own runs record (see src/history/pairs.ts
 //   `faults` and nemeses/*.ts): `:start-partition` → `partition`, `:stop-partition` → `heal-partition`,
 //   `:kill`/`:start` → `kill`/`heal-kill`, `:pause`/`:resume`, clock bumps/strobes/resets, packet faults.
-//   Jepsen records each nemesis action twice (invocation, then completion with what was done); the pair
-//   becomes one event at the invocation's place, with the completion's value. An op whose value already
+//   Jepsen records each nemesis action twice (invocation, then completion with what was done): the
+//   completion is the fault event (info, with what was done); the invocation is kept as a nemesis `invoke`,
+//   which no fault counts, so every index stays Jepsen's. An op whose value already
 //   has faultline's `{nodes: […]}` shape is faultline's own and kept as it is (so export → import is exact).
 import { HistoryError, type Op, type OpType } from "../op.ts";
 import { normalizeProcesses, type RawOp } from "./normalize.ts";
@@ -90,10 +91,14 @@ export function jepsenOps(records: readonly OpRecord[], file: string, notes: str
 
     if (process === "nemesis" && isJepsenNemesisF(f) && !isFaultlineFault(value)) {
       if (pendingNemesis && pendingNemesis.f === f) {
-        // The completion of the invocation just before: what was actually done.
-        const ev = pendingNemesis.op;
+        // The completion of the invocation just before: the fault event, with what was actually done; the
+        // invocation stays in place (indexes match Jepsen's) as a nemesis invoke, which no fault counts.
+        const inv = pendingNemesis.op;
         pendingNemesis = undefined;
+        inv.type = "invoke";
+        const ev: RawOp = { ...op, type: "info", f: inv.f };
         setFaultValue(ev, value);
+        raw.push(ev);
         continue;
       }
       const ev = mapNemesis(op, f, active);
