@@ -9,7 +9,7 @@
 // Also elements that no add attempted (`unexpected`), and elements a read shows more than once (`duplicated`).
 // Valid: no lost, unexpected or duplicated elements (and, with linearizable: true, no stale ones); unknown
 // when no element is stable or lost (e.g. no read came after any add). Values are [key, element] and
-// [key, [elements…]] (Jepsen's plain values are imported with the single key "set"); each key is its own set.
+// [key, [elements…]] (Jepsen's plain values are imported with the single key "s"); each key is its own set.
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";

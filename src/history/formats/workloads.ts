@@ -6,11 +6,11 @@
 // | counter          | `:add` delta, `:read` → value (or [k v] tuples)        | `incr` [key, delta], `read` [key, value]   |
 // | set, set-full    | `:add` element, `:read` → all elements (or [k v] tuples) | `add` [key, element], `read` [key, elements] |
 // | long-fork        | `:txn` of `[:r k v]` / one `[:w k 1]`                  | the same (txn ops pass through unchanged)  |
-// Plain (non-tuple) values get the single key "counter" or "set"; export gives them back plain.
+// Plain (non-tuple) values get the single key "c" (counter) or "s" (set); export gives them back plain.
 // Mapping is idempotent: a history already in faultline's conventions comes out unchanged.
 import type { Op } from "../op.ts";
 
-const SINGLE_KEY: Record<string, string> = { counter: "counter", set: "set", "set-full": "set" };
+const SINGLE_KEY: Record<string, string> = { counter: "c", set: "s", "set-full": "s" };
 const isPair = (v: unknown) => Array.isArray(v) && v.length === 2;
 const client = (h: readonly Op[], fs: string[]) => h.filter((o) => o.process !== "nemesis" && fs.includes(o.f));
 
