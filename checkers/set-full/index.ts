@@ -19,9 +19,16 @@ import type { Anomaly, Verdict } from "../types.ts";
 
 export interface SetFullOptions { linearizable?: boolean; maxAnomalies?: number }
 
-const id = (x: unknown) => JSON.stringify(x);
+/** An element's identity: numbers as themselves (most sets hold integers), anything else as its JSON text. */
+type Id = number | string;
+const id = (x: unknown): Id => (typeof x === "number" ? x : JSON.stringify(x));
+const label = (x: Id) => (typeof x === "number" ? String(x) : x);
 
-interface Element { x: string; add?: Operation; known?: { time: number; index: number; op: Operation }; lastPresent?: Operation; lastAbsent?: Operation }
+interface Element {
+  x: Id; add?: Operation; known?: { time: number; index: number; op: Operation };
+  /** Position (in the key's reads, by invocation) of the last read that showed it, and where that run of reads showing it began. */
+  prev?: number; runStart?: number;
+}
 
 export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Verdict {
   refuseUnknownOps("set-full", history, ["add", "read"]);
@@ -32,7 +39,7 @@ export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Ve
   if (!reads.length) return nothingToJudge("set-full", "no reads completed ok: nothing shows what the set holds (is this a set-full history?)", { reads: 0 });
   const anomalies: Anomaly[] = [];
   const push = (a: Anomaly) => { if (anomalies.length < max) anomalies.push(a); };
-  const byKey = new Map<string, { elements: Map<string, Element>; reads: Operation[] }>();
+  const byKey = new Map<string, { elements: Map<Id, Element>; reads: Operation[] }>();
   const keyOf = (r: Operation) => String((r.invoke.value as unknown[])[0]);
   const get = (k: string) => { let s = byKey.get(k); if (!s) byKey.set(k, (s = { elements: new Map(), reads: [] })); return s; };
   for (const a of ops) if (a.f === "add") { const x = id((a.invoke.value as unknown[])[1]); get(keyOf(a)).elements.set(x, { x, add: a }); }
@@ -43,45 +50,47 @@ export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Ve
     rs.sort((a, b) => a.invoke.index - b.invoke.index);
     // Known time: the add's acknowledgement, or the completion of the first read that showed the element.
     for (const e of elements.values()) if (e.add?.type === "ok") e.known = { time: e.add.complete!.time, index: e.add.complete!.index, op: e.add };
-    for (const r of rs) {
+    for (const [i, r] of rs.entries()) {
       const shown = ((r.value as unknown[])[1] ?? []) as unknown[];
       const ids = shown.map(id);
-      const seen = new Set<string>();
+      const seen = new Set<Id>();
       for (const x of ids) {
-        if (seen.has(x)) { counts.duplicated++; push({ kind: "duplicated-element", key: k, ops: indexes(r), explanation: `A read of set ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} shows ${x} more than once.` }); }
+        if (seen.has(x)) { counts.duplicated++; push({ kind: "duplicated-element", key: k, ops: indexes(r), explanation: `A read of set ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} shows ${label(x)} more than once.` }); }
         seen.add(x);
         let e = elements.get(x);
         if (!e) {
           elements.set(x, (e = { x }));
           counts.unexpected++;
-          push({ kind: "unexpected-element", key: k, ops: indexes(r), explanation: `${x} appeared in set ${k} (read at ${secs(r.invoke.time)} on ${r.node ?? "?"}), but no add of it was attempted.` });
+          push({ kind: "unexpected-element", key: k, ops: indexes(r), explanation: `${label(x)} appeared in set ${k} (read at ${secs(r.invoke.time)} on ${r.node ?? "?"}), but no add of it was attempted.` });
         }
         if (!e.known || r.complete!.index < e.known.index) e.known = { time: r.complete!.time, index: r.complete!.index, op: r };
+        if (e.prev !== i) { if (e.prev !== i - 1) e.runStart = i; e.prev = i; }
       }
     }
     for (const e of elements.values()) {
       if (!e.add || !e.known) { if (e.add) counts.neverRead++; continue; }
-      // Reads that began after the element was known (and the read that made it known).
-      const after = rs.filter((r) => r.invoke.index > e.known!.index || r === e.known!.op);
-      for (const r of after) {
-        if (new Set((((r.value as unknown[])[1] ?? []) as unknown[]).map(id)).has(e.x)) e.lastPresent = r; else e.lastAbsent = r;
-      }
+      // One pass over the reads found the last read showing it and the run of reads showing it up to there:
+      // stable if the last read shows it (the read before that run is the last that missed it), else the
+      // last read is the last that missed it.
+      const shownLast = e.prev === rs.length - 1;
+      const lastPresent = e.prev === undefined ? undefined : rs[e.prev];
+      const lastAbsent = shownLast ? (e.runStart! > 0 ? rs[e.runStart! - 1] : undefined) : rs[rs.length - 1];
       const inv = (r?: Operation) => (r ? r.invoke.index : -1);
-      if (e.lastPresent && inv(e.lastAbsent) < inv(e.lastPresent)) {
+      if (lastPresent && inv(lastAbsent) < inv(lastPresent)) {
         counts.stable++;
-        const latency = e.lastAbsent ? Math.max(0, e.lastAbsent.invoke.time + 1 - e.known.time) / 1e6 : 0;
+        const latency = lastAbsent ? Math.max(0, lastAbsent.invoke.time + 1 - e.known.time) / 1e6 : 0;
         stableLat.push(latency);
         if (latency > 0) {
           counts.stale++;
-          if (o.linearizable) push({ kind: "stale-read", key: k, ops: indexes(...(e.add ? [e.add] : []), e.lastAbsent!), explanation: `${e.x} was known to be in set ${k} at ${secs(e.known.time)}, but a read that began at ${secs(e.lastAbsent!.invoke.time)} missed it (it showed up for good ${latency.toFixed(1)} ms after it was known).` });
+          if (o.linearizable) push({ kind: "stale-read", key: k, ops: indexes(...(e.add ? [e.add] : []), lastAbsent!), explanation: `${label(e.x)} was known to be in set ${k} at ${secs(e.known.time)}, but a read that began at ${secs(lastAbsent!.invoke.time)} missed it (it showed up for good ${latency.toFixed(1)} ms after it was known).` });
         }
-      } else if (e.lastAbsent && inv(e.lastAbsent) > inv(e.lastPresent)) {
+      } else if (lastAbsent && inv(lastAbsent) > inv(lastPresent) && lastAbsent.invoke.index > e.known.index) {
         counts.lost++;
-        lostLat.push(e.lastPresent ? Math.max(0, e.lastPresent.invoke.time + 1 - e.known.time) / 1e6 : 0);
+        lostLat.push(lastPresent ? Math.max(0, lastPresent.invoke.time + 1 - e.known.time) / 1e6 : 0);
         const how = e.add.type === "ok" ? `acknowledged at ${secs(e.add.complete!.time)}` : `seen by a read at ${secs(e.known.op.invoke.time)} though its add ${e.add.type === "fail" ? "failed" : "was indeterminate"}`;
         push({
-          kind: "lost-element", key: k, ops: indexes(e.add, ...(e.lastPresent ? [e.lastPresent] : []), e.lastAbsent),
-          explanation: `Element lost: session ${e.add.process} added ${e.x} to set ${k} (${how}), ${e.lastPresent ? `a read at ${secs(e.lastPresent.invoke.time)} still showed it, ` : ""}but the last read, at ${secs(e.lastAbsent.invoke.time)} on ${e.lastAbsent.node ?? "?"}, does not.`,
+          kind: "lost-element", key: k, ops: indexes(e.add, ...(lastPresent ? [lastPresent] : []), lastAbsent),
+          explanation: `Element lost: session ${e.add.process} added ${label(e.x)} to set ${k} (${how}), ${lastPresent ? `a read at ${secs(lastPresent.invoke.time)} still showed it, ` : ""}but the last read, at ${secs(lastAbsent.invoke.time)} on ${lastAbsent.node ?? "?"}, does not.`,
         });
       } else counts.neverRead++;
     }

@@ -111,6 +111,13 @@ describe("Jepsen set-full (reads of the whole set during the run)", () => {
     expect(kinds(r)).toEqual(["lost-element"]);
     expect(r.checkers["set-full"].stats!.neverReadCount).toBe(1);
   });
+  it("an element that vanished and came back is stable but stale; lost only when the last read misses it", () => {
+    const back = verdict("set-full", seq([0, "add", 1, "ok", 1], [1, "read", null, "ok", [1]], [1, "read", null, "ok", []], [1, "read", null, "ok", [1]]));
+    expect(back.valid).toBe(true);
+    expect([back.checkers["set-full"].stats!.stableCount, back.checkers["set-full"].stats!.staleCount]).toEqual([1, 1]);
+    const gone = verdict("set-full", seq([0, "add", 1, "ok", 1], [1, "read", null, "ok", []], [1, "read", null, "ok", [1]], [1, "read", null, "ok", [1, 1]], [2, "read", null, "ok", []]));
+    expect(kinds(gone)).toEqual(["duplicated-element", "lost-element"]);
+  });
   it("no read after any add is unknown", () => {
     expect(checkSetFull(fromJepsen(parseJepsenEdn(toEdn(seq([1, "read", null, "ok", []], [0, "add", 1, "ok", 1]))), "set-full")).valid).toBe("unknown");
   });
