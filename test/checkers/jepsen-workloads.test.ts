@@ -213,6 +213,9 @@ describe("reading Jepsen histories", () => {
     expect(j.map((o) => [o.f, o.value])).toEqual([["add", 2], ["add", 2], ["read", null], ["read", 2]]);
     expect(fromJepsen(j, "counter").map((o) => [o.f, o.value])).toEqual([["incr", ["c", 2]], ["incr", ["c", 2]], ["read", ["c", null]], ["read", ["c", 2]]]);
     expect(() => runCheckers(h, workloads.bank.checkers({ keys: 1, seed: "" }))).toThrow(HistoryError);
+    const posts: Op[] = [{ index: 0, time: 0, process: 0, type: "invoke", f: "post", value: ["c", "p"] }, { index: 1, time: 1, process: 0, type: "ok", f: "post", value: ["c", { conv: "c", id: "p", parent: null, seen: [] }] }];
+    const chat = runCheckers(posts, workloads.chat.checkers({ keys: 1, seed: "" }));
+    expect(Object.values(chat.checkers).map((v) => v.valid)).toEqual(["unknown", "unknown"]);
     for (const w of ["register", "session"]) expect(() => runCheckers(h, workloads[w].checkers({ keys: 1, seed: "" }))).toThrow(`f: the ${w} checker does not know "incr"`);
   });
 });
