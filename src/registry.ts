@@ -21,6 +21,8 @@ export const workloads: Loaders<Workload> = {
   set: async () => (await import("../workloads/set.ts")).setWorkload,
   bank: async () => (await import("../workloads/bank.ts")).bankWorkload,
   counter: async () => (await import("../workloads/counter.ts")).counterWorkload,
+  "set-full": async () => (await import("../workloads/set-full.ts")).setFullWorkload,
+  "long-fork": async () => (await import("../workloads/long-fork.ts")).longForkWorkload,
 };
 
 export const nemeses: Loaders<Nemesis> = {

@@ -1,7 +1,9 @@
 // Transfers between accounts (each refused with insufficient-funds rather than overdrawing) and reads of all
 // balances: every read must sum to the opening total and show no negative balance.
 // Workload options: accounts (default 5), balance (opening balance of each, default 10), negative=true if the
-// store is allowed to overdraw.
+// store is allowed to overdraw, total=N (the opening total). On a history checked without its run (e.g. one
+// imported from Jepsen, whose accounts are 0, 1, …), the accounts are those the reads name and the total, unless
+// given, is the sum most reads agree on.
 import { checkBank } from "../checkers/bank/index.ts";
 import type { Workload, WorkloadOptions } from "../src/run/types.ts";
 
@@ -24,6 +26,10 @@ export const bankWorkload: Workload = {
   final: (options) => [{ f: "read-all", value: accounts(options) }],
   checkers: (options) => [{
     name: "bank",
-    check: (h) => checkBank(h, { accounts: accounts(options), total: accounts(options).length * balance(options), allowNegative: options.negative === true || options.negative === "true" }),
+    check: (h) => checkBank(h, {
+      accounts: options.imported && options.accounts === undefined ? undefined : accounts(options),
+      total: options.total !== undefined ? Number(options.total) : options.imported && options.balance === undefined ? undefined : accounts(options).length * balance(options),
+      allowNegative: options.negative === true || options.negative === "true",
+    }),
   }],
 };

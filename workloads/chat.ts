@@ -6,6 +6,11 @@
 import { checkCausal } from "../checkers/causal/index.ts";
 import { chatAdapter, checkChat } from "../checkers/chat/index.ts";
 import type { Workload } from "../src/run/types.ts";
+import type { Op } from "../src/history/op.ts";
+import { nothingToJudge } from "../checkers/fit.ts";
+
+/** Causal order is judged through what scans saw: with no scan, it holds vacuously, which is no verdict. */
+const hasScans = (h: readonly Op[]) => h.some((o) => o.f === "scan" && o.type === "ok" && o.process !== "nemesis");
 
 export const chatWorkload: Workload = {
   name: "chat",
@@ -20,7 +25,7 @@ export const chatWorkload: Workload = {
     };
   },
   checkers: () => [
-    { name: "causal", check: (h) => checkCausal(h, chatAdapter, { model: "CC" }) },
+    { name: "causal", check: (h) => (hasScans(h) ? checkCausal(h, chatAdapter, { model: "CC" }) : nothingToJudge("causal", "no scans completed ok: no view of a conversation to judge causal order by")) },
     { name: "chat", check: (h) => checkChat(h) },
   ],
 };

@@ -6,6 +6,7 @@ import { keyed } from "../checkers/linearizable/models/keyed.ts";
 import { checkLinearizableParallel } from "../checkers/linearizable/parallel.ts";
 import type { Workload } from "../src/run/types.ts";
 import { checkFinalAgreement } from "../checkers/convergence/final-agreement.ts";
+import { refusingUnknownOps } from "./known-ops.ts";
 
 export const keyNames = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
 
@@ -23,7 +24,7 @@ export const registerWorkload: Workload = {
     };
   },
   final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
-  checkers: () => [
+  checkers: () => refusingUnknownOps("register", ["read", "write", "cas"], [
     {
       name: "linearizable",
       check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }),
@@ -32,5 +33,5 @@ export const registerWorkload: Workload = {
       checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: budget.memoryMb ? undefined : 1 << 30, ...budget }),
     },
     { name: "convergence", check: (h) => checkFinalAgreement(h) },
-  ],
+  ]),
 };

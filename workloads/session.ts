@@ -12,6 +12,7 @@ import { keyNames } from "./register.ts";
 import { realTimeViolations } from "../checkers/session/realtime.ts";
 import type { Op } from "../src/history/op.ts";
 import type { Verdict } from "../checkers/types.ts";
+import { refusingUnknownOps } from "./known-ops.ts";
 
 /** Linearizability of the unique-value registers: a real-time proof when there is one (no search), else the
  *  full Wing–Gong–Lowe search with a step budget, so a hard history gives "unknown", never a hang. */
@@ -38,12 +39,12 @@ export const sessionWorkload: Workload = {
     };
   },
   final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
-  checkers: () => [
+  checkers: () => refusingUnknownOps("session", ["read", "write"], [
     { name: "linearizable", check: linearizable },
     { name: "sequential", check: (h) => checkSequential(h) },
     ...GUARANTEES.map((g) => ({ name: g, check: (h: Parameters<typeof checkSession>[0]) => checkSession(h, g) })),
     { name: "causal", check: (h) => checkCausal(h, registerAdapter, { model: "CC" }) },
     { name: "causal-convergence", check: (h) => checkCausal(h, registerAdapter, { model: "CCv" }) },
     { name: "convergence", check: (h) => checkConvergence(h) },
-  ],
+  ]),
 };

@@ -4,6 +4,7 @@
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, PRESENT, secs, type Adapter } from "../causal/graph.ts";
+import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 
 export interface Message { conv: string; id: string; parent: string | null; seen: string[] }
@@ -30,7 +31,12 @@ export const chatAdapter: Adapter = (op: Operation) => {
 
 export function checkChat(history: readonly Op[], options: { maxAnomalies?: number } = {}): Verdict {
   const max = options.maxAnomalies ?? 50;
+  refuseUnknownOps("chat", history, ["post", "scan"]);
   const ops = pairOperations(history);
+  for (const o of ops) {
+    if (o.f === "post" && !(Array.isArray(o.value) && o.value.length === 2)) badValue(o.type === "ok" ? o.complete! : o.invoke, "chat", "[conversation, message]");
+    if (o.f === "scan" && !(Array.isArray(o.invoke.value) && typeof o.invoke.value[0] === "string")) badValue(o.invoke, "chat", "[conversation prefix]");
+  }
   const posted = new Map<string, Operation>();   // "<conv>/<id>" → post
   for (const o of ops) if (o.f === "post") { const [conv, x] = o.value as [string, unknown]; posted.set(`${conv}/${isMessage(x) ? x.id : String(x)}`, o); }
   const anomalies: Anomaly[] = [];
@@ -58,5 +64,6 @@ export function checkChat(history: readonly Op[], options: { maxAnomalies?: numb
       }
     }
   }
+  if (views === 0) return nothingToJudge("chat", "no scans completed ok: no view of a conversation to judge (is this a chat history?)", { views: 0 });
   return { checker: "chat", valid: anomalies.length === 0, anomalies, stats: { views, repliesWithoutParent: orphans, repliesWithoutContext: gaps } };
 }

@@ -3,13 +3,19 @@
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";
+import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+
+const isTuple = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number");
 
 export function checkCounter(history: readonly Op[], options: { maxAnomalies?: number } = {}): Verdict {
   const max = options.maxAnomalies ?? 50;
   const anomalies: Anomaly[] = [];
+  refuseUnknownOps("counter", history, ["incr", "read"]);
   const byKey = new Map<string, { incrs: Operation[]; reads: Operation[] }>();
   for (const o of pairOperations(history)) {
+    if (!isTuple(o.invoke.value) || (o.f === "incr" && typeof o.invoke.value[1] !== "number")) badValue(o.invoke, "counter", o.f === "incr" ? "[key, delta]" : "[key, null]");
+    if (o.f === "read" && o.type === "ok" && !(isTuple(o.value) && (typeof o.value[1] === "number" || o.value[1] === null))) badValue(o.complete!, "counter", "[key, value]");
     const k = String((o.invoke.value as [unknown, unknown])[0]);
     let x = byKey.get(k);
     if (!x) byKey.set(k, (x = { incrs: [], reads: [] }));
@@ -38,5 +44,6 @@ export function checkCounter(history: readonly Op[], options: { maxAnomalies?: n
       });
     }
   }
+  if (reads === 0) return nothingToJudge("counter", "no reads completed ok: nothing to compare the increments with (is this a counter history?)", { keys: byKey.size, reads: 0 });
   return { checker: "counter", valid: anomalies.length === 0, anomalies, stats: { keys: byKey.size, reads, tooLow: low, tooHigh: high } };
 }

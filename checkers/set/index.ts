@@ -5,15 +5,32 @@
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";
+import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 
 const key = (o: Operation) => String((o.invoke.value as [unknown, unknown])[0]);
 const elem = (o: Operation) => (o.invoke.value as [unknown, unknown])[1];
 const id = (x: unknown) => JSON.stringify(x);
+const isKey = (k: unknown) => typeof k === "string" || typeof k === "number";
+
+/** Every op is a [key, element] add or a [key, null] read returning [key, elements]; else bad input. */
+export function validateSetOps(checker: string, ops: readonly Operation[]): void {
+  for (const o of ops) {
+    const v = o.invoke.value;
+    if (!Array.isArray(v) || v.length !== 2 || !isKey(v[0])) badValue(o.invoke, checker, o.f === "add" ? "[key, element] (Jepsen's plain elements are imported with --workload)" : "[key, null]");
+    if (o.f === "read" && o.type === "ok") {
+      const r = o.value;
+      if (!Array.isArray(r) || r.length !== 2 || !(r[1] === null || Array.isArray(r[1]))) badValue(o.complete!, checker, "[key, [elements…]]");
+    }
+  }
+}
 
 export function checkSet(history: readonly Op[], options: { maxAnomalies?: number } = {}): Verdict {
   const max = options.maxAnomalies ?? 50;
+  refuseUnknownOps("set", history, ["add", "read"]);
   const ops = pairOperations(history);
+  validateSetOps("set", ops);
+  if (!ops.some((o) => o.f === "read" && o.type === "ok")) return nothingToJudge("set", "no reads completed ok: nothing shows what the sets hold (is this a set history?)", { keys: 0, finalReads: 0 });
   const anomalies: Anomaly[] = [];
   const push = (a: Anomaly) => { if (anomalies.length < max) anomalies.push(a); };
   type K = { adds: Map<string, Operation>; reads: Operation[] };
@@ -28,7 +45,11 @@ export function checkSet(history: readonly Op[], options: { maxAnomalies?: numbe
     if (o.f === "add") { get(key(o)).adds.set(id(elem(o)), o); adder.add(o.process); cutoff = Math.max(cutoff, o.complete?.time ?? o.invoke.time); }
     else if (o.f === "read" && o.type === "ok") get(key(o)).reads.push(o);
   }
-  const isFinal = (o: Operation) => !adder.has(o.process) && firstInvoke.get(o.process)! > cutoff;
+  // Final reads: by fresh processes after every add and fault (faultline's final phase); failing any,
+  // Jepsen's convention: reads that began after every add and fault ended, by any process.
+  const strictFinal = (o: Operation) => !adder.has(o.process) && firstInvoke.get(o.process)! > cutoff;
+  const anyStrict = ops.some((o) => o.f === "read" && o.type === "ok" && strictFinal(o));
+  const isFinal = anyStrict ? strictFinal : (o: Operation) => o.invoke.time > cutoff;
   const lags: number[] = [];
   let lost = 0, phantom = 0, neverVisible = 0, recovered = 0, finalReads = 0, divergent = 0;
   for (const [k, { adds, reads }] of keys) {

@@ -1,5 +1,5 @@
 // Runs a workload's checkers over a history and combines their verdicts. Shared by `run` and `check`.
-import type { Op } from "../history/op.ts";
+import { HistoryError, type Op } from "../history/op.ts";
 import { merge, type Validity, type Verdict } from "../../checkers/types.ts";
 import type { CheckBudget, NamedChecker } from "./types.ts";
 import { formatSpectrum, spectrum, type Spectrum } from "../../checkers/spectrum.ts";
@@ -26,6 +26,7 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
     try {
       out[c.name] = c.check(history);
     } catch (e) {
+      if (e instanceof HistoryError) throw e;   // ops the checker does not know: bad input (exit 3), not a verdict
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }
@@ -40,6 +41,7 @@ export async function runCheckersAsync(history: readonly Op[], checkers: NamedCh
     try {
       out[c.name] = c.checkAsync ? await c.checkAsync(history, budget) : c.check(history);
     } catch (e) {
+      if (e instanceof HistoryError) throw e;   // ops the checker does not know: bad input (exit 3), not a verdict
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }

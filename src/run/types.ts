@@ -121,4 +121,6 @@ export interface Workload {
   /** Data that must exist before the first op (written through TargetSession.load). */
   initialData?(options: WorkloadOptions): [string, unknown][];
   checkers(options: WorkloadOptions): NamedChecker[];
+  /** Only for `check`: no target runs it (`run` refuses it with a clear message). */
+  checkOnly?: boolean;
 }

@@ -65,7 +65,7 @@ export interface EtcdSession extends TargetSession {
 
 export const etcdTarget: Target = {
   name: "etcd",
-  workloads: ["register", "session", "set"],
+  workloads: ["register", "session", "set", "set-full"],
   runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<EtcdSession> {
     const settings = parseEtcdOptions(o.options);

@@ -46,7 +46,7 @@ export interface PostgresSession extends TargetSession {
 
 export const postgresTarget: Target = {
   name: "postgres",
-  workloads: ["register", "session", "bank", "set", "counter", "chat"],
+  workloads: ["register", "session", "bank", "set", "set-full", "counter", "chat"],
   runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<PostgresSession> {
     const settings = parsePostgresOptions(o.options);

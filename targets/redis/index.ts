@@ -71,7 +71,7 @@ export interface RedisSession extends TargetSession {
 
 export const redisTarget: Target = {
   name: "redis",
-  workloads: ["register", "session", "set", "counter"],
+  workloads: ["register", "session", "set", "set-full", "counter"],
   runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<RedisSession> {
     if (!(o.nodes >= 1 && o.nodes <= 9)) throw new UsageError(`redis runs 1 to 9 nodes (a primary, replicas, a Sentinel on each), got --nodes ${o.nodes}`);

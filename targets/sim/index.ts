@@ -17,7 +17,7 @@ export const simTarget: Target = {
   name: "sim",
   modes: Object.keys(SIM_MODES),
   defaultMode: "linearizable",
-  workloads: ["register", "session", "chat", "set", "bank", "counter"],
+  workloads: ["register", "session", "chat", "set", "set-full", "bank", "counter"],
   async setup(o: TargetOptions): Promise<SimSession> {
     const mode = o.mode ?? "linearizable";
     if (!isSimMode(mode)) throw new Error(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Op } from "../../src/history/op.ts";
+import { HistoryError, type Op } from "../../src/history/op.ts";
 import { checkSet } from "../../checkers/set/index.ts";
 import { checkBank } from "../../checkers/bank/index.ts";
 import { checkCounter } from "../../checkers/counter/index.ts";
@@ -108,5 +108,64 @@ describe("chat", () => {
     expect(v.valid).toBe(false);
     expect(v.anomalies[0].kind).toBe("reply-without-parent");
     expect(v.anomalies[0].explanation).toContain("showed reply r (posted by session 1) without its parent p (posted by session 0");
+  });
+});
+
+describe("a history that does not fit the checker", () => {
+  const register = () => { const h = hist(); h.pair(0, "write", ["k", 1], "ok", ["k", 1]); h.pair(1, "read", ["k", null], "ok", ["k", 1]); return h.ops; };
+  it("bank: no read-all is unknown with the reason; an unknown f is refused; inferred accounts and total", () => {
+    const h = hist();
+    h.pair(0, "transfer", { from: "a", to: "b", amount: 3 }, "ok", { from: "a", to: "b", amount: 3 });
+    const v = checkBank(h.ops, { accounts: ["a", "b"], total: 20 });
+    expect(v.valid).toBe("unknown");
+    expect(v.reason).toContain("no read-all operations");
+    expect(() => checkBank(register())).toThrow(HistoryError);
+    expect(() => checkBank(register())).toThrow(/f: the bank checker does not know "write"/);
+    h.pair(1, "read-all", null, "ok", { 0: 10, 1: 10 });
+    h.pair(1, "read-all", null, "ok", { 0: 7, 1: 13 });
+    expect(checkBank(h.ops).valid).toBe(true);
+    h.pair(1, "read-all", null, "ok", { 0: 7, 1: 12 });
+    const bad = checkBank(h.ops);
+    expect(bad.valid).toBe(false);
+    expect(bad.anomalies.map((a) => a.kind)).toEqual(["wrong-total"]);
+    expect(bad.anomalies[0].explanation).toContain("sums to 19, not 20 (the total most reads agree on");
+  });
+  it("counter: no ok read is unknown; an unknown f or a value that is not [key, n] is refused", () => {
+    const h = hist();
+    h.pair(0, "incr", ["c", 2], "ok", ["c", 2]);
+    h.pair(1, "read", ["c", null], "fail", ["c", null]);
+    expect(checkCounter(h.ops).valid).toBe("unknown");
+    expect(checkCounter(h.ops).reason).toContain("no reads");
+    expect(() => checkCounter(register())).toThrow(/does not know "write"/);
+    const plain = hist();
+    plain.pair(0, "incr", 2, "ok", 2);
+    expect(() => checkCounter(plain.ops)).toThrow(/value: the counter checker expects \[key, delta\]/);
+  });
+  it("set: no ok read is unknown; an unknown f or plain values are refused (not a TypeError)", () => {
+    const h = hist();
+    h.pair(0, "add", ["s", 1], "ok", ["s", 1]);
+    expect(checkSet(h.ops).valid).toBe("unknown");
+    expect(checkSet(h.ops).reason).toContain("no reads");
+    expect(() => checkSet(register())).toThrow(/does not know "write"/);
+    const plain = hist();
+    plain.pair(0, "add", 1, "ok", 1);
+    plain.pair(1, "read", null, "ok", [1]);
+    expect(() => checkSet(plain.ops)).toThrow(HistoryError);
+  });
+  it("set: Jepsen's final read (after every add, by a process that also added) counts as final", () => {
+    const h = hist();
+    h.pair(0, "add", ["s", 1], "ok", ["s", 1]);
+    h.pair(1, "add", ["s", 2], "ok", ["s", 2]);
+    h.pair(0, "read", ["s", null], "ok", ["s", [1, 2]]);
+    expect(checkSet(h.ops).valid).toBe(true);
+    h.pair(1, "read", ["s", null], "ok", ["s", [2]]);
+    expect(checkSet(h.ops).anomalies.map((a) => a.kind)).toContain("lost-add");
+  });
+  it("chat: no ok scan is unknown; an unknown f is refused", () => {
+    const h = hist();
+    h.pair(0, "post", ["c", "p"], "ok", ["c", { conv: "c", id: "p", parent: null, seen: [] }]);
+    expect(checkChat(h.ops).valid).toBe("unknown");
+    expect(checkChat(h.ops).reason).toContain("no scans");
+    expect(() => checkChat(register())).toThrow(/does not know "write"/);
   });
 });

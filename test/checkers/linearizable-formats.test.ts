@@ -45,12 +45,12 @@ describe("EDN reader", () => {
 });
 
 describe("importers", () => {
-  it("jepsen-edn: vectors or lists of op maps, keywords to strings, nemesis ops kept, file:line errors", () => {
+  it("jepsen-edn: vectors or lists of op maps, keywords to strings, nemesis ops as fault events, file:line errors", () => {
     const ops = parseJepsenEdn(`; a comment
 ({:process 0, :type :invoke, :f :write, :value 1}
  {:process :nemesis, :type :info, :f :start, :value "partition {}"}
  {:process 0, :type :ok, :f :write, :value 1, :error [:x nil]})`, "h.edn");
-    expect(ops.map((o) => [o.index, o.process, o.type, o.f, o.value])).toEqual([[0, 0, "invoke", "write", 1], [1, "nemesis", "info", "start", "partition {}"], [2, 0, "ok", "write", 1]]);
+    expect(ops.map((o) => [o.index, o.process, o.type, o.f, o.value])).toEqual([[0, 0, "invoke", "write", 1], [1, "nemesis", "info", "partition", { nodes: [], jepsen: "partition {}" }], [2, 0, "ok", "write", 1]]);
     expect(ops[2].error).toBe('["x",null]');
     expect(() => parseJepsenEdn(`[{:process 0, :type :invoke, :f :read}\n {:process 0, :type :done, :f :read}]`, "h.edn")).toThrow("h.edn:2: type:");
     expect(() => parseJepsenEdn(`[{:process 0, :type :ok, :f :read, :value 1}]`, "h.edn")).toThrow(HistoryError);

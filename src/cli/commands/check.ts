@@ -4,13 +4,16 @@
 import type { Command } from "commander";
 import { dirname, join } from "node:path";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { readHistory } from "../../history/reader.ts";
+import { HistoryError } from "../../history/op.ts";
 import { pairOperations } from "../../history/pairs.ts";
 import { lookup, workloads } from "../../registry.ts";
 import { exitCodeFor, runCheckersAsync, summarize, type Results } from "../../run/check.ts";
 import { readJson, FILES } from "../../results/store.ts";
 import type { CheckBudget, WorkloadOptions } from "../../run/types.ts";
-import { FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { detectFileFormat, FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { fromJepsen } from "../../history/formats/workloads.ts";
+import { HISTORY } from "../../../checkers/fit.ts";
+import { keyValues } from "../key-values.ts";
 import { describeSpec, linearizableChecker } from "../../../checkers/linearizable/spec.ts";
 import type { ModelSpec } from "../../../checkers/linearizable/models/index.ts";
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
@@ -20,29 +23,31 @@ import { UsageError } from "../../errors.ts";
 import { exitCodeOf } from "../errors.ts";
 import { worstExit } from "../worst-exit.ts";
 
-interface CheckFlags { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }
+interface CheckFlags { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string; wopt: Record<string, unknown> }
 
 export function register(program: Command): void {
   program.command("check <history...>")
     .description("check stored histories (history.jsonl files, run directories, or directories of histories) offline")
-    .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history)")
+    .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history); Jepsen's bank, counter, set, set-full and long-fork histories are read in faultline's conventions")
     .option("--json", "print the results as JSON (several histories: one JSON object per line)")
-    .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default jsonl); other formats are checked for linearizability`)
+    .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default: detected from the content); without --workload, other formats are checked for linearizability`)
     .option("--model <name>", `check linearizability against this model: ${Object.keys(MODELS).join(", ")} (default: inferred from the ops' f)`)
     .option("--initial <value>", "the model's initial state, JSON or EDN (e.g. 0, null, '{:x 0 :y 0}')")
     .option("--nil-read <how>", "a read of nil/null is an 'unknown' read (Knossos) or means 'absent' (default: the format's)")
     .option("--workers <n>", `check linearizability with its keys on n worker threads, each with a hard heap limit (default: the CPU count, ${defaultWorkers()} here; 0: in this thread — faster on small machines, but no --timeout and no hard memory limit)`)
     .option("--timeout <s>", "wall-clock budget for the linearizability check in seconds; when it runs out the verdict is unknown (exit 2), naming the keys checked and not")
     .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
+    .option("--wopt <key=value>", "workload option, repeatable (e.g. --wopt total=100 for a Jepsen bank history, --wopt group-size=3 for long-fork)", keyValues, {})
     .addHelpText("after", `
 Several histories: one line each, then a summary; the exit code is the worst one's:
   3 (bad input) before 4 (infrastructure), then 1 (invalid), 2 (unknown), 0 (valid).
 A directory holding history.jsonl is a run; any other directory stands for the histories in it
-(by extension: .jsonl, .edn for jepsen-edn, .log for porcupine-etcd, .txt for porcupine-kv).`)
+(by extension: .jsonl, .edn for jepsen-edn, .json for jepsen-json, .log for porcupine-etcd, .txt for porcupine-kv;
+without --format, every such file, each read as the format its content shows).`)
     .action(async (paths: string[], o: CheckFlags) => {
       const budget = checkBudget(o);
       if (o.format !== undefined && !FORMATS[o.format]) throw new UsageError(`unknown format ${JSON.stringify(o.format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
-      const files = paths.flatMap((p) => historiesAt(p, o.format ?? "jsonl"));
+      const files = paths.flatMap((p) => historiesAt(p, o.format));
       if (files.length === 1 && !(existsSync(paths[0]) && statSync(paths[0]).isDirectory() && files[0] !== runHistory(paths[0]))) {
         const { results, spec } = await checkOne(files[0], o, budget);
         if (spec) process.stdout.write(o.json ? JSON.stringify({ ...results, model: spec }, null, 2) + "\n" : `checked as ${describeSpec(spec)}\n` + summarize(results));
@@ -55,39 +60,63 @@ A directory holding history.jsonl is a run; any other directory stands for the h
 }
 
 /** The histories a path names: a file, a run directory's history.jsonl, or a directory's histories. */
-function historiesAt(path: string, format: string): string[] {
+function historiesAt(path: string, format: string | undefined): string[] {
   if (!existsSync(path)) return [path];   // reported as a missing file when it is checked
   if (!statSync(path).isDirectory()) return [path];
   const run = runHistory(path);
-  if (format === "jsonl" && existsSync(run)) return [run];
-  const ext = EXTENSIONS[format] ?? "";
-  const found = readdirSync(path).sort().map((n) => join(path, n)).filter((p) => p.endsWith(ext) && statSync(p).isFile());
-  if (!found.length) throw new UsageError(`${path}: no ${format} histories (*${ext}) in this directory`);
+  if ((format === undefined || format === "jsonl") && existsSync(run)) return [run];
+  const exts = format === undefined ? Object.values(EXTENSIONS) : [EXTENSIONS[format] ?? ""];
+  const found = readdirSync(path).sort().map((n) => join(path, n)).filter((p) => exts.some((e) => p.endsWith(e)) && statSync(p).isFile());
+  if (!found.length) throw new UsageError(`${path}: no ${format ?? "history"} files (${exts.map((e) => `*${e}`).join(", ")}) in this directory`);
   return found;
 }
 
-const EXTENSIONS: Record<string, string> = { "jsonl": ".jsonl", "jepsen-edn": ".edn", "porcupine-etcd": ".log", "porcupine-kv": ".txt" };
+const EXTENSIONS: Record<string, string> = { "jsonl": ".jsonl", "jepsen-edn": ".edn", "jepsen-json": ".json", "porcupine-etcd": ".log", "porcupine-kv": ".txt" };
 const runHistory = (dir: string) => join(dir, FILES.history);
 
 async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promise<{ results: Results; spec?: ModelSpec }> {
-  if ((o.format && o.format !== "jsonl") || o.model || o.initial !== undefined || o.nilRead) {
-    const format = o.format ?? "jsonl";
-    if (!existsSync(path) || statSync(path).isDirectory()) throw new UsageError(`${path}: not a history file`);
-    const history = readHistoryAs(path, format);
-    pairOperations(history, { file: path });
+  if (!existsSync(path)) throw new UsageError(`no such file or directory: ${path}`);
+  const file = statSync(path).isDirectory() ? join(path, FILES.history) : path;
+  // Without --format: a run directory is faultline's JSONL; a file is detected from its first lines.
+  let format = o.format;
+  if (format === undefined && file !== path) format = "jsonl";
+  if (format === undefined) {
+    const d = detectFileFormat(file);
+    format = d.format;
+    if (format !== "jsonl") process.stderr.write(`faultline: ${file}: read as ${format} (detected: ${d.why}; --format to choose another)\n`);
+  }
+  const notes: string[] = [];
+  if (!o.workload && (format !== "jsonl" || o.model || o.initial !== undefined || o.nilRead)) {
+    const history = rebase(() => readHistoryAs(file, format, notes), file);
+    for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
+    pairOperations(history, { file });
     const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
     const sync = linearizableChecker(spec);
     const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budgetFor(history, budget));
     return { results, spec };
   }
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
+  if (o.model || o.initial !== undefined || o.nilRead) throw new UsageError("--model, --initial and --nil-read choose a linearizability model; with --workload the workload's checkers judge the history (drop one)");
   const run = readJson<{ config?: { workload?: string; keys?: number; workloadOptions?: object }; nodes?: string[] }>(join(dirname(file), FILES.run));
+  const ownRun = format === "jsonl" && run?.config !== undefined;
   const name = o.workload ?? run?.config?.workload ?? "register";
   const workload = await lookup("workload", workloads, name);
-  const history = readHistory(file);
+  // Jepsen's workload conventions (bank :read, counter :add, plain set elements) → faultline's.
+  const history = fromJepsen(rebase(() => readHistoryAs(file, format, notes), file), name, notes);
+  for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
   pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
-  const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
-  return { results: await runCheckersAsync(history, workload.checkers(wopts), budgetFor(history, budget)) };
+  const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(ownRun ? {} : { imported: true }), ...(run?.config?.workloadOptions ?? {}), ...o.wopt };
+  return { results: await rebaseAsync(() => runCheckersAsync(history, workload.checkers(wopts), budgetFor(history, budget)), file) };
+}
+
+/** A checker's HistoryError names the history it was given as HISTORY; name the file instead. */
+function rebase<T>(f: () => T, file: string): T {
+  try { return f(); } catch (e) { throw renamed(e, file); }
+}
+async function rebaseAsync<T>(f: () => Promise<T>, file: string): Promise<T> {
+  try { return await f(); } catch (e) { throw renamed(e, file); }
+}
+function renamed(e: unknown, file: string): unknown {
+  return e instanceof HistoryError && e.file === HISTORY ? new HistoryError(file, e.line, e.field, e.problem) : e;
 }
 
 /** Below this many events a history is checked in this thread unless --workers, --timeout or --memory asks

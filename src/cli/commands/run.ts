@@ -14,15 +14,8 @@ import { UsageError } from "../../errors.ts";
 const num = (v: string) => Number(v);
 const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
 
-/** Parses repeated `--opt key=value` settings; values that look like JSON are parsed. */
-export function keyValues(v: string, acc: Record<string, unknown> = {}): Record<string, unknown> {
-  const eq = v.indexOf("=");
-  const k = eq < 0 ? v : v.slice(0, eq);
-  const raw = eq < 0 ? "true" : v.slice(eq + 1);
-  let val: unknown = raw;
-  try { val = JSON.parse(raw); } catch { /* keep string */ }
-  return { ...acc, [k]: val };
-}
+export { keyValues } from "../key-values.ts";
+import { keyValues } from "../key-values.ts";
 
 export function runOptions(cmd: Command): Command {
   return cmd

@@ -42,8 +42,12 @@ const DELIMS = new Set(["(", ")", "[", "]", "{", "}", '"', ";"]);
 const isWs = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "," || c === "\f";
 const NAMED_CHARS: Record<string, string> = { newline: "\n", return: "\r", space: " ", tab: "\t", backspace: "\b", formfeed: "\f" };
 
+/** Deeper nesting is refused (an error naming the line), not read until the stack overflows. */
+export const MAX_DEPTH = 1000;
+
 class Reader {
   pos = 0;
+  depth = 0;
   line = 1;
   col = 1;
   constructor(readonly text: string) {}
@@ -70,6 +74,13 @@ class Reader {
   }
 
   read(): EdnValue {
+    if (++this.depth > MAX_DEPTH) this.fail(`nested more than ${MAX_DEPTH} levels deep`);
+    const v = this.readForm();
+    this.depth--;
+    return v;
+  }
+
+  private readForm(): EdnValue {
     if (!this.skip()) this.fail("unexpected end of input");
     const line = this.line, col = this.col;
     const c = this.text[this.pos];

@@ -3,6 +3,7 @@
 // | format          | source                                   | nil read        | usual initial value |
 // |-----------------|------------------------------------------|-----------------|---------------------|
 // | jepsen-edn      | Jepsen history.edn, Knossos data/*.edn   | unknown read    | nil (Knossos' corpus: 0) |
+// | jepsen-json     | Jepsen histories as JSON (string keys)   | unknown read    | nil                 |
 // | porcupine-etcd  | Porcupine test_data/jepsen/etcd_*.log    | absent (nil)    | nil                 |
 // | porcupine-kv    | Porcupine test_data/kv/*.txt             | (strings)       | "" per key          |
 //
@@ -13,13 +14,16 @@ import type { Op } from "../op.ts";
 import { HistoryError } from "../op.ts";
 import { parseHistory, readHistory } from "../reader.ts";
 import { parseJepsenEdn } from "./jepsen-edn.ts";
+import { parseJepsenJson } from "./jepsen-json.ts";
+import { detectFormat, head } from "./detect.ts";
 import { parsePorcupineEtcd, parsePorcupineKv } from "./porcupine.ts";
 import { EdnError, readEdn, toJson } from "./edn.ts";
 
 export interface HistoryFormat {
   name: string;
   description: string;
-  parse(text: string, file: string): Op[];
+  /** Notes on what was assumed (missing fields) are pushed onto `notes`. */
+  parse(text: string, file: string, notes?: string[]): Op[];
   /** How the source reads a nil/null read: "unknown" (Knossos: legal in any state) or "absent". */
   nilRead: "unknown" | "absent";
 }
@@ -27,17 +31,27 @@ export interface HistoryFormat {
 export const FORMATS: Record<string, HistoryFormat> = {
   "jsonl": { name: "jsonl", description: "faultline's own history.jsonl", parse: parseHistory, nilRead: "absent" },
   "jepsen-edn": { name: "jepsen-edn", description: "Jepsen/Knossos EDN: a vector or list of op maps, or one op map per line", parse: parseJepsenEdn, nilRead: "unknown" },
+  "jepsen-json": { name: "jepsen-json", description: "Jepsen op maps as JSON (string keys), one per line or in one array", parse: parseJepsenJson, nilRead: "unknown" },
   "porcupine-etcd": { name: "porcupine-etcd", description: "Jepsen etcd log lines as in Porcupine's test_data/jepsen", parse: parsePorcupineEtcd, nilRead: "absent" },
   "porcupine-kv": { name: "porcupine-kv", description: "Porcupine kv logs: one EDN map per line with :key", parse: parsePorcupineKv, nilRead: "absent" },
 };
 
-export const IMPORT_FORMATS = ["jepsen-edn", "porcupine-etcd", "porcupine-kv"];
+export const IMPORT_FORMATS = ["jepsen-edn", "jepsen-json", "porcupine-etcd", "porcupine-kv"];
 
-export function readHistoryAs(file: string, format: string): Op[] {
+export function readHistoryAs(file: string, format: string, notes: string[] = []): Op[] {
   const fmt = FORMATS[format];
   if (!fmt) throw new Error(`unknown format ${JSON.stringify(format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
   if (format === "jsonl") return readHistory(file);   // streamed: any size
-  return fmt.parse(readFileSync(file, "utf8"), file);
+  return fmt.parse(readFileSync(file, "utf8"), file, notes);
+}
+
+/** The file's format, from its first lines; a file that matches none is a usage problem (exit 3). */
+export function detectFileFormat(file: string): { format: string; why: string } {
+  const text = head(file);
+  if (text.trim() === "") return { format: "jsonl", why: "an empty file" };
+  const d = detectFormat(text);
+  if (!d) throw new HistoryError(file, 1, "format", `cannot tell the history format from the first lines; give --format (${Object.keys(FORMATS).join(", ")})`);
+  return d;
 }
 
 /** The model a history's ops imply, by their f's: what Knossos/Porcupine would have been asked to use. */

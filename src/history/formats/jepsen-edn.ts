@@ -1,22 +1,17 @@
 // Jepsen / Knossos EDN histories ⇄ faultline ops.
 //
 // Input: either one collection (vector or list) of op maps (Knossos' data files), or a sequence of op
-// maps, one per line (Jepsen's history.edn, Porcupine's kv logs). Position is the time order; `:time`
-// is kept when present (clamped so it never goes backwards), `:index` is ignored. Keywords become
+// maps, one per line (Jepsen's history.edn, Porcupine's kv logs). Position is the time order; the fields'
+// meaning (missing :process/:time, nemesis ops) is jepsen-ops.ts', shared with Jepsen JSON. Keywords become
 // plain strings (`:read` → "read"), vectors and lists arrays, maps objects. A map with a `:key` entry
 // (Porcupine's kv logs) gets the value `[key, value]`, Jepsen's independent-tuple shape.
 // Semantics are not changed here: a `:fail` op stays `fail`, a read of nil stays a read of null. How to
 // interpret them (Knossos: nil read = unknown read) is a checking option (see formats/index.ts).
-import { HistoryError, type Op, type OpType } from "../op.ts";
+import { HistoryError, type Op } from "../op.ts";
 import { EdnError, EdnMap, Keyword, readAll, toJson, jsonToEdn, ednString, type EdnValue } from "./edn.ts";
-import { normalizeProcesses, type RawOp } from "./normalize.ts";
+import { jepsenOps, type OpRecord } from "./jepsen-ops.ts";
 
-const TYPES = new Set(["invoke", "ok", "fail", "info"]);
-
-const nameOf = (v: EdnValue | undefined): string | undefined =>
-  typeof v === "string" ? v : v instanceof Keyword ? v.name : v && typeof v === "object" && "name" in v ? String((v as { name: string }).name) : undefined;
-
-export function parseJepsenEdn(text: string, file = "<edn>"): Op[] {
+export function parseJepsenEdn(text: string, file = "<edn>", notes: string[] = []): Op[] {
   let forms;
   try {
     forms = readAll(text);
@@ -30,33 +25,11 @@ export function parseJepsenEdn(text: string, file = "<edn>"): Op[] {
   } else {
     maps = forms;
   }
-  const raw: RawOp[] = [];
-  let time = 0;
-  for (const { value, line } of maps) {
+  const records: OpRecord[] = maps.map(({ value, line }) => {
     if (!(value instanceof EdnMap)) throw new HistoryError(file, line, "op", `expected an op map {:process .. :type .. :f ..}, got ${describe(value)}`);
-    const type = nameOf(value.kw("type"));
-    if (!type || !TYPES.has(type)) throw new HistoryError(file, line, "type", `must be one of :invoke, :ok, :fail, :info, got ${describe(value.kw("type"))}`);
-    const f = nameOf(value.kw("f"));
-    if (!f) throw new HistoryError(file, line, "f", `is missing or not a keyword, got ${describe(value.kw("f"))}`);
-    const p = value.kw("process");
-    let process: number | "nemesis";
-    if (typeof p === "number" && Number.isInteger(p) && p >= 0) process = p;
-    else if (p instanceof Keyword || typeof p === "string") process = "nemesis";
-    else throw new HistoryError(file, line, "process", `must be a non-negative integer or a keyword, got ${describe(p)}`);
-    const t = value.kw("time");
-    if (typeof t === "number" && Number.isFinite(t) && t >= 0) time = Math.max(time, t);
-    let v = value.hasKw("value") ? toJson(value.kw("value")!) : null;
-    if (value.hasKw("key")) v = [toJson(value.kw("key")!), v];
-    const op: RawOp = { time, process, type: type as OpType, f, value: v, line };
-    const node = value.kw("node");
-    if (typeof node === "string") op.node = node;
-    if (value.hasKw("error")) {
-      const e = value.kw("error")!;
-      op.error = typeof e === "string" ? e : e instanceof Keyword ? e.name : JSON.stringify(toJson(e));
-    }
-    raw.push(op);
-  }
-  return normalizeProcesses(raw, file);
+    return { fields: toJson(value) as Record<string, unknown>, line };
+  });
+  return jepsenOps(records, file, notes);
 }
 
 function describe(v: EdnValue | undefined): string {

@@ -56,6 +56,6 @@ export function parsePorcupineEtcd(text: string, file = "<log>"): Op[] {
   return normalizeProcesses(raw, file);
 }
 
-export function parsePorcupineKv(text: string, file = "<kv>"): Op[] {
-  return parseJepsenEdn(text, file);
+export function parsePorcupineKv(text: string, file = "<kv>", notes: string[] = []): Op[] {
+  return parseJepsenEdn(text, file, notes);
 }
