@@ -100,12 +100,12 @@ export function spectrum(checkers: Record<string, Verdict>): Spectrum {
 }
 
 /** PRAM from its three guarantees as checked: violated if one is (a read that breaks two of them counted
- *  once: the same key and last op), held if all three held, else unknown or not checked. */
+ *  once: the same key and read, details.readOp, else last op), held if all three held, else unknown or not checked. */
 function pram(models: Record<ModelName, ModelResult>, checkers: Record<string, Verdict>): ModelResult {
   const parts = PRAM_PARTS.map((m) => models[m]);
   if (parts.some((p) => p.status === "violated")) {
     const broken = PRAM_PARTS.filter((m) => models[m].status === "violated");
-    const reads = new Set(broken.flatMap((m) => checkers[m]?.anomalies ?? []).map((a) => `${a.key ?? ""}\u0000${Math.max(...a.ops)}`));
+    const reads = new Set(broken.flatMap((m) => checkers[m]?.anomalies ?? []).map((a) => `${a.key ?? ""}\u0000${(a.details as { readOp?: number } | undefined)?.readOp ?? Math.max(...a.ops)}`));
     return { status: "violated", by: broken, anomalies: reads.size, examples: broken.flatMap((m) => models[m].examples).slice(0, 3), note: `violated: ${broken.join(", ")}` };
   }
   if (parts.every((p) => p.status === "held")) return { status: "held", by: [...PRAM_PARTS], anomalies: 0, examples: [] };

@@ -16,7 +16,8 @@
 //                        w, a read of x returns nothing older than the version of x T had read before w — and,
 //                        when w itself wrote x, not that version either.
 // One read can break several guarantees (x=2 then x=1 above is a monotonic-reads regression too); it is
-// reported under each, and each anomaly's details.breaks lists them all, so every model counts it.
+// reported under each, and each anomaly's details.breaks lists them all (details.readOp names the read), so
+// every model counts it.
 // On a cyclic causal order (a session reads its own future write) "older" stays "causally before": every
 // event on a cycle precedes every other, but a version is never older than itself, so reading the very write
 // a guarantee requires is no violation; the causal checkers report the cycle (CyclicCO).
@@ -153,7 +154,7 @@ function analyzeAll(g: CausalGraph, max: number): Record<Guarantee, Result> {
         for (const [x, make] of found) {
           if (out[x].length >= max) continue;
           const a = make();
-          a.details = { ...(a.details as object), breaks };
+          a.details = { ...(a.details as object), breaks, readOp: e.op.invoke.index };
           if (breaks.length > 1) a.explanation += ` This read also breaks ${breaks.filter((b) => b !== x).map((b) => b.replace(/-/g, " ")).join(" and ")}.`;
           out[x].push(a);
         }
@@ -181,16 +182,22 @@ function analyzeAll(g: CausalGraph, max: number): Record<Guarantee, Result> {
   };
 }
 
-/** For each write: the versions its session had written (MW) or read (WFR) before it, the latest per key. */
-function dependencies(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads"): Map<number, Map<string, number>> {
-  const deps = new Map<number, Map<string, number>>();
+/** For each write: the versions its session had written (MW: the latest per key) or read (WFR: the causally
+ *  maximal ones per key) before it. */
+function dependencies(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads"): Map<number, [string, number][]> {
+  const deps = new Map<number, [string, number][]>();
   for (const ids of g.sessions.values()) {
-    const running = new Map<string, number>();
+    const running = new Map<string, number[]>();
     for (const id of ids) {
       const x = g.events[id];
-      if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) if (f >= 0 && !x.writes.has(k)) running.set(k, f);
-      if (x.writes.size && running.size) deps.set(id, new Map(running));
-      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) running.set(k, id);
+      if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) {
+        if (f < 0 || x.writes.has(k)) continue;
+        const l = running.get(k) ?? [];
+        if (l.some((v) => v === f || g.before(f, v))) continue;
+        running.set(k, [...l.filter((v) => !g.before(v, f)), f]);
+      }
+      if (x.writes.size && running.size) deps.set(id, [...running].flatMap(([k, vs]) => vs.map((v): [string, number] => [k, v])));
+      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) running.set(k, [id]);
     }
   }
   return deps;
