@@ -41,7 +41,7 @@ export function checkCausalMemory(history: readonly Op[], adapt: Adapter, option
 }
 
 function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: Anomaly[]; stats: Record<string, number> } {
-  const ev = g.events, S = c.S;
+  const ev = g.events, S = c.S, data = c.data;
   // Per key, per session index: that session's writes of the key in session order.
   const writesOf = new Map<string, number[][]>();
   for (const [k, ws] of g.writesByKey) {
@@ -60,52 +60,74 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
     for (const t of targets) { t.sort((a, b) => c.position[a] - c.position[b]); }
     const into = new Map<number, Map<number, number>>();     // w2 → (w1 → the read that ordered w1 before w2)
     const found: { read: number; key: string; write: number }[] = [];
-    let rounds = 0, added = true;
-    while (added) {
-      added = false;
+    // A round walks the session once. An ordering w1 → w2 found at a read changes an earlier op's
+    // hb-predecessors only if w2 was already among them and w1 was not: then one more round is needed.
+    const entered = new Map<number, number>();               // target → index (in ids) where it entered P
+    const snapshot = new Int32Array(ids.length * S);         // P at each op, before its reads
+    let rounds = 0, again = true;
+    const stack: number[] = [];
+    while (again) {
+      again = false;
       rounds++;
       found.length = 0;
+      entered.clear();
       const P = new Int32Array(S).fill(-1);
       const ptr = new Int32Array(S);                          // targets[t][0..ptr[t]) are already in P
       const cursor = new Map<string, Int32Array>();           // per key: writesOf[k][t][0..cursor[t]) in P
-      const grow = (clock: Int32Array) => {
-        const todo: Int32Array[] = [clock];
-        while (todo.length) {
-          const x = todo.pop()!;
+      const last = new Map<string, Int32Array>();             // per key: [w1, w2] last considered, per session
+      let at = 0;
+      // Joins the clock at data[offset] into P, then the clocks of every ordering into a write now in P.
+      const grow = (offset: number) => {
+        stack.push(offset);
+        while (stack.length) {
+          const x = stack.pop()!;
           for (let t = 0; t < S; t++) {
-            if (x[t] <= P[t]) continue;
-            P[t] = x[t];
+            const v = data[x + t];
+            if (v <= P[t]) continue;
+            P[t] = v;
             const tl = targets[t];
-            while (ptr[t] < tl.length && c.position[tl[ptr[t]]] <= P[t]) {
-              for (const w1 of into.get(tl[ptr[t]])?.keys() ?? []) todo.push(c.clock(w1));
-              ptr[t]++;
+            while (ptr[t] < tl.length && c.position[tl[ptr[t]]] <= v) {
+              const w2 = tl[ptr[t]++];
+              if (!entered.has(w2)) entered.set(w2, at);
+              const m = into.get(w2);
+              if (m) for (const w1 of m.keys()) stack.push(c.offset(w1));
             }
           }
         }
       };
-      for (const id of ids) {
-        grow(c.clock(id));
+      for (; at < ids.length; at++) {
+        const id = ids[at];
+        grow(c.offset(id));
+        snapshot.set(P, at * S);
         const e = ev[id];
         for (const [k, w2] of e.from) {
           const per = writesOf.get(k);
           if (!per) continue;
-          let cur = cursor.get(k);
-          if (!cur) cursor.set(k, (cur = new Int32Array(S)));
-          let latest = -1;
-          for (let t = 0; t < S; t++) {
-            const ws = per[t];
-            while (cur[t] < ws.length && c.position[ws[cur[t]]] <= P[t]) cur[t]++;
-            if (cur[t] === 0) continue;
-            const w1 = ws[cur[t] - 1];
-            if (w1 === id || w1 === w2) continue;               // w2's own session's earlier writes precede it by co
-            latest = w1;
-            if (w2 < 0 || g.before(w1, w2)) continue;            // co already orders them
-            let m = into.get(w2);
-            if (!m) into.set(w2, (m = new Map()));
-            if (m.has(w1)) continue;
-            m.set(w1, id);
-            added = true;
-            if (inPast(P, w2)) grow(c.clock(w1));
+          let cur = cursor.get(k), prev = last.get(k);
+          if (!cur) { cursor.set(k, (cur = new Int32Array(S))); last.set(k, (prev = new Int32Array(2 * S).fill(-1))); }
+          let latest = -1, grew = true;
+          while (grew) {                                       // an ordering that grows P may bring in more writes of k
+            grew = false;
+            for (let t = 0; t < S; t++) {
+              const ws = per[t];
+              while (cur[t] < ws.length && c.position[ws[cur[t]]] <= P[t]) cur[t]++;
+              if (cur[t] === 0) continue;
+              const w1 = ws[cur[t] - 1];
+              if (w1 === id || w1 === w2) continue;             // w2's own session's earlier writes precede it by co
+              latest = w1;
+              if (w2 < 0) continue;
+              if (prev![2 * t] === w1 && prev![2 * t + 1] === w2) continue;   // the same pair as before
+              prev![2 * t] = w1; prev![2 * t + 1] = w2;
+              if (g.before(w1, w2)) continue;                    // co already orders them
+              let m = into.get(w2);
+              if (m?.has(w1)) continue;
+              if (!m) into.set(w2, (m = new Map()));
+              m.set(w1, id);
+              if (!inPast(P, w2)) continue;
+              const j = entered.get(w2)!;
+              if (j < at && snapshot[j * S + c.sessionIndex[w1]] < c.position[w1]) again = true;
+              if (!inPast(P, w1)) { grow(c.offset(w1)); grew = true; }
+            }
           }
           if (w2 === -1 && latest >= 0) found.push({ read: id, key: k, write: latest });
         }
