@@ -49,13 +49,9 @@ export interface CausalGraph {
 }
 
 /** Causal pasts as clocks: sessionIndex[e] and position[e] place event e in its session (order[s] lists
- *  session s's events); clock(e)[s] is the position of the last event of session s in e's past, itself
- *  included (-1: none). A past is closed under session order, so the clock names it exactly. */
-export interface PastClocks {
-  S: number; sessionIndex: Int32Array; position: Int32Array; order: number[][]; clock(e: number): Int32Array;
-  /** All clocks in one array: e's clock is data[offset(e) .. offset(e) + S) (no allocation per lookup). */
-  data: Int32Array; offset(e: number): number;
-}
+ *  session s's events); data[offset(e) + s] is the position of the last event of session s in e's past, e
+ *  itself included (-1: none). A past is closed under session order, so the clock names it exactly. */
+export interface PastClocks { S: number; sessionIndex: Int32Array; position: Int32Array; order: number[][]; data: Int32Array; offset(e: number): number }
 
 export type Adapter = (op: Operation) => EventSpec | null;
 
@@ -185,7 +181,7 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
       for (let j = from; j < to; j++) { const m = member[j]; if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m]; }
     }
     before = (a, b) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
-    clocks = { S, sessionIndex: sIdx, position: pos, order: [...sessions.values()], clock: (e) => clock.subarray(comp[e] * S, comp[e] * S + S), data: clock, offset: (e) => comp[e] * S };
+    clocks = { S, sessionIndex: sIdx, position: pos, order: [...sessions.values()], data: clock, offset: (e) => comp[e] * S };
   }
   // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
   // so the writes of one session in a past form a prefix: binary search for its end.
