@@ -87,11 +87,11 @@ interface Requirement { need: number; inclusive: boolean; via: number; because: 
 /** Per key, the causally maximal requirements: one older than another adds nothing. */
 class Required {
   private byKey = new Map<string, Requirement[]>();
-  add(g: CausalGraph, k: string, r: Requirement): void {
+  add(g: CausalGraph, k: string, need: number, inclusive: boolean, via: number, because: number): void {
     const l = this.byKey.get(k) ?? [];
-    if (l.some((q) => (q.need === r.need ? q.inclusive || !r.inclusive : g.before(r.need, q.need)))) return;
-    const kept = l.filter((q) => !(q.need === r.need ? r.inclusive : g.before(q.need, r.need)));
-    kept.push(r);
+    if (l.some((q) => (q.need === need ? q.inclusive || !inclusive : g.before(need, q.need)))) return;
+    const kept = l.filter((q) => !(q.need === need ? inclusive : g.before(q.need, need)));
+    kept.push({ need, inclusive, via, because });
     this.byKey.set(k, kept);
   }
   /** The requirement a read of k returning f breaks, if any. */
@@ -123,9 +123,12 @@ function analyzeAll(g: CausalGraph, max: number): Record<Guarantee, Result> {
     const own = new Map<string, number>();                 // key → the session's latest acknowledged write
     const seen = new Map<string, Seen>();
     const required = { "monotonic-writes": new Required(), "writes-follow-reads": new Required() };
+    const observed = new Set<number>();                    // a write observed again adds nothing
     const observe = (w: number, via: number) => {
+      if (observed.has(w)) return;
+      observed.add(w);
       for (const x of ["monotonic-writes", "writes-follow-reads"] as const) {
-        for (const [k, d] of deps[x].get(w) ?? []) required[x].add(g, k, { need: d, inclusive: g.events[w].writes.has(k), via, because: w });
+        for (const [k, d] of deps[x][w] ?? []) required[x].add(g, k, d, g.events[w].writes.has(k), via, w);
       }
     };
     let reads = 0;
@@ -184,10 +187,11 @@ function analyzeAll(g: CausalGraph, max: number): Record<Guarantee, Result> {
 
 /** For each write: the versions its session had written (MW: the latest per key) or read (WFR: the causally
  *  maximal ones per key) before it. */
-function dependencies(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads"): Map<number, [string, number][]> {
-  const deps = new Map<number, [string, number][]>();
+function dependencies(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads"): ([string, number][] | undefined)[] {
+  const deps: ([string, number][] | undefined)[] = new Array(g.events.length);
   for (const ids of g.sessions.values()) {
     const running = new Map<string, number[]>();
+    let snap: [string, number][] | undefined;                // shared by consecutive writes while running is unchanged
     for (const id of ids) {
       const x = g.events[id];
       if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) {
@@ -195,9 +199,13 @@ function dependencies(g: CausalGraph, guarantee: "monotonic-writes" | "writes-fo
         const l = running.get(k) ?? [];
         if (l.some((v) => v === f || g.before(f, v))) continue;
         running.set(k, [...l.filter((v) => !g.before(v, f)), f]);
+        snap = undefined;
       }
-      if (x.writes.size && running.size) deps.set(id, [...running].flatMap(([k, vs]) => vs.map((v): [string, number] => [k, v])));
-      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) running.set(k, [id]);
+      if (x.writes.size && running.size) {
+        if (!snap) { snap = []; for (const [k, vs] of running) for (const v of vs) snap.push([k, v]); }
+        deps[id] = snap;
+      }
+      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) { running.set(k, [id]); snap = undefined; }
     }
   }
   return deps;
