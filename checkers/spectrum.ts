@@ -1,12 +1,17 @@
 // The consistency spectrum of a run: for each model, did it hold, was it violated (with the anomalies), or
 // could this workload not tell? Built from the checkers' verdicts by name, plus the implications between
-// models: linearizable ⇒ sequential ⇒ causal convergence (CCv) ⇒ causal (CC) ⇒ each session guarantee. A
-// model held when a stronger one held; it is violated when a weaker one is violated. Convergence (eventual
-// consistency: every replica ends with the same state and keeps every acknowledged write) is orthogonal.
+// models (the single-object lattice of Viotti & Vukolić 2016 and Bouajjani et al. 2017):
+//   linearizable ⇒ sequential ⇒ causal convergence (CCv) ⇒ causal (CC)
+//                  sequential ⇒ causal memory (CM)       ⇒ causal (CC)       (CCv and CM are incomparable)
+//   causal ⇒ PRAM ⇒ read-your-writes, monotonic reads, monotonic writes;  causal ⇒ writes-follow-reads.
+// PRAM (pipelined RAM) is exactly read-your-writes + monotonic reads + monotonic writes, so it is derived from
+// those three verdicts. A model held when a stronger one held; it is violated when a weaker one is violated.
+// Convergence (eventual consistency: every replica ends with the same state and keeps every acknowledged
+// write) is orthogonal.
 import type { Validity, Verdict } from "./types.ts";
 
 export type ModelName =
-  | "linearizable" | "sequential" | "causal-convergence" | "causal"
+  | "linearizable" | "sequential" | "causal-convergence" | "causal-memory" | "causal" | "PRAM"
   | "read-your-writes" | "monotonic-reads" | "monotonic-writes" | "writes-follow-reads" | "convergence";
 
 export type Status = "held" | "violated" | "unknown" | "not checked";
@@ -30,7 +35,9 @@ export const MODELS: { name: ModelName; label: string; checkers: string[] }[] = 
   { name: "linearizable", label: "linearizable", checkers: ["linearizable"] },
   { name: "sequential", label: "sequential", checkers: ["sequential"] },
   { name: "causal-convergence", label: "causal+ (CCv)", checkers: ["causal-convergence"] },
+  { name: "causal-memory", label: "causal memory (CM)", checkers: ["causal-memory"] },
   { name: "causal", label: "causal (CC)", checkers: ["causal", "chat"] },
+  { name: "PRAM", label: "PRAM (RYW + MR + MW)", checkers: [] },
   { name: "read-your-writes", label: "read-your-writes", checkers: ["read-your-writes"] },
   { name: "monotonic-reads", label: "monotonic reads", checkers: ["monotonic-reads"] },
   { name: "monotonic-writes", label: "monotonic writes", checkers: ["monotonic-writes"] },
@@ -39,12 +46,16 @@ export const MODELS: { name: ModelName; label: string; checkers: string[] }[] = 
 ];
 
 const SESSION: ModelName[] = ["read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads"];
+/** The guarantees PRAM is made of. */
+const PRAM_PARTS: ModelName[] = ["read-your-writes", "monotonic-reads", "monotonic-writes"];
 /** Direct implications: stronger → the weaker models it implies. */
-const IMPLIES: Partial<Record<ModelName, ModelName[]>> = {
+export const IMPLIES: Partial<Record<ModelName, ModelName[]>> = {
   linearizable: ["sequential"],
-  sequential: ["causal-convergence"],
+  sequential: ["causal-convergence", "causal-memory"],
   "causal-convergence": ["causal"],
-  causal: SESSION,
+  "causal-memory": ["causal"],
+  causal: ["PRAM", "writes-follow-reads"],
+  PRAM: PRAM_PARTS,
 };
 
 export function spectrum(checkers: Record<string, Verdict>): Spectrum {
@@ -64,6 +75,7 @@ export function spectrum(checkers: Record<string, Verdict>): Spectrum {
     if (reason) r.note = reason;
     models[m.name] = r;
   }
+  models.PRAM = pram(models, checkers);
   if (!checkers.sequential) models.sequential.note = "not searched for this workload (the session workload searches it): decided only through the models above and below it";
   // Held flows down from stronger models, violated flows up from weaker ones; direct verdicts are kept.
   const order = MODELS.map((m) => m.name);
@@ -87,6 +99,20 @@ export function spectrum(checkers: Record<string, Verdict>): Spectrum {
   return { models, strongest: strongestHeld(models) };
 }
 
+/** PRAM from its three guarantees as checked: violated if one is (a read that breaks two of them counted
+ *  once: the same key and read, details.readOp, else last op), held if all three held, else unknown or not checked. */
+function pram(models: Record<ModelName, ModelResult>, checkers: Record<string, Verdict>): ModelResult {
+  const parts = PRAM_PARTS.map((m) => models[m]);
+  if (parts.some((p) => p.status === "violated")) {
+    const broken = PRAM_PARTS.filter((m) => models[m].status === "violated");
+    const reads = new Set(broken.flatMap((m) => checkers[m]?.anomalies ?? []).map((a) => `${a.key ?? ""}\u0000${(a.details as { readOp?: number } | undefined)?.readOp ?? Math.max(...a.ops)}`));
+    return { status: "violated", by: broken, anomalies: reads.size, examples: broken.flatMap((m) => models[m].examples).slice(0, 3), note: `violated: ${broken.join(", ")}` };
+  }
+  if (parts.every((p) => p.status === "held")) return { status: "held", by: [...PRAM_PARTS], anomalies: 0, examples: [] };
+  if (parts.every((p) => p.status === "not checked")) return { status: "not checked", by: [], anomalies: 0, examples: [] };
+  return { status: "unknown", by: PRAM_PARTS.filter((m) => models[m].status !== "not checked"), anomalies: 0, examples: [], note: "not every one of read-your-writes, monotonic reads and monotonic writes was decided" };
+}
+
 function closure(m: ModelName): ModelName[] {
   const out: ModelName[] = [];
   const todo = [...(IMPLIES[m] ?? [])];
@@ -102,7 +128,12 @@ function closure(m: ModelName): ModelName[] {
 function strongestHeld(models: Record<ModelName, ModelResult>): string {
   const held = (m: ModelName) => models[m].status === "held";
   const conv = held("convergence") ? " + convergence" : "";
-  for (const m of ["linearizable", "sequential", "causal-convergence", "causal"] as ModelName[]) if (held(m)) return m + conv;
+  for (const m of ["linearizable", "sequential"] as ModelName[]) if (held(m)) return m + conv;
+  // CCv and CM are incomparable: both can hold.
+  const both = (["causal-convergence", "causal-memory"] as ModelName[]).filter(held);
+  if (both.length) return both.join(" + ") + conv;
+  if (held("causal")) return "causal" + conv;
+  if (held("PRAM")) return "PRAM" + (held("writes-follow-reads") ? " + writes-follow-reads" : "") + conv;
   const s = SESSION.filter(held);
   if (s.length) return s.join(" + ") + conv;
   return held("convergence") ? "convergence (eventual) only" : "none";

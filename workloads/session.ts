@@ -1,10 +1,11 @@
 // Reads and blind writes of a few registers with unique values, so every read names exactly the write it saw:
-// the workload that gives a verdict on the whole spectrum — linearizable (per key), sequential, causal (CC, CCv), the four
-// session guarantees and convergence. Worker w's n-th write writes the value w·1,000,000 + n.
+// the workload that gives a verdict on the whole spectrum — linearizable (per key), sequential, causal (CC, CCv, CM), the four
+// session guarantees (and PRAM from three of them) and convergence. Worker w's n-th write writes the value w·1,000,000 + n.
 import { checkLinearizable } from "../checkers/linearizable/index.ts";
 import { casRegister } from "../checkers/linearizable/models/cas-register.ts";
 import { keyed } from "../checkers/linearizable/models/keyed.ts";
 import { checkCausal } from "../checkers/causal/index.ts";
+import { checkCausalMemory } from "../checkers/causal-memory/index.ts";
 import { checkSequential } from "../checkers/sequential/index.ts";
 import { checkConvergence, checkSession, GUARANTEES, registerAdapter } from "../checkers/session/index.ts";
 import type { Workload } from "../src/run/types.ts";
@@ -24,7 +25,7 @@ function linearizable(h: readonly Op[]): Verdict {
 
 export const sessionWorkload: Workload = {
   name: "session",
-  description: "reads and writes of unique values on a few keys; checked for linearizability, sequential consistency, causal order, the four session guarantees and convergence",
+  description: "reads and writes of unique values on a few keys; checked for linearizability, sequential consistency, causal consistency (CC, CCv, causal memory), the four session guarantees and convergence",
   generator(rng, options, worker) {
     const keys = keyNames(options.keys);
     const writeRatio = typeof options.writes === "number" ? options.writes : 0.5;
@@ -45,6 +46,7 @@ export const sessionWorkload: Workload = {
     ...GUARANTEES.map((g) => ({ name: g, check: (h: Parameters<typeof checkSession>[0]) => checkSession(h, g) })),
     { name: "causal", check: (h) => checkCausal(h, registerAdapter, { model: "CC" }) },
     { name: "causal-convergence", check: (h) => checkCausal(h, registerAdapter, { model: "CCv" }) },
+    { name: "causal-memory", check: (h) => checkCausalMemory(h, registerAdapter) },
     { name: "convergence", check: (h) => checkConvergence(h) },
   ]),
 };

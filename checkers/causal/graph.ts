@@ -44,7 +44,14 @@ export interface CausalGraph {
   latestBefore(k: string, r: number): number[];
   /** Why the history is not data-independent (a value written twice), if it is not. */
   problem?: string;
+  /** The causal past of each event as a vector clock over sessions (when held as clocks, not bitsets). */
+  clocks?: PastClocks;
 }
+
+/** Causal pasts as clocks: sessionIndex[e] and position[e] place event e in its session (order[s] lists
+ *  session s's events); data[offset(e) + s] is the position of the last event of session s in e's past, e
+ *  itself included (-1: none). A past is closed under session order, so the clock names it exactly. */
+export interface PastClocks { S: number; sessionIndex: Int32Array; position: Int32Array; order: number[][]; data: Int32Array; offset(e: number): number }
 
 export type Adapter = (op: Operation) => EventSpec | null;
 
@@ -140,6 +147,7 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
     if (to - from > 1) { const ms = [...member.subarray(from, to)].sort((x, y) => x - y); cyclic.push(ms); for (const x of ms) onCycle[x] = 1; }
   }
   let before: (a: number, b: number) => boolean;
+  let clocks: PastClocks | undefined;
   if (useBits) {
     const bits = new Uint32Array(count * words);
     for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
@@ -173,6 +181,7 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
       for (let j = from; j < to; j++) { const m = member[j]; if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m]; }
     }
     before = (a, b) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
+    clocks = { S, sessionIndex: sIdx, position: pos, order: [...sessions.values()], data: clock, offset: (e) => comp[e] * S };
   }
   // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
   // so the writes of one session in a past form a prefix: binary search for its end.
@@ -191,7 +200,7 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
     }
     return out;
   };
-  return { events, sessions, writesByKey, failed, before, latestBefore, cyclic, problem };
+  return { events, sessions, writesByKey, failed, before, latestBefore, cyclic, problem, clocks };
 }
 
 /** Tarjan's strongly connected components over predecessor rows, iteratively, in typed arrays. Components are

@@ -4,7 +4,7 @@
 //   CC  (causal consistency)  iff it has none of CyclicCO, WriteCOInitRead, ThinAirRead, WriteCORead;
 //   CCv (causal convergence)  iff it is CC and has no CyclicCF (no total arbitration order extends co).
 // Each check is near-linear: co is one vector clock over sessions per event (see graph.ts). Causal memory
-// (CM: WriteHBInitRead, CyclicHB) needs a happens-before relation per read and is not checked.
+// (CM: CC and no WriteHBInitRead, CyclicHB) is ../causal-memory/.
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { buildGraph, describeWrite, indexes, secs, show, vkey, type Adapter, type CausalGraph } from "./graph.ts";

@@ -1,17 +1,26 @@
 // Terry et al.'s four session guarantees (PDIS 1994), per session, and convergence, for data-independent
 // register histories (every written value unique per key, so each read names exactly the write it saw).
 //
-// A session is a process (see ../causal/graph.ts). What a session "knows to be older" than a version is its
-// causal past: the initial value, its own earlier writes, what it had read, and, transitively, what those
-// writes' sessions had seen. Each guarantee is then a precise, sound question:
+// A session is a process (see ../causal/graph.ts). A version is *older* than another when it causally
+// precedes it in co = (session order ∪ read-from)⁺: the initial value is older than every write. A session
+// *observes* a write when it reads it, and its own acknowledged writes when it makes them. Client-centric
+// (Terry et al.; Viotti & Vukolić 2016), each guarantee is a question about what a session observes:
 //   read-your-writes   — after its acknowledged write w of x, a session's read of x returns neither the initial
-//                        value nor a version causally older than w (e.g. its own earlier write);
-//   monotonic reads    — a session's read of x never returns a version causally older than one it already read;
-//   monotonic writes   — a session that saw session T's write w1 never afterwards reads, on another key, a
-//                        version older than T's earlier write w0 (so the store applied w1 without w0);
-//   writes-follow-reads— a session that saw session S's write w never afterwards reads, on another key, a version
-//                        older than one S had read before writing w.
-// Same-key regressions after seeing another session's write are reported once, as monotonic reads.
+//                        value nor a version older than w (e.g. its own earlier write);
+//   monotonic reads    — a session's read of x never returns a version older than one it already read;
+//   monotonic writes   — every session observes a session's writes in the order they were issued: after
+//                        observing T's write w, a read of x returns nothing older than T's last write u of x
+//                        before w — and, when w itself wrote x, not u either (T wrote x=1 then x=2: whoever
+//                        saw x=2 never reads x=1 afterwards);
+//   writes-follow-reads— a write is observed after the writes its session had read: after observing T's write
+//                        w, a read of x returns nothing older than the version of x T had read before w — and,
+//                        when w itself wrote x, not that version either.
+// One read can break several guarantees (x=2 then x=1 above is a monotonic-reads regression too); it is
+// reported under each, and each anomaly's details.breaks lists them all (details.readOp names the read), so
+// every model counts it.
+// On a cyclic causal order (a session reads its own future write) "older" stays "causally before": every
+// event on a cycle precedes every other, but a version is never older than itself, so reading the very write
+// a guarantee requires is no violation; the causal checkers report the cycle (CyclicCO).
 // Convergence: after healing and the quiet period, every node's final read of a key returns the same version,
 // and no acknowledged write is causally older than that final version (a lost write).
 import type { Op } from "../../src/history/op.ts";
@@ -39,8 +48,7 @@ export interface SessionOptions { adapter?: Adapter; maxAnomalies?: number }
 export function checkSession(history: readonly Op[], guarantee: Guarantee, options: SessionOptions = {}): Verdict {
   const g = graphFor(history, options.adapter ?? registerAdapter);
   if (g.problem) return { checker: guarantee, valid: "unknown", anomalies: [], reason: g.problem };
-  const max = options.maxAnomalies ?? 50;
-  const r = guarantee === "read-your-writes" ? ryw(g, max) : guarantee === "monotonic-reads" ? mr(g, max) : crossKey(g, guarantee, max);
+  const r = analyze(g, options.maxAnomalies ?? 50)[guarantee];
   return { checker: guarantee, valid: r.anomalies.length === 0, anomalies: r.anomalies, stats: r.stats };
 }
 
@@ -50,39 +58,6 @@ function versionText(g: CausalGraph, f: number, k: string, session: number): str
   const w = g.events[f];
   const v = JSON.stringify(w.writes.get(k));
   return w.session === session ? `${v}, its own earlier write` : `${v}, written by session ${w.session} ${at(w)}`;
-}
-
-function ryw(g: CausalGraph, max: number) {
-  const anomalies: Anomaly[] = [];
-  let checked = 0, neverRead = 0;
-  for (const [s, ids] of g.sessions) {
-    const own = new Map<string, number[]>();
-    let reads = 0;
-    for (const id of ids) {
-      const e = g.events[id];
-      for (const [k, f] of e.from) {
-        reads++;
-        const mine = own.get(k);
-        if (!mine || f === -2) continue;
-        checked++;
-        // Only the session's latest write of k matters: a version older than an earlier own write is older
-        // than the latest one too (session order is part of causal order).
-        const latest = mine[mine.length - 1];
-        const missed = f !== latest && (f === -1 || g.before(f, latest)) ? latest : undefined;
-        if (missed === undefined || anomalies.length >= max) continue;
-        const w = g.events[missed];
-        const ack = w.op.complete!.time;
-        anomalies.push({
-          kind: "read-your-writes", key: k, ops: indexes(w.op, e.op),
-          explanation: `session ${s} wrote ${k}=${JSON.stringify(w.writes.get(k))} at ${secs(w.op.invoke.time)} (acknowledged at ${secs(ack)}); its read of ${k} ${at(e)}, ${ms(e.op.invoke.time - ack)} after the acknowledgement, returned ${versionText(g, f, k, s)}.`,
-          details: { session: s, key: k, write: { index: w.op.invoke.index, value: w.writes.get(k), acknowledged: ack }, read: { index: e.op.invoke.index, value: f === -1 ? null : g.events[f].writes.get(k), time: e.op.invoke.time }, afterAckMs: (e.op.invoke.time - ack) / 1e6 },
-        });
-      }
-      if (e.op.type === "ok") for (const k of e.writes.keys()) { let l = own.get(k); if (!l) own.set(k, (l = [])); l.push(id); }
-    }
-    if (reads === 0) neverRead++;
-  }
-  return { anomalies, stats: { sessions: g.sessions.size, readsAfterOwnWrite: checked, sessionsWithoutReads: neverRead } };
 }
 
 /** The versions of one key a session has read, kept as the causally maximal ones (with the read that saw
@@ -105,101 +80,171 @@ class Seen {
   }
 }
 
-function mr(g: CausalGraph, max: number) {
-  const anomalies: Anomaly[] = [];
-  let checked = 0;
-  for (const [s, ids] of g.sessions) {
-    const seen = new Map<string, Seen>();
-    for (const id of ids) {
-      const e = g.events[id];
-      for (const [k, f] of e.from) {
-        let prior = seen.get(k);
-        if (prior) checked++;
-        const reg = prior?.newerThan(g, f);
-        if (reg && anomalies.length < max) {
-          const [v, rid] = reg;
-          const r1 = g.events[rid];
-          anomalies.push({
-            kind: "monotonic-reads", key: k, ops: indexes(g.events[v].op, r1.op, e.op),
-            explanation: `session ${s} read ${k}=${JSON.stringify(g.events[v].writes.get(k))} ${at(r1)}, then read ${k} again ${at(e)} (${ms(e.op.invoke.time - r1.op.complete!.time)} later) and got ${versionText(g, f, k, s)} — an older version.`,
-            details: { session: s, key: k, newer: { index: r1.op.invoke.index, write: g.events[v].op.invoke.index }, older: { index: e.op.invoke.index, write: f === -1 ? null : g.events[f].op.invoke.index } },
-          });
-        }
-        if (!prior) seen.set(k, (prior = new Seen()));
-        prior.add(g, f, id);
-      }
-    }
+/** After observing `because` (a write of session T), reads of this key must return nothing older than `need`
+ *  (a write T made or read before `because`), and not `need` itself when `inclusive` (`because` overwrote it). */
+interface Requirement { need: number; inclusive: boolean; via: number; because: number }
+
+/** Per key, the causally maximal requirements: one older than another adds nothing. */
+class Required {
+  private byKey = new Map<string, Requirement[]>();
+  add(g: CausalGraph, k: string, need: number, inclusive: boolean, via: number, because: number): void {
+    const l = this.byKey.get(k) ?? [];
+    if (l.some((q) => (q.need === need ? q.inclusive || !inclusive : g.before(need, q.need)))) return;
+    const kept = l.filter((q) => !(q.need === need ? inclusive : g.before(q.need, need)));
+    kept.push({ need, inclusive, via, because });
+    this.byKey.set(k, kept);
   }
-  return { anomalies, stats: { sessions: g.sessions.size, repeatedReads: checked } };
+  /** The requirement a read of k returning f breaks, if any. */
+  broken(g: CausalGraph, k: string, f: number): Requirement | undefined {
+    if (f === -2) return undefined;
+    return this.byKey.get(k)?.find((q) => (f === -1 ? true : f === q.need ? q.inclusive : g.before(f, q.need)));
+  }
+  has(k: string): boolean { return this.byKey.has(k); }
 }
 
-interface Requirement { need: number; key: string; via: number; because: number }
+type Result = { anomalies: Anomaly[]; stats: Record<string, number> };
+const analyses = new WeakMap<CausalGraph, Map<number, Record<Guarantee, Result>>>();
 
-/** Monotonic writes / writes-follow-reads: what a session must see on other keys after reading a write. */
-function crossKey(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads", max: number) {
-  const anomalies: Anomaly[] = [];
-  let checked = 0;
-  // For each write event: the versions its session had written (MW) or read (WFR) before it, latest per key.
-  const deps = new Map<number, Map<string, number>>();
-  const depsOf = (w: number): Map<string, number> => {
-    const d = deps.get(w);
-    if (d) return d;
-    // One pass over the writer's session snapshots the running map at each of its writes.
-    const running = new Map<string, number>();
-    for (const id of g.sessions.get(g.events[w].session)!) {
-      const x = g.events[id];
-      if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) if (f >= 0) running.set(k, f);
-      if (x.writes.size) deps.set(id, new Map(running));
-      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) running.set(k, id);
-    }
-    return deps.get(w) ?? new Map();
-  };
+/** All four guarantees in one pass over each session (a read's anomaly must name every guarantee it breaks),
+ *  cached per graph: the four checkers of a run share it. */
+function analyze(g: CausalGraph, max: number): Record<Guarantee, Result> {
+  let m = analyses.get(g);
+  if (!m) analyses.set(g, (m = new Map()));
+  let r = m.get(max);
+  if (!r) m.set(max, (r = analyzeAll(g, max)));
+  return r;
+}
+
+function analyzeAll(g: CausalGraph, max: number): Record<Guarantee, Result> {
+  const out = Object.fromEntries(GUARANTEES.map((x) => [x, [] as Anomaly[]])) as Record<Guarantee, Anomaly[]>;
+  const deps = { "monotonic-writes": dependencies(g, "monotonic-writes"), "writes-follow-reads": dependencies(g, "writes-follow-reads") };
+  let readsAfterOwnWrite = 0, neverRead = 0, repeatedReads = 0, mwChecked = 0, wfrChecked = 0;
   for (const [s, ids] of g.sessions) {
-    const required = new Map<string, Requirement[]>();   // per key, the causally maximal requirements
+    const own = new Map<string, number>();                 // key → the session's latest acknowledged write
     const seen = new Map<string, Seen>();
+    const required = { "monotonic-writes": new Required(), "writes-follow-reads": new Required() };
+    const observed = new Set<number>();                    // a write observed again adds nothing
+    const observe = (w: number, via: number) => {
+      if (observed.has(w)) return;
+      observed.add(w);
+      for (const x of ["monotonic-writes", "writes-follow-reads"] as const) {
+        for (const [k, d] of deps[x][w] ?? []) required[x].add(g, k, d, g.events[w].writes.has(k), via, w);
+      }
+    };
+    let reads = 0;
     for (const id of ids) {
       const e = g.events[id];
       for (const [k, f] of e.from) {
-        const reqs = required.get(k);
-        if (reqs && f !== -2) {
-          checked++;
-          const regressed = seen.get(k)?.newerThan(g, f) !== undefined;   // that is monotonic reads' to report
-          const bad = regressed ? undefined : reqs.find((r) => f !== r.need && (f === -1 || g.before(f, r.need)));
-          if (bad && anomalies.length < max) anomalies.push(explainCross(g, guarantee, s, e, k, f, bad));
+        reads++;
+        const found: [Guarantee, () => Anomaly][] = [];
+        const mine = own.get(k);
+        if (mine !== undefined && f !== -2) {
+          readsAfterOwnWrite++;
+          // Only the latest own write of k matters: older than an earlier one is older than it too.
+          if (f !== mine && (f === -1 || g.before(f, mine))) found.push(["read-your-writes", () => rywAnomaly(g, s, e, k, f, mine)]);
+        }
+        const prior = seen.get(k);
+        if (prior) repeatedReads++;
+        const reg = prior?.newerThan(g, f);
+        if (reg) found.push(["monotonic-reads", () => mrAnomaly(g, s, e, k, f, reg)]);
+        for (const x of ["monotonic-writes", "writes-follow-reads"] as const) {
+          if (!required[x].has(k) || f === -2) continue;
+          if (x === "monotonic-writes") mwChecked++; else wfrChecked++;
+          const bad = required[x].broken(g, k, f);
+          if (bad) found.push([x, () => crossAnomaly(g, x, s, e, k, f, bad)]);
+        }
+        const breaks = found.map(([x]) => x);
+        for (const [x, make] of found) {
+          if (out[x].length >= max) continue;
+          const a = make();
+          a.details = { ...(a.details as object), breaks, readOp: e.op.invoke.index };
+          if (breaks.length > 1) a.explanation += ` This read also breaks ${breaks.filter((b) => b !== x).map((b) => b.replace(/-/g, " ")).join(" and ")}.`;
+          out[x].push(a);
         }
       }
       for (const [k, f] of e.from) {
         if (f < 0) continue;
-        let m = seen.get(k);
-        if (!m) seen.set(k, (m = new Seen()));
-        m.add(g, f, id);
-        if (g.events[f].session === s) continue;
-        for (const [k0, need] of depsOf(f)) {
-          if (k0 === k) continue;
-          let l = required.get(k0);
-          if (!l) required.set(k0, (l = []));
-          // A requirement causally older than another adds nothing: anything older than it is older than that one.
-          if (l.some((r) => r.need === need || g.before(need, r.need))) continue;
-          const kept = l.filter((r) => !g.before(r.need, need));
-          kept.push({ need, key: k, via: id, because: f });
-          required.set(k0, kept);
-        }
+        let sk = seen.get(k);
+        if (!sk) seen.set(k, (sk = new Seen()));
+        sk.add(g, f, id);
+        observe(f, id);
+      }
+      if (e.op.type === "ok" && e.writes.size) {
+        for (const k of e.writes.keys()) own.set(k, id);
+        observe(id, id);
       }
     }
+    if (reads === 0) neverRead++;
   }
-  return { anomalies, stats: { sessions: g.sessions.size, readsChecked: checked } };
+  const S = g.sessions.size;
+  return {
+    "read-your-writes": { anomalies: out["read-your-writes"], stats: { sessions: S, readsAfterOwnWrite, sessionsWithoutReads: neverRead } },
+    "monotonic-reads": { anomalies: out["monotonic-reads"], stats: { sessions: S, repeatedReads } },
+    "monotonic-writes": { anomalies: out["monotonic-writes"], stats: { sessions: S, readsChecked: mwChecked } },
+    "writes-follow-reads": { anomalies: out["writes-follow-reads"], stats: { sessions: S, readsChecked: wfrChecked } },
+  };
 }
 
-function explainCross(g: CausalGraph, guarantee: string, s: number, e: CEvent, k: string, f: number, r: Requirement): Anomaly {
+/** For each write: the versions its session had written (MW: the latest per key) or read (WFR: the causally
+ *  maximal ones per key) before it. */
+function dependencies(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads"): ([string, number][] | undefined)[] {
+  const deps: ([string, number][] | undefined)[] = new Array(g.events.length);
+  for (const ids of g.sessions.values()) {
+    const running = new Map<string, number[]>();
+    let snap: [string, number][] | undefined;                // shared by consecutive writes while running is unchanged
+    for (const id of ids) {
+      const x = g.events[id];
+      if (guarantee === "writes-follow-reads") for (const [k, f] of x.from) {
+        if (f < 0 || x.writes.has(k)) continue;
+        const l = running.get(k) ?? [];
+        if (l.some((v) => v === f || g.before(f, v))) continue;
+        running.set(k, [...l.filter((v) => !g.before(v, f)), f]);
+        snap = undefined;
+      }
+      if (x.writes.size && running.size) {
+        if (!snap) { snap = []; for (const [k, vs] of running) for (const v of vs) snap.push([k, v]); }
+        deps[id] = snap;
+      }
+      if (guarantee === "monotonic-writes" && x.op.type === "ok") for (const k of x.writes.keys()) { running.set(k, [id]); snap = undefined; }
+    }
+  }
+  return deps;
+}
+
+function rywAnomaly(g: CausalGraph, s: number, e: CEvent, k: string, f: number, missed: number): Anomaly {
+  const w = g.events[missed];
+  const ack = w.op.complete!.time;
+  return {
+    kind: "read-your-writes", key: k, ops: indexes(w.op, e.op),
+    explanation: `session ${s} wrote ${k}=${JSON.stringify(w.writes.get(k))} at ${secs(w.op.invoke.time)} (acknowledged at ${secs(ack)}); its read of ${k} ${at(e)}, ${ms(e.op.invoke.time - ack)} after the acknowledgement, returned ${versionText(g, f, k, s)}.`,
+    details: { session: s, key: k, write: { index: w.op.invoke.index, value: w.writes.get(k), acknowledged: ack }, read: { index: e.op.invoke.index, value: f === -1 ? null : g.events[f].writes.get(k), time: e.op.invoke.time }, afterAckMs: (e.op.invoke.time - ack) / 1e6 },
+  };
+}
+
+function mrAnomaly(g: CausalGraph, s: number, e: CEvent, k: string, f: number, [v, rid]: [number, number]): Anomaly {
+  const r1 = g.events[rid];
+  return {
+    kind: "monotonic-reads", key: k, ops: indexes(g.events[v].op, r1.op, e.op),
+    explanation: `session ${s} read ${k}=${JSON.stringify(g.events[v].writes.get(k))} ${at(r1)}, then read ${k} again ${at(e)} (${ms(e.op.invoke.time - r1.op.complete!.time)} later) and got ${versionText(g, f, k, s)} — an older version.`,
+    details: { session: s, key: k, newer: { index: r1.op.invoke.index, write: g.events[v].op.invoke.index }, older: { index: e.op.invoke.index, write: f === -1 ? null : g.events[f].op.invoke.index } },
+  };
+}
+
+function crossAnomaly(g: CausalGraph, guarantee: "monotonic-writes" | "writes-follow-reads", s: number, e: CEvent, k: string, f: number, r: Requirement): Anomaly {
   const w1 = g.events[r.because], via = g.events[r.via], need = g.events[r.need];
-  const saw = `session ${s} read ${r.key}=${JSON.stringify(w1.writes.get(r.key))} ${at(via)}, written by session ${w1.session}`;
+  const [wk, wv] = [...w1.writes][0];
+  const saw = w1.session === s && r.via === r.because
+    ? `session ${s} wrote ${wk}=${JSON.stringify(wv)} ${at(w1)}`
+    : `session ${s} read ${wk}=${JSON.stringify(wv)} ${at(via)}, written by session ${w1.session}`;
+  const writer = w1.session === s ? "it" : `session ${w1.session}`;
   const why = guarantee === "monotonic-writes"
-    ? `which session ${w1.session} wrote after its own write ${k}=${JSON.stringify(need.writes.get(k))} (acknowledged at ${secs(need.op.complete!.time)})`
-    : `which session ${w1.session} wrote after reading ${k}=${JSON.stringify(need.writes.get(k))}`;
+    ? `which ${writer} wrote after its own write ${k}=${JSON.stringify(need.writes.get(k))} (acknowledged at ${secs(need.op.complete!.time)})`
+    : `which ${writer} wrote after reading ${k}=${JSON.stringify(need.writes.get(k))}`;
+  const what = r.inclusive && f === r.need ? "— the version that write had overwritten, so the writes were observed out of order" : "— older than that";
   return {
     kind: guarantee, key: k, ops: indexes(need.op, w1.op, via.op, e.op),
-    explanation: `${saw}, ${why}; yet session ${s}'s read of ${k} ${at(e)} returned ${versionText(g, f, k, s)} — older than that.`,
-    details: { session: s, key: k, required: need.op.invoke.index, through: w1.op.invoke.index, sawAt: via.op.invoke.index, read: e.op.invoke.index },
+    explanation: `${saw}, ${why}; yet session ${s}'s read of ${k} ${at(e)} returned ${versionText(g, f, k, s)} ${what}.`,
+    details: { session: s, key: k, required: need.op.invoke.index, through: w1.op.invoke.index, sawAt: via.op.invoke.index, read: e.op.invoke.index, sameKey: r.inclusive },
   };
 }
 

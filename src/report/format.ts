@@ -110,7 +110,8 @@ export function kindWords(kind: string): string {
     WriteCORead: "the read returned a value already overwritten in its causal past: causal consistency violated",
     WriteCOInitRead: "the read returned the initial value although a write of the key causally precedes it: causal consistency violated",
     CyclicCF: "the conflict order has a cycle: causal convergence (CCv) violated",
-    CyclicHB: "the happens-before order has a cycle",
+    CyclicHB: "a session's happens-before order (what its memory must have applied first) has a cycle: causal memory (CM) violated",
+    WriteHBInitRead: "the read returned the initial value although a write of the key happens before it in its session's memory: causal memory (CM) violated",
     "non-convergence": "replicas did not converge",
   };
   return known[kind] ?? kind.replace(/[-_]+/g, " ");

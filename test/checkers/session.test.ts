@@ -29,7 +29,8 @@ describe("read-your-writes", () => {
     expect(a.kind).toBe("read-your-writes");
     expect(a.key).toBe("x");
     expect(a.ops).toEqual([2, 3, 4, 5]);
-    expect(a.explanation).toBe("session 3 wrote x=17 at 0.003 s (acknowledged at 0.004 s); its read of x at 0.005 s, 1.0 ms after the acknowledgement, returned 16, its own earlier write.");
+    expect(a.explanation).toBe("session 3 wrote x=17 at 0.003 s (acknowledged at 0.004 s); its read of x at 0.005 s, 1.0 ms after the acknowledgement, returned 16, its own earlier write. This read also breaks monotonic writes.");
+    expect((a.details as any).breaks).toEqual(["read-your-writes", "monotonic-writes"]);
     expect((a.details as any).afterAckMs).toBe(1);
   });
 

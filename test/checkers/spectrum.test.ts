@@ -33,4 +33,37 @@ describe("spectrum", () => {
     const s = spectrum({ linearizable: v("linearizable", true), "read-your-writes": v("read-your-writes", false, 1) });
     expect(s.models.linearizable.note).toMatch(/inconsistent/);
   });
+  it("PRAM held: read-your-writes, monotonic reads and monotonic writes held, causal violated", () => {
+    const s = spectrum({ causal: v("causal", false, 1), "read-your-writes": v("read-your-writes", true), "monotonic-reads": v("monotonic-reads", true), "monotonic-writes": v("monotonic-writes", true), "writes-follow-reads": v("writes-follow-reads", false, 1) });
+    expect(s.models.PRAM).toMatchObject({ status: "held", by: ["read-your-writes", "monotonic-reads", "monotonic-writes"] });
+    expect(s.strongest).toBe("PRAM");
+    expect(spectrum({ causal: v("causal", false, 1), "read-your-writes": v("read-your-writes", true), "monotonic-reads": v("monotonic-reads", true), "monotonic-writes": v("monotonic-writes", true), "writes-follow-reads": v("writes-follow-reads", true) }).strongest).toBe("PRAM + writes-follow-reads");
+    expect(formatSpectrum(s).join("\n")).toMatch(/PRAM \(RYW \+ MR \+ MW\)\s+held/);
+  });
+  it("PRAM violated by any of its three guarantees, and then causal, CM, CCv, sequential and linearizable too", () => {
+    const s = spectrum({ "read-your-writes": v("read-your-writes", true), "monotonic-reads": v("monotonic-reads", true), "monotonic-writes": v("monotonic-writes", false, 2), "writes-follow-reads": v("writes-follow-reads", true) });
+    expect(s.models.PRAM).toMatchObject({ status: "violated", by: ["monotonic-writes"], anomalies: 2 });
+    for (const m of ["causal", "causal-memory", "causal-convergence", "sequential", "linearizable"] as const) expect(s.models[m].status, m).toBe("violated");
+    expect(s.strongest).toBe("read-your-writes + monotonic-reads + writes-follow-reads");
+  });
+  it("a writes-follow-reads violation breaks causal but not PRAM", () => {
+    const s = spectrum({ "writes-follow-reads": v("writes-follow-reads", false, 1) });
+    expect(s.models.causal.status).toBe("violated");
+    expect(s.models.PRAM.status).toBe("not checked");
+  });
+  it("CCv and CM are incomparable: each can hold while the other is violated, and both imply CC and PRAM", () => {
+    const cmOnly = spectrum({ "causal-convergence": v("causal-convergence", false, 1), "causal-memory": v("causal-memory", true) });
+    expect(cmOnly.strongest).toBe("causal-memory");
+    expect(cmOnly.models.causal.by).toEqual(["implied: causal-memory held"]);
+    expect(cmOnly.models.PRAM.status).toBe("held");
+    expect(cmOnly.models["causal-convergence"].note).toBeUndefined();
+    const ccvOnly = spectrum({ "causal-convergence": v("causal-convergence", true), "causal-memory": v("causal-memory", false, 1) });
+    expect(ccvOnly.strongest).toBe("causal-convergence");
+    expect(ccvOnly.models.sequential.status).toBe("violated");
+    expect(spectrum({ "causal-convergence": v("causal-convergence", true), "causal-memory": v("causal-memory", true) }).strongest).toBe("causal-convergence + causal-memory");
+    // Sequential held implies both.
+    const seq = spectrum({ sequential: v("sequential", true) });
+    expect(seq.models["causal-memory"].status).toBe("held");
+    expect(seq.models["causal-convergence"].status).toBe("held");
+  });
 });

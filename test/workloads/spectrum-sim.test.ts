@@ -18,6 +18,7 @@ describe("the spectrum on sim modes (session workload)", () => {
     expect(s["read-your-writes"]).toBe("violated");
     expect(s.linearizable).toBe("violated");
     expect(s.causal).toBe("violated");
+    expect(s.PRAM).toBe("violated");
     const a = out.results.checkers["read-your-writes"].anomalies[0];
     expect(a.explanation).toMatch(/^session \d+ wrote k\d=\d+ at [\d.]+ s \(acknowledged at [\d.]+ s\); its read of k\d at [\d.]+ s, [\d.]+ ms after the acknowledgement, returned /);
     // The anomaly's ops are the write and the read that missed it.
@@ -44,9 +45,12 @@ describe("the spectrum on sim modes (session workload)", () => {
     const s = status(out);
     expect(s.causal).toBe("held");
     expect(s["causal-convergence"]).toBe("held");
+    expect(s["causal-memory"]).toBe("held");
+    expect(out.results.checkers["causal-memory"].valid).toBe(true);   // checked, not implied
+    expect(s.PRAM).toBe("held");
     expect(s.linearizable).toBe("violated");
     expect(s.sequential).toBe("violated");
-    expect(out.results.spectrum!.strongest).toMatch(/^causal-convergence/);
+    expect(out.results.spectrum!.strongest).toMatch(/^causal-convergence \+ causal-memory/);
     // The proof: a handful of ops from several sessions that saw concurrent writes in different orders.
     const a = out.results.checkers.sequential.anomalies[0];
     expect(a.kind).toBe("not-sequential");
