@@ -155,6 +155,9 @@ export class LinearizablePool {
     const order = cheapestFirst(parts.map((p) => p.n));
     const results: (Result | undefined)[] = new Array(parts.length);
     let stepsUsed = 0, limit = maxSteps, invalid = false;
+    /** Keys sent for their first turn and not yet back from it. */
+    let firstTurns = 0;
+    const firstDone = new Uint8Array(parts.length);
     type Why = "done" | "invalid" | "timeout" | "steps";
     const workersUsed = new Set<Slot>();
     for (const s of this.slots) { s.live = []; s.round = []; s.reported = 0; }
@@ -189,10 +192,13 @@ export class LinearizablePool {
             tasks.push(parts[i]);
             ops += parts[i].n;
           }
-          if (tasks.length === 0 && slot.live.length === 0) continue;
-          const batch: Batch = { spec: o.spec, maxSteps: limit - stepsUsed, maxCacheBytes, shrink: o.shrink, shrinkSteps: o.shrinkSteps, reset: slot.live.length === 0, tasks };
-          slot.round = [...slot.live, ...tasks.map((t) => t.id)];
-          slot.live = [];
+          // Paused searches go on only once every key has had its first turn (cheapest refutation first).
+          const resume = slot.live.length > 0 && order.length === 0 && firstTurns === 0;
+          if (tasks.length === 0 && !resume) continue;
+          const batch: Batch = { spec: o.spec, maxSteps: limit - stepsUsed, maxCacheBytes, shrink: o.shrink, shrinkSteps: o.shrinkSteps, reset: slot.live.length === 0, resume, tasks };
+          firstTurns += tasks.length;
+          slot.round = [...tasks.map((t) => t.id), ...(resume ? slot.live : [])];
+          if (resume) slot.live = [];
           slot.reported = 0;
           slot.worker.ref();
           workersUsed.add(slot);
@@ -207,6 +213,7 @@ export class LinearizablePool {
           if (idle(slot)) slot.worker.unref();
           if (m.type === "error") return finish("done", new Error(`key ${JSON.stringify(parts[m.id]?.key)}: ${m.message}`));
           stepsUsed += m.steps;
+          if (!firstDone[m.id]) { firstDone[m.id] = 1; firstTurns--; }
           if (m.type === "paused") slot.live.push(m.id);
           else {
             results[m.id] = m;
@@ -223,6 +230,8 @@ export class LinearizablePool {
         const current = slot.reported < slot.round.length ? slot.round[slot.reported] : undefined;
         const others = [...slot.live, ...slot.round.slice(slot.reported + 1)];
         slot.round = []; slot.live = []; slot.reported = 0;
+        for (const i of [current, ...others]) if (i !== undefined && !firstDone[i]) { firstDone[i] = 1; firstTurns--; }
+        for (const i of others) firstDone[i] = 0;
         if (ev.kind === "error" && ev.e.code === "ERR_WORKER_OUT_OF_MEMORY" && current !== undefined) {
           results[current] = { type: "result", id: current, valid: "unknown", steps: 0, total: 0, cacheEntries: 0, reason: `the worker ran out of memory (heap limit ${this.heapMb} MB) during the search` };
           order.unshift(...others);

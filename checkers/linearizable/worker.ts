@@ -3,9 +3,9 @@
 // its shrunk witness (index.ts explain), exactly as the synchronous checker does. No clock, no I/O: the time
 // and memory budgets are enforced from outside (parallel.ts terminates the thread; its heap is capped).
 //
-// Each message starts a round: the searches still going here (in the order they paused) and then the new
-// tasks each get one turn, a slice of steps that doubles on every turn, within `maxSteps` for the round.
-// Message in:    { spec, maxSteps, maxCacheBytes, shrink, shrinkSteps, tasks: WireTask[] }  (tasks may be [])
+// Each message starts a round: the new tasks and then, if `resume`, the searches still going here (in the
+// order they paused) each get one turn, a slice of steps that doubles on every turn, within `maxSteps`.
+// Message in:    { spec, maxSteps, maxCacheBytes, shrink, shrinkSteps, reset, resume, tasks: WireTask[] }
 // Messages out, one per turn, in the round's order:
 //                { type: "result", id, valid, steps, total, cacheEntries, reason?, anomaly? } when a search ended,
 //                { type: "paused", id, steps } when it goes on in the next round,
@@ -36,6 +36,8 @@ export interface Batch {
   shrinkSteps?: number;
   /** The first round of a check in this thread: forget any earlier check's searches. */
   reset?: boolean;
+  /** Give the paused searches a turn too (after the new tasks). */
+  resume?: boolean;
   tasks: WireTask[];
 }
 
@@ -83,7 +85,7 @@ function round(b: Batch): void {
   sched ??= new Interleaver(model, b.maxCacheBytes);
   for (const t of b.tasks) { const p = decodeTask(t); partitions.set(t.id, p); sched.add(t.id, p.search); }
   let remaining = b.maxSteps;
-  for (let turns = sched.live; turns > 0; turns--) {
+  for (let turns = b.resume ? sched.live : b.tasks.length; turns > 0; turns--) {
     let reply: WorkerReply;
     let id = -1;
     try {
