@@ -28,3 +28,21 @@ export function hardAndBad(writers = 16, rounds = 30): Op[] {
   addBadKey(h, "bad", rounds, writers + 1);
   return h.ops;
 }
+
+/** Ten keys: "h0" and "h1" undecidable within any practical budget (addHardKey with 20 writers: ~20M
+ *  configurations), then "b0".."b7", each refuted, the later ones after more steps (stale reads hidden
+ *  behind a growing number of concurrent writes). The hard keys come first and are the smallest. */
+export function manyKeysOneHard(): Op[] {
+  const h = historyBuilder();
+  addHardKey(h, "h0", 20, 0);
+  addHardKey(h, "h1", 20, 30);
+  for (let k = 0; k < 8; k++) {
+    const p0 = 100 + 20 * k, writers = 4 + k;
+    // `writers` concurrent writes, then a read that saw none of them nor the initial value.
+    for (let p = 0; p < writers; p++) h.invoke(p0 + p, "write", [`b${k}`, p]);
+    for (let p = 0; p < writers; p++) h.ok(p0 + p, "write", [`b${k}`, p]);
+    for (let i = 0; i < 20; i++) { h.invoke(p0, "write", [`b${k}`, 100 + i]); h.ok(p0, "write", [`b${k}`, 100 + i]); }
+    h.invoke(p0 + writers, "read", [`b${k}`, null]); h.ok(p0 + writers, "read", [`b${k}`, 3]);
+  }
+  return h.ops;
+}
