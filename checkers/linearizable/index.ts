@@ -1,6 +1,7 @@
 // The linearizability checker: pairs ops, splits them by the model's key (P-compositionality), searches
-// each partition with WGL (wgl.ts), and for an invalid partition shrinks the failure to a small witness
-// (witness.ts). Pure and synchronous; parallel.ts runs partitions on worker threads.
+// the partitions with WGL (wgl.ts), interleaved so the cheapest refutation decides (schedule.ts), and for an
+// invalid partition shrinks the failure to a small witness (witness.ts). Pure and synchronous; parallel.ts
+// runs partitions on worker threads.
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";

@@ -4,8 +4,9 @@
 // linearizable iff every key's sub-history is, so keys are checked independently. This module is the
 // orchestration layer around the pure, synchronous checker (index.ts, wgl.ts): it pairs and partitions the
 // history here, ships each partition to a worker in a compact columnar form (distinct model ops once, five
-// numbers per operation), and gathers the verdicts, largest partitions first. Workers rebuild the model from
-// its serialisable spec (models/index.ts createModel).
+// numbers per operation), smallest partitions first, and gathers the verdicts. Workers rebuild the model from
+// its serialisable spec (models/index.ts createModel) and search their partitions interleaved (schedule.ts);
+// a worker keeps its paused searches, and they go on only once every key has had its first turn.
 //
 // Budgets, so a check always ends with a verdict, never a hang or an out-of-memory crash:
 //   - time: `timeoutMs` of wall clock for the whole check; when it runs out the workers are terminated and the
@@ -18,8 +19,10 @@
 //     (ERR_WORKER_OUT_OF_MEMORY) makes its key "unknown" with that reason, and the other keys are checked on
 //     a fresh worker.
 //   - steps: `maxSteps` over the whole check, as in the synchronous checker.
-// On the first invalid key the other workers are cancelled, unless allAnomalies. The verdicts are the
-// synchronous checker's; with allAnomalies the anomalies too, in the same order.
+// On the first invalid key the other workers are cancelled; with allAnomalies the keys still undecided get
+// max(2M, 4x the steps so far) more steps (index.ts stepsAfterInvalid). An invalid verdict names the keys it
+// left undecided. The verdicts are the synchronous checker's; with allAnomalies the anomalies too, in the
+// same order.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, totalmem } from "node:os";
