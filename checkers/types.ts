@@ -35,6 +35,9 @@ export interface Verdict {
   lagsMs?: number[];
   /** Why the verdict is "unknown" (budget exhausted, unsupported ops...). */
   reason?: string;
+  /** Partitions (keys) left undecided by an invalid verdict: the check stopped at, or soon after, the first
+   *  refutation instead of spending its whole budget on them. */
+  undecided?: string[];
 }
 
 export type Checker = (history: readonly Op[], options?: Record<string, unknown>) => Verdict;

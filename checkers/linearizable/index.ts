@@ -1,11 +1,13 @@
 // The linearizability checker: pairs ops, splits them by the model's key (P-compositionality), searches
-// each partition with WGL (wgl.ts), and for an invalid partition shrinks the failure to a small witness
-// (witness.ts). Pure and synchronous; parallel.ts runs partitions on worker threads.
+// the partitions with WGL (wgl.ts), interleaved so the cheapest refutation decides (schedule.ts), and for an
+// invalid partition shrinks the failure to a small witness (witness.ts). Pure and synchronous; parallel.ts
+// runs partitions on worker threads.
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import type { Model } from "./model.ts";
-import { searchLinearization, type SearchBudget, type SearchOp, type SearchResult } from "./wgl.ts";
+import { Interleaver } from "./schedule.ts";
+import type { SearchBudget, SearchOp, SearchResult } from "./wgl.ts";
 import { shrinkWitness, type Shrunk } from "./witness.ts";
 
 export interface LinearizableOptions extends SearchBudget {
@@ -14,7 +16,7 @@ export interface LinearizableOptions extends SearchBudget {
   allAnomalies?: boolean;
   /** Shrink each failure to a small witness (default true). */
   shrink?: boolean;
-  /** Search steps the shrinker may spend per anomaly (default 10 million). */
+  /** Search steps the shrinker may spend per anomaly (default: shrinkBudget of the search's steps). */
   shrinkSteps?: number;
 }
 
@@ -46,25 +48,77 @@ function isOperations(h: readonly Op[] | Operation[]): h is Operation[] {
 export function checkLinearizable(history: readonly Op[] | Operation[], options: LinearizableOptions): Verdict {
   const { model } = options;
   const partitions = partitionHistory(history, model);
+  const maxSteps = options.maxSteps ?? DEFAULT_BUDGET.maxSteps;
+  const sched = new Interleaver(model, options.maxCacheBytes ?? DEFAULT_BUDGET.maxCacheBytes);
+  for (const i of cheapestFirst(partitions.map((p) => p.search.length))) sched.add(i, partitions[i].search);
+  const results: (SearchResult | undefined)[] = new Array(partitions.length);
+  let steps = 0, limit = maxSteps, invalid = false;
+  while (sched.live > 0 && steps < limit) {
+    const t = sched.next(limit - steps);
+    steps += t.steps;
+    if (!t.result) continue;
+    results[t.index] = t.result;
+    if (t.result.valid === false && !invalid) {
+      invalid = true;
+      if (!options.allAnomalies) break;
+      limit = Math.min(maxSteps, steps + stepsAfterInvalid(steps));
+    }
+  }
+  const undecided = sched.liveIndexes();
+  sched.stopAll("");
   const anomalies: Anomaly[] = [];
   let unknown: string | undefined;
-  let steps = 0, ops = 0, cache = 0, checked = 0;
-  const maxSteps = options.maxSteps ?? DEFAULT_BUDGET.maxSteps;
-  const maxCacheBytes = options.maxCacheBytes ?? DEFAULT_BUDGET.maxCacheBytes;
-  for (const p of partitions) {
-    ops += p.search.length;
-    const r = searchLinearization(model, p.search, { maxSteps: maxSteps - steps, maxCacheBytes });
-    steps += r.steps; checked++;
+  if (!invalid && undecided.length) unknown = budgetReason(maxSteps, undecided.map((i) => partitions[i].key), partitions.length);
+  let cache = 0, checked = 0;
+  partitions.forEach((p, i) => {
+    const r = results[i];
+    if (!r) return;
+    checked++;
     cache = Math.max(cache, r.cacheEntries);
     if (r.valid === "unknown") unknown ??= `key ${JSON.stringify(p.key)}: ${r.reason}`;
-    if (r.valid === false) {
-      anomalies.push(explain(model, p, r, options));
-      if (!options.allAnomalies) break;
-    }
-    if (steps >= maxSteps) { unknown ??= `search budget of ${maxSteps} steps exhausted`; break; }
-  }
-  return verdictOf(anomalies, unknown, { operations: ops, partitions: partitions.length, checked, steps, maxCacheEntries: cache });
+    if (r.valid === false) anomalies.push(explain(model, p, r, { shrink: options.shrink, shrinkSteps: options.shrinkSteps ?? shrinkBudget(r.steps) }));
+  });
+  const ops = partitions.reduce((n, p) => n + p.search.length, 0);
+  const verdict = verdictOf(anomalies, unknown, { operations: ops, partitions: partitions.length, checked, unchecked: partitions.length - checked, steps, maxCacheEntries: cache });
+  if (verdict.valid === false && undecided.length) markUndecided(verdict, undecided.map((i) => partitions[i].key), options.allAnomalies ? "its budget after the first invalid key ran out" : "the check stopped at the first invalid key");
+  return verdict;
 }
+
+/** Partition indexes by size, smallest first (equal sizes in partition order). */
+export function cheapestFirst(sizes: number[]): number[] {
+  return sizes.map((_, i) => i).sort((a, b) => sizes[a] - sizes[b] || a - b);
+}
+
+/** Why a check ran out of steps, naming the keys it left undecided. */
+export function budgetReason(maxSteps: number, keys: string[], partitions: number): string {
+  const r = `search budget of ${maxSteps} steps exhausted`;
+  return partitions === 1 && keys[0] === "" ? r : `${r}: ${keys.length} of ${partitions} keys not decided (${namesOf(keys)})`;
+}
+
+/** Once a history is known to be invalid, the keys still undecided may go on for this many more steps
+ *  in all (to report their anomalies too), not for the whole budget. */
+export function stepsAfterInvalid(stepsSoFar: number): number {
+  return Math.max(AFTER_INVALID_MIN_STEPS, 4 * stepsSoFar);
+}
+const AFTER_INVALID_MIN_STEPS = 2_000_000;
+
+/** Shrinking explains a search: its budget is proportional to the search's steps (within bounds), so an
+ *  invalid verdict never costs far more than finding it. */
+export function shrinkBudget(searchSteps: number): number {
+  return Math.min(SHRINK_MAX_STEPS, Math.max(SHRINK_MIN_STEPS, SHRINK_PER_STEP * searchSteps));
+}
+const SHRINK_MIN_STEPS = 200_000, SHRINK_PER_STEP = 20, SHRINK_MAX_STEPS = 10_000_000;
+
+/** An invalid verdict that left keys undecided says which, and why. */
+export function markUndecided(verdict: Verdict, keys: string[], why: string): void {
+  verdict.undecided = keys;
+  verdict.stats = { ...verdict.stats, undecided: keys.length };
+  const text = `${keys.length} key${keys.length === 1 ? "" : "s"} not decided (${why}): ${namesOf(keys)}`;
+  verdict.reason = verdict.reason ? `${verdict.reason}; ${text}` : text;
+}
+
+const KEYS_NAMED = 10;
+export const namesOf = (ks: string[]): string => ks.slice(0, KEYS_NAMED).map((k) => JSON.stringify(k)).join(", ") + (ks.length > KEYS_NAMED ? `, … (${ks.length - KEYS_NAMED} more)` : "");
 
 export function verdictOf(anomalies: Anomaly[], unknown: string | undefined, stats: Record<string, number>): Verdict {
   const verdict: Verdict = {

@@ -4,8 +4,9 @@
 // linearizable iff every key's sub-history is, so keys are checked independently. This module is the
 // orchestration layer around the pure, synchronous checker (index.ts, wgl.ts): it pairs and partitions the
 // history here, ships each partition to a worker in a compact columnar form (distinct model ops once, five
-// numbers per operation), and gathers the verdicts, largest partitions first. Workers rebuild the model from
-// its serialisable spec (models/index.ts createModel).
+// numbers per operation), smallest partitions first, and gathers the verdicts. Workers rebuild the model from
+// its serialisable spec (models/index.ts createModel) and search their partitions interleaved (schedule.ts);
+// a worker keeps its paused searches, and they go on only once every key has had its first turn.
 //
 // Budgets, so a check always ends with a verdict, never a hang or an out-of-memory crash:
 //   - time: `timeoutMs` of wall clock for the whole check; when it runs out the workers are terminated and the
@@ -18,8 +19,10 @@
 //     (ERR_WORKER_OUT_OF_MEMORY) makes its key "unknown" with that reason, and the other keys are checked on
 //     a fresh worker.
 //   - steps: `maxSteps` over the whole check, as in the synchronous checker.
-// On the first invalid key the other workers are cancelled, unless allAnomalies. The verdicts are the
-// synchronous checker's; with allAnomalies the anomalies too, in the same order.
+// On the first invalid key the other workers are cancelled; with allAnomalies the keys still undecided get
+// max(2M, 4x the steps so far) more steps (index.ts stepsAfterInvalid). An invalid verdict names the keys it
+// left undecided. The verdicts are the synchronous checker's; with allAnomalies the anomalies too, in the
+// same order.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, totalmem } from "node:os";
@@ -27,9 +30,9 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Op } from "../../src/history/op.ts";
-import { pairOperations, type Operation } from "../../src/history/pairs.ts";
+import type { Operation } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";
-import { checkLinearizable, DEFAULT_BUDGET, verdictOf } from "./index.ts";
+import { budgetReason, cheapestFirst, checkLinearizable, DEFAULT_BUDGET, markUndecided, namesOf, partitionHistory, stepsAfterInvalid, verdictOf } from "./index.ts";
 import type { Model, ModelOp } from "./model.ts";
 import { createModel, type ModelSpec } from "./models/index.ts";
 import { COLS, WORKER_ROLE, type Batch, type WireTask, type WorkerReply } from "./worker.ts";
@@ -64,7 +67,6 @@ const MIN_WORKER_HEAP_MB = 16;
 const BATCH_OPS = 4096;
 /** Start every worker before partitioning for histories this large (their start-up overlaps ours). */
 const PRESPAWN_EVENTS = 20_000;
-const KEYS_NAMED = 10;
 
 export const defaultWorkers = (): number => availableParallelism();
 
@@ -84,9 +86,12 @@ export async function checkLinearizableParallel(history: readonly Op[] | Operati
   }
 }
 
-interface Slot { worker: Worker; tasks: number[]; stopping: boolean }
+/** A worker and its share of the check: `live` are the searches going on in it (in the order they paused),
+ *  `round` the keys of the round in flight, in the order it reports them, `reported` how many it has. */
+interface Slot { worker: Worker; live: number[]; round: number[]; reported: number; stopping: boolean }
 
 type Event = { kind: "message"; m: WorkerReply } | { kind: "error"; e: Error & { code?: string } } | { kind: "exit"; code: number };
+type Result = Extract<WorkerReply, { type: "result" }>;
 
 /** Worker threads kept between checks (one check at a time; calls queue). Close it when done. */
 export class LinearizablePool {
@@ -112,7 +117,8 @@ export class LinearizablePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => this.stop(s)));
+    // A copy: stop() takes each slot out of this.slots.
+    await Promise.all([...this.slots].map((s) => this.stop(s)));
   }
 
   private spawn(): Slot {
@@ -121,7 +127,7 @@ export class LinearizablePool {
       workerData: { role: WORKER_ROLE },
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
-    const slot: Slot = { worker: w, tasks: [], stopping: false };
+    const slot: Slot = { worker: w, live: [], round: [], reported: 0, stopping: false };
     w.unref();
     w.on("message", (m: WorkerReply) => this.handler?.(slot, { kind: "message", m }));
     w.on("error", (e) => { this.drop(slot); if (!slot.stopping) this.handler?.(slot, { kind: "error", e }); });
@@ -148,11 +154,16 @@ export class LinearizablePool {
     if (history.length >= PRESPAWN_EVENTS) this.ensure(this.size); else this.ensure(1);
     const model = createModel(o.spec);
     const parts = encodePartitions(history, model);
-    const order = parts.map((_, i) => i).sort((a, b) => parts[b].n - parts[a].n || a - b);
-    const results: (Extract<WorkerReply, { type: "result" }> | undefined)[] = new Array(parts.length);
-    let stepsUsed = 0;
+    // Cheapest-looking first: every key gets its first slice of steps before any gets a second.
+    const order = cheapestFirst(parts.map((p) => p.n));
+    const results: (Result | undefined)[] = new Array(parts.length);
+    let stepsUsed = 0, limit = maxSteps, invalid = false;
+    /** Keys sent for their first turn and not yet back from it. */
+    let firstTurns = 0;
+    const firstDone = new Uint8Array(parts.length);
     type Why = "done" | "invalid" | "timeout" | "steps";
     const workersUsed = new Set<Slot>();
+    for (const s of this.slots) { s.live = []; s.round = []; s.reported = 0; }
 
     const outcome = await new Promise<{ why: Why; error?: Error }>((resolve) => {
       let finished = false;
@@ -162,59 +173,76 @@ export class LinearizablePool {
         finished = true;
         if (timer) clearTimeout(timer);
         this.handler = undefined;
-        // Cancel what is still running; idle workers stay for the next check.
-        const busy = this.slots.filter((s) => s.tasks.length > 0);
-        for (const s of busy) s.tasks = [];
+        // Cancel what is still running or paused; idle workers stay for the next check.
+        const busy = this.slots.filter((s) => s.reported < s.round.length || s.live.length > 0);
+        for (const s of this.slots) s.worker.unref();
         Promise.all(busy.map((s) => this.stop(s))).then(() => resolve({ why, error }));
       };
+      const idle = (s: Slot) => s.reported === s.round.length;
       const pump = () => {
         if (finished) return;
+        if (stepsUsed >= limit) return finish(invalid ? "invalid" : "steps");
         if (order.length > 0) this.ensure(Math.min(this.size, parts.length));
         for (const slot of this.slots) {
-          if (order.length === 0) break;
-          if (slot.tasks.length > 0 || slot.stopping) continue;
-          // Guided scheduling: a batch takes at most a 1/(2·workers) share of the keys left (and BATCH_OPS
-          // operations), so many tiny keys travel together but no key waits behind a slow one while a worker idles.
+          if (!idle(slot) || slot.stopping) continue;
+          // Guided scheduling: new keys go in batches of at most a 1/(2·workers) share of the keys left (and
+          // BATCH_OPS operations), so many tiny keys travel together but no key waits while a worker idles.
           const tasks: WireTask[] = [];
           const most = Math.ceil(order.length / (2 * this.size));
           let ops = 0;
           while (order.length > 0 && (tasks.length === 0 || (tasks.length < most && ops + parts[order[0]].n <= BATCH_OPS))) {
             const i = order.shift()!;
             tasks.push(parts[i]);
-            slot.tasks.push(i);
             ops += parts[i].n;
           }
-          const batch: Batch = { spec: o.spec, maxSteps: maxSteps - stepsUsed, maxCacheBytes, shrink: o.shrink, shrinkSteps: o.shrinkSteps, tasks };
+          // Paused searches go on only once every key has had its first turn (cheapest refutation first).
+          const resume = slot.live.length > 0 && order.length === 0 && firstTurns === 0;
+          if (tasks.length === 0 && !resume) continue;
+          const batch: Batch = { spec: o.spec, maxSteps: limit - stepsUsed, maxCacheBytes, shrink: o.shrink, shrinkSteps: o.shrinkSteps, reset: slot.live.length === 0, resume, tasks };
+          firstTurns += tasks.length;
+          slot.round = [...tasks.map((t) => t.id), ...(resume ? slot.live : [])];
+          if (resume) slot.live = [];
+          slot.reported = 0;
           slot.worker.ref();
           workersUsed.add(slot);
           slot.worker.postMessage(batch);
         }
-        if (order.length === 0 && this.slots.every((s) => s.tasks.length === 0)) finish("done");
+        if (order.length === 0 && this.slots.every((s) => idle(s) && s.live.length === 0)) finish("done");
       };
       this.handler = (slot, ev) => {
         if (ev.kind === "message") {
           const m = ev.m;
-          slot.tasks = slot.tasks.filter((i) => i !== m.id);
-          if (slot.tasks.length === 0) slot.worker.unref();
-          if (m.type === "error") return finish("done", new Error(`key ${JSON.stringify(parts[m.id].key)}: ${m.message}`));
-          results[m.id] = m;
+          slot.reported++;
+          if (idle(slot)) slot.worker.unref();
+          if (m.type === "error") return finish("done", new Error(`key ${JSON.stringify(parts[m.id]?.key)}: ${m.message}`));
           stepsUsed += m.steps;
-          if (m.valid === false && !o.allAnomalies) return finish("invalid");
-          if (stepsUsed >= maxSteps) return finish("steps");
-          pump();
+          if (!firstDone[m.id]) { firstDone[m.id] = 1; firstTurns--; }
+          if (m.type === "paused") slot.live.push(m.id);
+          else {
+            results[m.id] = m;
+            if (m.valid === false && !invalid) {
+              invalid = true;
+              if (!o.allAnomalies) return finish("invalid");
+              limit = Math.min(maxSteps, stepsUsed + stepsAfterInvalid(stepsUsed));
+            }
+          }
+          if (idle(slot)) pump();
           return;
         }
-        // The worker is gone. Out of heap: its current key is unknown, the rest of its batch goes back.
-        const [current, ...rest] = slot.tasks;
-        slot.tasks = [];
+        // The worker is gone. Out of heap: the key in its turn is unknown; the others it held start again.
+        const current = slot.reported < slot.round.length ? slot.round[slot.reported] : undefined;
+        const others = [...slot.live, ...slot.round.slice(slot.reported + 1)];
+        slot.round = []; slot.live = []; slot.reported = 0;
+        for (const i of [current, ...others]) if (i !== undefined && !firstDone[i]) { firstDone[i] = 1; firstTurns--; }
+        for (const i of others) firstDone[i] = 0;
         if (ev.kind === "error" && ev.e.code === "ERR_WORKER_OUT_OF_MEMORY" && current !== undefined) {
-          results[current] = { type: "result", id: current, valid: "unknown", steps: 0, cacheEntries: 0, reason: `the worker ran out of memory (heap limit ${this.heapMb} MB) during the search` };
-          order.unshift(...rest);
+          results[current] = { type: "result", id: current, valid: "unknown", steps: 0, total: 0, cacheEntries: 0, reason: `the worker ran out of memory (heap limit ${this.heapMb} MB) during the search` };
+          order.unshift(...others);
           pump();
           return;
         }
         const what = ev.kind === "error" ? ev.e.message : `exited with code ${ev.code}`;
-        if (current === undefined && ev.kind === "exit") { pump(); return; }
+        if (current === undefined && others.length === 0 && ev.kind === "exit") { pump(); return; }
         finish("done", new Error(`linearizability worker failed${current !== undefined ? ` on key ${JSON.stringify(parts[current].key)}` : ""}: ${what}`));
       };
       if (o.timeoutMs !== undefined) {
@@ -229,24 +257,26 @@ export class LinearizablePool {
     // The verdict, in partition order (as the synchronous checker reports it).
     const anomalies: Anomaly[] = [];
     let unknown: string | undefined;
-    let ops = 0, steps = 0, cache = 0, checked = 0;
+    let ops = 0, cache = 0, checked = 0;
     const done: string[] = [], notDone: string[] = [];
     parts.forEach((p, i) => {
       const r = results[i];
+      ops += p.n;
       if (!r) { notDone.push(p.key); return; }
       done.push(p.key);
-      checked++; ops += p.n; steps += r.steps;
+      checked++;
       cache = Math.max(cache, r.cacheEntries);
       if (r.valid === "unknown") unknown ??= `key ${JSON.stringify(p.key)}: ${r.reason}`;
       if (r.valid === false && r.anomaly) anomalies.push(r.anomaly);
     });
-    if (why === "steps") unknown ??= `search budget of ${maxSteps} steps exhausted`;
+    if (why === "steps") unknown = budgetReason(maxSteps, notDone, parts.length);
     if (why === "timeout") {
       const t = `time budget of ${fmtSeconds(o.timeoutMs!)} exhausted: ${describeKeys(done, notDone)}`;
       unknown = unknown ? `${t}; ${unknown}` : t;
     }
-    const verdict = verdictOf(anomalies, unknown, { operations: ops, partitions: parts.length, checked, unchecked: parts.length - checked, steps, maxCacheEntries: cache, workers: workersUsed.size });
+    const verdict = verdictOf(anomalies, unknown, { operations: ops, partitions: parts.length, checked, unchecked: parts.length - checked, steps: stepsUsed, maxCacheEntries: cache, workers: workersUsed.size });
     if (why === "timeout" && verdict.valid === false) verdict.reason = unknown;
+    else if (verdict.valid === false && notDone.length) markUndecided(verdict, notDone, o.allAnomalies ? "its budget after the first invalid key ran out" : "the check stopped at the first invalid key");
     return verdict;
   }
 }
@@ -256,40 +286,26 @@ const fmtSeconds = (ms: number) => `${+(ms / 1000).toFixed(3)} s`;
 function describeKeys(done: string[], notDone: string[]): string {
   const total = done.length + notDone.length;
   if (total === 1 && (done[0] ?? notDone[0]) === "") return done.length ? "the history was checked" : "the history (one partition, not split by key) was not checked";
-  const names = (ks: string[]) => ks.slice(0, KEYS_NAMED).map((k) => JSON.stringify(k)).join(", ") + (ks.length > KEYS_NAMED ? `, … (${ks.length - KEYS_NAMED} more)` : "");
+  const names = namesOf;
   return `${done.length} of ${total} keys checked${done.length ? ` (${names(done)})` : ""}, ${notDone.length} not${notDone.length ? ` (${names(notDone)})` : ""}`;
 }
 
-/** Pairs and partitions a history (as index.ts partitionHistory) straight into the wire form: per key, each
- *  distinct model op once and five numbers per operation (see worker.ts WireTask). */
+/** A history's partitions (index.ts partitionHistory) in the wire form: per key, each distinct model op once
+ *  and five numbers per operation (see worker.ts WireTask). */
 export function encodePartitions(history: readonly Op[] | Operation[], model: Model): WireTask[] {
-  const operations = history.length > 0 && "invoke" in (history[0] as object) ? (history as Operation[]) : pairOperations(history as readonly Op[]);
-  interface Acc { task: WireTask; intern: OpInterner }
-  const byKey = new Map<string, Acc>();
-  const out: WireTask[] = [];
-  for (const o of operations) {
-    const m = model.prepare(o);
-    if (!m) continue;
-    const key = model.key ? model.key(o) : "";
-    let a = byKey.get(key);
-    if (!a) {
-      a = { task: { id: out.length, key, n: 0, table: [], cols: new Float64Array(64 * COLS) }, intern: new OpInterner() };
-      byKey.set(key, a);
-      out.push(a.task);
+  return partitionHistory(history, model).map((p, id) => {
+    const intern = new OpInterner();
+    const t: WireTask = { id, key: p.key, n: p.search.length, table: [], cols: new Float64Array(p.search.length * COLS) };
+    for (let i = 0, j = 0; i < t.n; i++, j += COLS) {
+      const s = p.search[i], o = p.operations[i];
+      t.cols[j] = intern.code(s.op, t.table);
+      t.cols[j + 1] = s.call;
+      t.cols[j + 2] = s.ret;
+      t.cols[j + 3] = o.complete ? o.complete.index : -1;
+      t.cols[j + 4] = o.process as number;
     }
-    const t = a.task;
-    const code = a.intern.code(m, t.table);
-    if ((t.n + 1) * COLS > t.cols.length) { const c = new Float64Array(t.cols.length * 2); c.set(t.cols); t.cols = c; }
-    const j = t.n * COLS;
-    t.cols[j] = code;
-    t.cols[j + 1] = o.invoke.index;
-    t.cols[j + 2] = o.type === "info" || !o.complete ? Infinity : o.complete.index;
-    t.cols[j + 3] = o.complete ? o.complete.index : -1;
-    t.cols[j + 4] = o.process;
-    t.n++;
-  }
-  for (const t of out) t.cols = t.cols.slice(0, t.n * COLS);
-  return out;
+    return t;
+  });
 }
 
 const ARRAY = Symbol("array"), LEAF = Symbol("leaf");

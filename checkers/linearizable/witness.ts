@@ -11,7 +11,7 @@
 // The result is 1-minimal: demoting any single operation of W as well makes the history linearizable
 // (unless the step budget ran out first: then `minimal` is false and W is the smallest proof found).
 import type { Op } from "../../src/history/op.ts";
-import type { Model } from "./model.ts";
+import type { Model, ModelOp } from "./model.ts";
 import { searchLinearization, type SearchOp } from "./wgl.ts";
 
 export interface Shrunk {
@@ -23,7 +23,7 @@ export interface Shrunk {
 }
 
 export interface ShrinkOptions {
-  /** Total search steps the shrinker may spend (default 10 million). */
+  /** Total search steps the shrinker may spend, setting up each check charged as a step per op (default 1 million). */
   maxSteps?: number;
   /** Search steps for one check of a candidate (default 1,000,000); a check over budget keeps the op. */
   maxStepsPerCheck?: number;
@@ -37,12 +37,14 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
   let checks = 0, steps = 0, exhausted = false, gaveUp = false;
   /** true only when the sub-history is certainly not linearizable. */
   const inW = new Uint8Array(ops.length);
+  const demoted = demotedOps(ops, model);
   const invalid = (ids: number[]): boolean => {
     if (remaining <= 0) { exhausted = true; return false; }
-    const sub = withDemoted(ops, ids, inW, model);
+    const sub = withDemoted(ops, ids, inW, model, demoted);
     // A single check may not eat the whole budget: one that runs out counts as "could not remove".
     const r = searchLinearization(model, sub, { maxSteps: Math.min(remaining, perCheck), maxCacheBytes: 128 << 20, comparisonsPerStep: 256 });
-    checks++; steps += r.steps; remaining -= r.steps;
+    // Setting up a check costs about a step per op: charged too, so the budget bounds the time.
+    checks++; steps += r.steps + sub.length; remaining -= r.steps + sub.length;
     if (r.valid === "unknown") { gaveUp = true; if (remaining <= 0) exhausted = true; }
     return r.valid === false;
   };
@@ -73,22 +75,32 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
 
 /** W's ops as recorded plus every other op demoted, in call order (ops called after W's last return are
  *  left out: they can always be placed after everything, or never). Ids are renumbered 0..m-1. */
-export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], inW = new Uint8Array(ops.length), model?: Model): SearchOp[] {
+export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], inW = new Uint8Array(ops.length), model?: Model,
+  demoted: readonly (ModelOp | null | undefined)[] = demotedOps(ops, model)): SearchOp[] {
   let lastRet = -Infinity;
   for (const id of ids) { inW[id] = 1; if (ops[id].ret !== Infinity && ops[id].ret > lastRet) lastRet = ops[id].ret; }
   const sub: SearchOp[] = [];
   for (let id = 0; id < ops.length; id++) {
     const o = ops[id];
     if (inW[id]) sub.push({ id: sub.length, op: o.op, call: o.call, ret: o.ret });
-    else if (o.op.type !== "fail" && o.call < lastRet) {
-      const demoted = { ...o.op, type: "info" as const, output: undefined };
-      // A demoted read-only op constrains nothing and changes nothing: leaving it out is exact, and cheaper.
-      if (model?.readOnly?.(demoted)) continue;
-      sub.push({ id: sub.length, op: demoted, call: o.call, ret: Infinity });
+    else if (o.call < lastRet) {
+      const d = demoted[id];
+      if (d) sub.push({ id: sub.length, op: d, call: o.call, ret: Infinity });
     }
   }
   for (const id of ids) inW[id] = 0;
   return sub;
+}
+
+/** Each op demoted (its completion forgotten), once: null where demoting leaves nothing (a failed op, being
+ *  only an observation, is dropped; a demoted read-only op constrains and changes nothing: leaving it out is
+ *  exact, and cheaper). */
+function demotedOps(ops: readonly SearchOp[], model?: Model): (ModelOp | null)[] {
+  return ops.map((o) => {
+    if (o.op.type === "fail") return null;
+    const d: ModelOp = { ...o.op, type: "info", output: undefined };
+    return model?.readOnly?.(d) ? null : d;
+  });
 }
 
 /**

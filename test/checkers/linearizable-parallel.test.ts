@@ -22,6 +22,7 @@ import { resolveConfig } from "../../src/run/config.ts";
 import { run } from "../../src/run/runner.ts";
 import { CORPUS, corpusCases } from "../corpus/corpus.ts";
 import { historyBuilder } from "../helpers.ts";
+import { addHardKey, hardAndBad } from "./linearizable-histories.ts";
 
 const CLI = join(import.meta.dirname, "../../bin/faultline.js");
 const REGISTER: ModelSpec = { name: "cas-register", keyed: true };
@@ -159,6 +160,22 @@ describe("cancellation and budgets", () => {
     expect((await pool.check(mixed().slice(-4).map((o, index) => ({ ...o, index })), { spec: REGISTER })).valid).toBe(false);
   });
 
+  it("one key undecidable within the step budget, another refuted cheaply: invalid, naming the undecided key", async () => {
+    const ops = hardAndBad();
+    for (const allAnomalies of [false, true]) {
+      const v = await pool.check(ops, { spec: REGISTER, maxSteps: 200_000, allAnomalies });
+      expect(v.valid).toBe(false);
+      expect(v.anomalies.map((a) => a.key)).toEqual(["bad"]);
+      expect(v.undecided).toEqual(["hard"]);
+      expect(v.stats).toMatchObject({ partitions: 2, checked: 1, unchecked: 1, undecided: 1 });
+      expect(v.stats!.steps).toBeLessThanOrEqual(200_000);
+    }
+    // On one worker too: the hard key's search pauses there while the other key is searched.
+    const one = await checkLinearizableParallel(ops, { spec: REGISTER, workers: 1, maxSteps: 200_000, allAnomalies: true });
+    expect(one.valid).toBe(false);
+    expect(one.undecided).toEqual(["hard"]);
+  });
+
   it("timeout: unknown, naming the keys checked and not, in about the time given", async () => {
     const easy = renameKey(await simHistory({ mode: "linearizable", seed: "4", keys: 3, concurrency: 5, timeLimit: 1 }), "k0", "e0");
     const t0 = performance.now();
@@ -202,7 +219,7 @@ describe("cancellation and budgets", () => {
     expect(u.valid).toBe("unknown");
     expect(u.reason).toBe(`key "k0": the worker ran out of memory (heap limit 32 MB) during the search`);
     expect(u.stats).toMatchObject({ checked: 1, unchecked: 0 });
-  });
+  }, 180_000);   // filling a 32 MB heap took 40–52 s on the shared 2 cores
 
   it("a model that throws rejects the check (runCheckersAsync turns it into unknown)", async () => {
     await expect(pool.check([], { spec: { name: "no-such-model" } })).rejects.toThrow(/unknown model/);
@@ -269,6 +286,20 @@ describe("faultline check --workers / --timeout / --memory", () => {
     expect(checked.exitCode).toBe(1);
     const stored = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8"));
     expect(JSON.parse(checked.stdout).checkers.linearizable.anomalies).toEqual(stored.checkers.linearizable.anomalies);
+  });
+
+  it("exits (code 2) when a key exhausts a worker's memory budget, with every worker terminated", async () => {
+    // One key whose search outgrows a worker's cache budget (4 MB of a 16 MB heap), in a history long enough
+    // (nemesis events) that both workers are started before partitioning: one of them is never used.
+    const b = historyBuilder();
+    addHardKey(b, "h1", 16, 0);
+    for (let i = 0; i < 20_000; i++) b.info("nemesis", "partition", { nodes: ["n1"] });
+    const file = join(tmp(), "history.jsonl");
+    writeFileSync(file, b.ops.map((o) => JSON.stringify(o)).join("\n") + "\n");
+    const r = await execa("node", [CLI, "check", file, "--workers", "2", "--memory", "32"], { reject: false, timeout: 60_000 });
+    expect(r.timedOut).toBe(false);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/linearizable: UNKNOWN — key "h1": memory budget exhausted after \d+ cached configurations/);
   });
 
   it("rejects bad budgets (exit 3)", async () => {

@@ -3,6 +3,7 @@ import { checkLinearizable } from "../../checkers/linearizable/index.ts";
 import { casRegister, register } from "../../checkers/linearizable/models/cas-register.ts";
 import { keyed } from "../../checkers/linearizable/models/keyed.ts";
 import { historyBuilder } from "../helpers.ts";
+import { hardAndBad } from "./linearizable-histories.ts";
 
 const check = (ops: any, initial: unknown = 0) => checkLinearizable(ops, { model: casRegister({ initial }), allAnomalies: true });
 
@@ -107,5 +108,42 @@ describe("linearizable checker (cas-register)", () => {
     const v = checkLinearizable(h.ops, { model: casRegister({ initial: 0 }), maxSteps: 50 });
     expect(v.valid).toBe("unknown");
     expect(v.reason).toContain("budget");
+  });
+});
+
+describe("many keys: the cheapest refutation decides", () => {
+  it("one key undecidable within the budget, another refuted cheaply: invalid, naming the undecided key", () => {
+    const model = keyed(casRegister());
+    const ops = hardAndBad();
+    // The hard key alone is not decided within the budget.
+    const hardOnly = checkLinearizable(ops.filter((o) => (o.value as unknown[])[0] === "hard"), { model, maxSteps: 200_000 });
+    expect(hardOnly.valid).toBe("unknown");
+    expect(hardOnly.reason).toMatch(/search budget of 200000 steps exhausted: 1 of 1 keys not decided \("hard"\)/);
+    for (const allAnomalies of [false, true]) {
+      const v = checkLinearizable(ops, { model, maxSteps: 200_000, allAnomalies });
+      expect(v.valid).toBe(false);
+      expect(v.anomalies.map((a) => a.key)).toEqual(["bad"]);
+      expect(v.undecided).toEqual(["hard"]);
+      expect(v.stats).toMatchObject({ partitions: 2, checked: 1, unchecked: 1, undecided: 1 });
+      expect(v.reason).toMatch(/^1 key not decided \(.*\): "hard"$/);
+      expect(v.stats!.steps).toBeLessThanOrEqual(200_000);
+    }
+    // Without the step budget binding, the first refutation stops the search at once (no allAnomalies).
+    const first = checkLinearizable(ops, { model });
+    expect(first.valid).toBe(false);
+    expect(first.undecided).toEqual(["hard"]);
+    expect(first.stats!.steps).toBeLessThan(100_000);
+  });
+
+  it("a key decided after many turns takes exactly the steps it takes alone", () => {
+    const model = keyed(casRegister());
+    const ops = hardAndBad(11);
+    const hard = ops.filter((o) => (o.value as unknown[])[0] === "hard");
+    const alone = checkLinearizable(hard, { model, shrink: false });
+    const both = checkLinearizable(ops, { model, shrink: false, allAnomalies: true });
+    expect(alone.valid).toBe(false);
+    expect(both.anomalies.map((a) => a.key)).toEqual(["hard", "bad"]);
+    expect(both.anomalies[0].details).toEqual(alone.anomalies[0].details);
+    expect(both.undecided).toBeUndefined();
   });
 });
