@@ -178,6 +178,9 @@ describe("cancellation and budgets", () => {
 
   it("timeout: unknown, naming the keys checked and not, in about the time given", async () => {
     const easy = renameKey(await simHistory({ mode: "linearizable", seed: "4", keys: 3, concurrency: 5, timeLimit: 1 }), "k0", "e0");
+    // Warm the workers first (an earlier test's cancellation replaced them): on a loaded machine a cold worker
+    // thread can take longer to start than the 1.5 s budget, which is not what this test is about.
+    await pool.check(easy, { spec: REGISTER });
     const t0 = performance.now();
     const v = await pool.check(concat(pathological, easy), { spec: REGISTER, timeoutMs: 1500 });
     const took = performance.now() - t0;
@@ -186,10 +189,13 @@ describe("cancellation and budgets", () => {
     expect(v.stats).toMatchObject({ partitions: 4, checked: 3, unchecked: 1 });
     expect(took).toBeLessThan(30_000);   // ended by the budget, not by the search (~13 s here)
     // With allAnomalies an anomaly found before the time ran out still makes it invalid.
+    await pool.check(easy, { spec: REGISTER });
     const w = await pool.check(mixed(), { spec: REGISTER, allAnomalies: true, timeoutMs: 1500 });
     expect(w.valid).toBe(false);
     expect(w.anomalies.map((a) => a.key)).toEqual(["bad"]);
-    expect(w.reason).toMatch(/time budget of 1\.5 s exhausted: 1 of 2 keys checked \("bad"\), 1 not \("k0"\)/);
+    // Whichever ends first — the time budget or the bounded budget the other keys get once the history is
+    // known to be invalid — the verdict names "k0" as not decided.
+    expect(w.reason).toMatch(/time budget of 1\.5 s exhausted: 1 of 2 keys checked \("bad"\), 1 not \("k0"\)|1 key not decided \(.*\): "k0"/);
   });
 
   it("memory budget: the search's estimate gives unknown with the configurations explored", async () => {
