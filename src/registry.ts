@@ -15,6 +15,8 @@ import { chatWorkload } from "../workloads/chat.ts";
 import { setWorkload } from "../workloads/set.ts";
 import { bankWorkload } from "../workloads/bank.ts";
 import { counterWorkload } from "../workloads/counter.ts";
+import { listAppendWorkload } from "../workloads/list-append.ts";
+import { rwRegisterWorkload } from "../workloads/rw-register.ts";
 import type { Target, Workload } from "./run/types.ts";
 import { UsageError } from "./errors.ts";
 
@@ -32,6 +34,8 @@ export const workloads: Record<string, Workload> = {
   set: setWorkload,
   bank: bankWorkload,
   counter: counterWorkload,
+  "list-append": listAppendWorkload,
+  "rw-register": rwRegisterWorkload,
 };
 
 export const nemeses: Record<string, Nemesis> = {

@@ -40,6 +40,8 @@ const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "m
   runtime: ["runtime", "string"], "runtime-options": ["runtimeOptions", "map"],
 };
 const CASE_ONLY = ["name", "description", "expect", "repeat", "allow-unknown"];
+// Fields that are workload options under their own name (list-append, rw-register: the deciding models).
+const WORKLOAD_FIELDS = ["consistency-models"];
 
 export function readSuite(file: string, resultsDir = "results"): Suite {
   let text: string;
@@ -83,7 +85,7 @@ export function parseSuite(text: string, file: string, resultsDir = "results"): 
     if (!allowUnknown) throw new SuiteError(file, at("allow-unknown"), `${c.name}.allow-unknown`, "must be true, false or a list of models");
     let config: RunConfig;
     try {
-      config = resolveConfig({ ...defaults, ...fields, name: `${suiteName}-${c.name}`, resultsDir });
+      config = resolveConfig({ ...defaults, ...fields, workloadOptions: { ...defaults.workloadOptions, ...fields.workloadOptions }, name: `${suiteName}-${c.name}`, resultsDir });
     } catch (e) {
       throw new SuiteError(file, at(), c.name, (e as Error).message);
     }
@@ -99,8 +101,13 @@ function readFields(obj: unknown, lineOf: (f: string) => number, where: string, 
   const out: Partial<RunConfig> = {};
   for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
     if (!isDefaults && CASE_ONLY.includes(k)) continue;
+    if (WORKLOAD_FIELDS.includes(k)) {
+      if (typeof v !== "string" && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) throw new SuiteError(file, lineOf(k), `${where}.${k}`, `must be a list of names or a comma-separated string, got ${JSON.stringify(v)}`);
+      out.workloadOptions = { ...out.workloadOptions, [k]: Array.isArray(v) ? v.join(",") : v };
+      continue;
+    }
     const spec = FIELDS[k];
-    if (!spec) throw new SuiteError(file, lineOf(k), `${where}.${k}`, `unknown field; expected one of ${[...Object.keys(FIELDS), ...(isDefaults ? [] : CASE_ONLY)].join(", ")}`);
+    if (!spec) throw new SuiteError(file, lineOf(k), `${where}.${k}`, `unknown field; expected one of ${[...Object.keys(FIELDS), ...WORKLOAD_FIELDS, ...(isDefaults ? [] : CASE_ONLY)].join(", ")}`);
     const [field, kind] = spec;
     let value: unknown = v;
     if (kind === "number" && typeof v !== "number") throw new SuiteError(file, lineOf(k), `${where}.${k}`, `must be a number, got ${JSON.stringify(v)}`);
@@ -115,7 +122,7 @@ function readFields(obj: unknown, lineOf: (f: string) => number, where: string, 
       else throw new SuiteError(file, lineOf(k), `${where}.${k}`, `must be a list of names or a comma-separated string, got ${JSON.stringify(v)}`);
     }
     if (kind === "map" && (typeof v !== "object" || v === null || Array.isArray(v))) throw new SuiteError(file, lineOf(k), `${where}.${k}`, "must be a mapping of option: value");
-    (out as Record<string, unknown>)[field] = field === "nemesisTarget" ? (value as NodeSpec) : value;
+    (out as Record<string, unknown>)[field] = field === "nemesisTarget" ? (value as NodeSpec) : field === "workloadOptions" ? { ...(value as object), ...out.workloadOptions } : value;
   }
   return out;
 }

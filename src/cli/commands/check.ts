@@ -13,12 +13,14 @@ import { chooseModel, describeSpec, linearizableChecker } from "../../../checker
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
 import { checkLinearizableParallel, defaultWorkers } from "../../../checkers/linearizable/parallel.ts";
 import { UsageError } from "../../registry.ts";
+import { inferTxnWorkload, TXN_WORKLOADS, validateTxnOps, type TxnWorkload } from "../../history/formats/jepsen-txn.ts";
 
 export function register(program: Command): void {
   program.command("check <history>")
     .description("check a stored history (history.jsonl, or a run directory) offline")
     .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history)")
     .option("--json", "print the results as JSON")
+    .option("--consistency-models <list>", "list-append, rw-register: isolation models that decide the verdict, comma-separated (default: the run's, else strict-serializable)")
     .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default jsonl); other formats are checked for linearizability`)
     .option("--model <name>", `check linearizability against this model: ${Object.keys(MODELS).join(", ")} (default: inferred from the ops' f)`)
     .option("--initial <value>", "the model's initial state, JSON or EDN (e.g. 0, null, '{:x 0 :y 0}')")
@@ -26,7 +28,7 @@ export function register(program: Command): void {
     .option("--workers <n>", `check linearizability with its keys on n worker threads, each with a hard heap limit (default: the CPU count, ${defaultWorkers()} here; 0: in this thread — faster on small machines, but no --timeout and no hard memory limit)`)
     .option("--timeout <s>", "wall-clock budget for the linearizability check in seconds; when it runs out the verdict is unknown (exit 2), naming the keys checked and not")
     .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
-    .action(async (path: string, o: { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }) => {
+    .action(async (path: string, o: { workload?: string; consistencyModels?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string }) => {
       const budget = checkBudget(o);
       if (o.format !== undefined && !FORMATS[o.format]) throw new UsageError(`unknown format ${JSON.stringify(o.format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
       if ((o.format && o.format !== "jsonl") || o.model || o.initial !== undefined || o.nilRead) {
@@ -34,6 +36,15 @@ export function register(program: Command): void {
         if (!existsSync(path) || statSync(path).isDirectory()) throw new UsageError(`${path}: not a history file`);
         const history = readHistoryAs(path, format);
         pairOperations(history, { file: path });
+        // Elle's transactional histories are checked for isolation, the rest for linearizability.
+        const txn = o.model ? undefined : (o.workload as TxnWorkload | undefined) ?? inferTxnWorkload(history);
+        if (txn && TXN_WORKLOADS.includes(txn)) {
+          const wopts: WorkloadOptions = { keys: 0, seed: "", ...(o.consistencyModels ? { "consistency-models": o.consistencyModels } : {}) };
+          const results = await runCheckersAsync(history, lookup("workload", workloads, txn).checkers(wopts), budget);
+          process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : `checked as ${txn} transactions\n` + summarize(results));
+          process.exitCode = exitCodeFor(results.valid);
+          return;
+        }
         const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
         const sync = linearizableChecker(spec);
         const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budget);
@@ -47,7 +58,8 @@ export function register(program: Command): void {
       const workload = lookup("workload", workloads, name);
       const history = readHistory(file);
       pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
-      const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
+      if (TXN_WORKLOADS.includes(name)) validateTxnOps(history, name as TxnWorkload, file, (i) => i + 1);
+      const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}), ...(o.consistencyModels ? { "consistency-models": o.consistencyModels } : {}) };
       const results = await runCheckersAsync(history, workload.checkers(wopts), budget);
       process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : summarize(results));
       process.exitCode = exitCodeFor(results.valid);

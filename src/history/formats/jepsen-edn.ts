@@ -10,6 +10,7 @@
 import { HistoryError, type Op, type OpType } from "../op.ts";
 import { EdnError, EdnMap, Keyword, readAll, toJson, jsonToEdn, ednString, type EdnValue } from "./edn.ts";
 import { normalizeProcesses, type RawOp } from "./normalize.ts";
+import { txnValueToEdn, validateImportedTxns } from "./jepsen-txn.ts";
 
 const TYPES = new Set(["invoke", "ok", "fail", "info"]);
 
@@ -56,6 +57,7 @@ export function parseJepsenEdn(text: string, file = "<edn>"): Op[] {
     }
     raw.push(op);
   }
+  validateImportedTxns(raw, file);
   return normalizeProcesses(raw, file);
 }
 
@@ -73,7 +75,7 @@ export function opToEdn(op: Op): string {
     `:type :${op.type}`,
     `:process ${op.process === "nemesis" ? ":nemesis" : op.process}`,
     `:f ${/^[A-Za-z*!_?<>=$%&+\-.][A-Za-z0-9*!_?<>=$%&+\-.]*$/.test(op.f) ? ":" + op.f : ednString(op.f)}`,
-    `:value ${jsonToEdn(op.value)}`,
+    `:value ${op.f === "txn" ? txnValueToEdn(op.value) : jsonToEdn(op.value)}`,
   ];
   if (op.node !== undefined) parts.push(`:node ${ednString(op.node)}`);
   if (op.error !== undefined) parts.push(`:error ${ednString(op.error)}`);
