@@ -26,6 +26,8 @@ describe("transactional histories in Jepsen EDN", () => {
     expect(parseJepsenEdn(historyToEdn(ops), "again.edn").map((o) => o.value)).toEqual(ops.map((o) => o.value));
     expect(inferTxnWorkload(ops)).toBe("list-append");
     expect(inferTxnWorkload([{ f: "txn", value: [["w", 1, 2]] }])).toBe("rw-register");
+    // Knossos' multi-register transactions stay linearizability histories.
+    expect(inferTxnWorkload([{ f: "txn", value: [["read", "x", null], ["write", "y", 1]] }])).toBeUndefined();
   });
 
   it("a sim run exported to EDN and imported again gets the same verdict", async () => {

@@ -21,16 +21,21 @@ export function txnValueToEdn(value: unknown): string {
   return "[" + value.map((m) => (Array.isArray(m) && typeof m[0] === "string" ? `[:${m[0]} ${m.slice(1).map(jsonToEdn).join(" ")}]` : jsonToEdn(m))).join(" ") + "]";
 }
 
-/** Which transactional workload a history's micro-ops belong to (undefined: no transactions). */
+/** Which transactional workload a history's micro-ops belong to: undefined when it has no transactions, or
+ *  transactions of other micro-ops (Knossos' multi-register `[:read :x 1]`, checked for linearizability). */
 export function inferTxnWorkload(ops: readonly { f: string; value: unknown }[]): TxnWorkload | undefined {
-  let append = false, w = false, txn = false;
+  let append = false, w = false, r = false;
   for (const o of ops) {
-    if (o.f !== "txn") continue;
-    txn = true;
-    if (Array.isArray(o.value)) for (const m of o.value) if (Array.isArray(m)) { if (m[0] === "append") append = true; if (m[0] === "w") w = true; }
+    if (o.f !== "txn" || !Array.isArray(o.value)) continue;
+    for (const m of o.value) {
+      if (!Array.isArray(m)) continue;
+      if (m[0] === "append") append = true;
+      else if (m[0] === "w") w = true;
+      else if (m[0] === "r") r = true;
+      else return undefined;
+    }
   }
-  if (!txn) return undefined;
-  return append || !w ? "list-append" : "rw-register";
+  return append ? "list-append" : w ? "rw-register" : r ? "list-append" : undefined;
 }
 
 /** Validates every `txn` op; `lineOf(i)` is the source line of ops[i]. Throws the first problem. */
