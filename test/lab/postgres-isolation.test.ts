@@ -2,7 +2,7 @@
 // with ten clients: SERIALIZABLE holds serializable; REPEATABLE READ holds snapshot isolation and shows write
 // skew (G2-item); READ COMMITTED holds read committed and is not repeatable read; read-only transactions on
 // asynchronous replicas are not serializable.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { leftovers } from "./helpers.ts";
 
 async function pgRun(name: string, targetOptions: Record<string, unknown>, extra: Partial<RunConfig> = {}) {
   const resultsDir = mkdtempSync(join(tmpdir(), "fl-pgiso-"));
+  chmodSync(resultsDir, 0o755);   // the postgres user must reach its data dir inside
   const out = await run(resolveConfig({
     name, target: "postgres", nodes: 3, workload: "list-append", nemesis: [], rate: 0, concurrency: 10, timeLimit: 6,
     opTimeout: 3000, quiet: 0.2, seed: "1", resultsDir, targetOptions, workloadOptions: { "key-count": 3 }, ...extra,
