@@ -45,10 +45,15 @@ export function edgeSentence(g: TxnGraph, s: { from: number; to: number; type: n
   }
 }
 
+/** The history's fault intervals, computed once per history (every cycle asks). */
+const faultCache = new WeakMap<readonly Op[], ReturnType<typeof faultIntervals>>();
+
 /** The faults (nemesis events) in effect at any time during [t0, t1]. */
 export function faultsDuring(history: readonly Op[], t0: number, t1: number): string[] {
   const out: string[] = [];
-  for (const f of faultIntervals(history)) {
+  let fs = faultCache.get(history);
+  if (!fs) faultCache.set(history, (fs = faultIntervals(history)));
+  for (const f of fs) {
     const end = f.stop ? f.stop.time : Infinity;
     if (f.start.time <= t1 && end >= t0) out.push(`${f.f}${f.value !== null && f.value !== undefined ? ` ${show(f.value)}` : ""} (from op ${f.start.index}${f.stop ? ` to ${f.stop.index}` : ", never healed"})`);
   }

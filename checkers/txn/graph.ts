@@ -51,16 +51,28 @@ export function addOrderEdges(txns: Txn[], edges: EdgeBuilder): { nodeCount: num
   // Events: completions of ok transactions, invocations of all. At equal times an invocation comes first:
   // real-time order needs the completion strictly before the invocation.
   const n = txns.length;
-  const evTime = new Float64Array(2 * n), evNode = new Int32Array(2 * n);
-  let m = 0;
+  // Laid out in history order first (the index is dense), which is time order in any recorded history.
+  let maxIndex = 0;
+  for (const t of txns) maxIndex = Math.max(maxIndex, t.op.invoke.index, t.op.complete?.index ?? 0);
+  const slot = new Int32Array(maxIndex + 1);              // 0: none; -1-i: invocation of i; i+1: completion of i
   for (let i = 0; i < n; i++) {
     const t = txns[i];
-    evTime[m] = t.op.invoke.time; evNode[m++] = -1 - i;                  // invocation
-    if (t.op.type === "ok" && t.op.complete) { evTime[m] = t.op.complete.time; evNode[m++] = i; }
+    slot[t.op.invoke.index] = -1 - i;
+    if (t.op.type === "ok" && t.op.complete) slot[t.op.complete.index] = i + 1;
+  }
+  const evTime = new Float64Array(2 * n), evNode = new Int32Array(2 * n);
+  let m = 0;
+  for (let j = 0; j <= maxIndex; j++) {
+    const x = slot[j];
+    if (x < 0) { evTime[m] = txns[-1 - x].op.invoke.time; evNode[m++] = x; }
+    else if (x > 0) { evTime[m] = txns[x - 1].op.complete!.time; evNode[m++] = x - 1; }
   }
   const order = new Int32Array(m);
   for (let i = 0; i < m; i++) order[i] = i;
-  order.sort((a, b) => evTime[a] - evTime[b] || (evNode[a] < 0 ? 0 : 1) - (evNode[b] < 0 ? 0 : 1) || a - b);
+  // Events are usually in time order already (a history's order): sort only when they are not.
+  let sorted = true;
+  for (let i = 1; i < m && sorted; i++) if (evTime[i] < evTime[i - 1] || (evTime[i] === evTime[i - 1] && evNode[i] < 0 && evNode[i - 1] >= 0)) sorted = false;
+  if (!sorted) order.sort((a, b) => evTime[a] - evTime[b] || (evNode[a] < 0 ? 0 : 1) - (evNode[b] < 0 ? 0 : 1) || a - b);
   let nodeCount = n, barrier = -1, open = false;
   const barrierOf: number[] = [];
   for (let j = 0; j < m; j++) {

@@ -4,8 +4,8 @@
 // cycles (aborted and intermediate reads, internal inconsistency, dirty and lost updates, duplicates, garbage).
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Validity, Verdict } from "../types.ts";
-import { AUTOMATA, classify, components, cyclicWithin, MODES, shortestCycleThrough, type Components, type SearchBudget } from "./cycles.ts";
-import { cycleAnomaly } from "./explain.ts";
+import { AUTOMATA, classify, components, cyclicWithin, MODES, Scratch, shortestCycleIn, shortestCycleThrough, STATES, type Components, type SearchBudget } from "./cycles.ts";
+import { cycleAnomaly, faultsDuring } from "./explain.ts";
 import { addOrderEdges, ALL, EdgeBuilder, finish, PROCESS, REALTIME, RW, WR, WW, type TxnGraph } from "./graph.ts";
 import { listAppendDeps } from "./list-append.ts";
 import { CYCLE_CLASSES, FORBIDS, implies, ISOLATION_MODELS, type CycleClass, type IsolationModel } from "./models.ts";
@@ -44,6 +44,13 @@ export function checkTxn(history: readonly Op[], options: TxnCheckOptions): TxnV
   const { nodeCount, barrierOf } = addOrderEdges(txns, edges);
   const g = finish(txns, nodeCount, barrierOf, edges);
 
+  // The faults in effect while each non-cycle anomaly's transactions ran (cycles say so themselves).
+  for (const a of found) {
+    const times = a.ops.filter((i) => i >= 0 && i < history.length).map((i) => history[i].time);
+    if (!times.length) continue;
+    const fs = faultsDuring(history, Math.min(...times), Math.max(...times));
+    if (fs.length) a.explanation += ` In effect: ${fs.join(", ")}.`;
+  }
   const violated = new Set<IsolationModel>();
   const stats: Record<string, number> = { transactions: txns.length + failed.length, ok: txns.filter((t) => t.op.type === "ok").length, failed: failed.length, edges: g.src.length, components: 0, searchSteps: 0 };
   const cycles = findCycles(g, options, history, violated, stats);
@@ -93,9 +100,10 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
     const comps = mode.mask === ALL && !mode.product ? full : components(g, mode.mask, mode.product, full);
     byMode.set(mode.name, { comps, flags: cyclicWithin(g, full, comps, mode.product) });
   }
-  const members = new Map<number, number[]>();
+  const members = new Map<number, number[]>();             // transactions and barriers of each component
   for (const c of nontrivial) members.set(c, []);
-  for (let v = 0; v < g.txns.length; v++) members.get(full.comp[v])?.push(v);
+  for (let v = 0; v < g.nodeCount; v++) members.get(full.comp[v])?.push(v);
+  const local = new Int32Array(g.nodeCount).fill(-1);
 
   const out: Anomaly[] = [];
   const T = g.txns.length;
@@ -103,6 +111,10 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
     const provedModels = new Set<IsolationModel>();
     for (const mode of MODES) if (byMode.get(mode.name)!.flags[c]) for (const m of mode.models) { provedModels.add(m); violated.add(m); }
     const found = new Map<string, Anomaly>();
+    const all = members.get(c)!, txnMembers = all.filter((v) => v < T);
+    // Typed tables for the search unless the component is huge (then maps, bounded by the budget).
+    let scratch: Scratch | undefined;
+    if (all.length * STATES <= 1 << 24) { all.forEach((v, i) => { local[v] = i; }); scratch = new Scratch(local, Int32Array.from(all)); }
     const variants: ["" | "-process" | "-realtime", number, string, string][] = [
       ["", 0, "SI", "SER"], ["-process", PROCESS, "SI-process", "SER-process"], ["-realtime", PROCESS | REALTIME, "SI-realtime", "SER-realtime"],
     ];
@@ -117,9 +129,10 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
         const automaton = AUTOMATA[cls](extra);
         const budget: SearchBudget = { steps: options.budget ?? 100_000 };
         let best: number[] | undefined;
-        for (const s of members.get(c)!) {
+        for (const s of txnMembers) {
           if (region.size[region.comp[s]] < 2 || !hasOut(g, s, CLASS_EDGE[cls], region.comp)) continue;
-          const p = shortestCycleThrough(g, s, automaton, region.comp, budget, best ? txnLength(g, best) : Infinity);
+          const bound = best ? txnLength(g, best) : Infinity;
+          const p = scratch ? shortestCycleIn(g, s, automaton, region.comp, budget, bound, scratch) : shortestCycleThrough(g, s, automaton, region.comp, budget, bound);
           if (p && (!best || txnLength(g, p) < txnLength(g, best))) best = p;
           if (budget.steps <= 0 || (best && txnLength(g, best) <= 2)) break;
         }
@@ -138,7 +151,7 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
     for (const kind of found.keys()) for (const m of ISOLATION_MODELS) if (FORBIDS[m].includes(kind)) explained.add(m);
     const missing = [...provedModels].filter((m) => !explained.has(m));
     if (missing.length) {
-      const ms = members.get(c)!.filter((v) => v < T);
+      const ms = txnMembers;
       out.push({ kind: "cycle-search-timeout", ops: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])), explanation: `These ${ms.length} transactions hold a dependency cycle that ${missing.join(", ")} forbid${missing.length === 1 ? "s" : ""} (proved by the linear pass), but the search for a shortest example ran out of its budget of ${options.budget ?? 100_000} steps; raise the budget to see one.` });
     }
   }

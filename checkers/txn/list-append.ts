@@ -89,6 +89,18 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
       found.push({ kind: "duplicate-elements", ops: opsOf(t), key: show(k), explanation: `A transaction (${txnText(t)}) read key ${show(k)} as ${show(order)}, which holds ${show(dup)} more than once, though each value is appended once.` });
     }
   }
+  // Per key, how many leading elements of the longest read were appended by transactions that did not fail.
+  const safeLengths = new Map<unknown, number>();
+  const safeLength = (k: unknown, order: unknown[]) => {
+    let n = safeLengths.get(k);
+    if (n === undefined) {
+      const wt = writerT.get(k);
+      n = 0;
+      while (n < order.length) { const w = wt?.get(order[n]); if (!w || w.op.type === "fail") break; n++; }
+      safeLengths.set(k, n);
+    }
+    return n;
+  };
   for (const t of txns) {
     if (t.op.type !== "ok") continue;
     for (const m of t.mops) {
@@ -106,7 +118,9 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
         badKey.add(k);
       }
       const wt = writerT.get(k);
-      for (let i = 0; i < list.length; i++) {
+      // A prefix of the longest read holds nothing wrong unless it reaches the order's first bad element.
+      const safe = !badKey.has(k) ? safeLength(k, order) : 0;
+      for (let i = list.length <= safe ? list.length : 0; i < list.length; i++) {
         const w = wt?.get(list[i]);
         if (!w) {
           if (once(`garbage ${String(k)} ${String(list[i])}`)) found.push({ kind: "garbage-read", ops: opsOf(t), key: show(k), explanation: `A transaction (${txnText(t)}) read ${show(list[i])} in key ${show(k)}, a value no transaction ever appended.` });
@@ -125,7 +139,7 @@ export function listAppendDeps(txns: Txn[], failed: Txn[], edges: EdgeBuilder, f
   // Pass 3: dependencies from each key's order.
   for (const [k, order] of longest) {
     if (badKey.has(k)) continue;
-    const wt = writerT.get(k)!, wm = writerM.get(k)!;
+    const wt = writerT.get(k) ?? new Map<unknown, Txn>(), wm = writerM.get(k) ?? new Map<unknown, number>();
     const node = (v: unknown) => { const w = wt.get(v); return w && w.node >= 0 ? w.node : -1; };
     let firstAborted = -1;
     for (let i = 0; i < order.length; i++) {

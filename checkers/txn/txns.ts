@@ -19,7 +19,6 @@ const isScalar = (x: unknown) => typeof x === "number" || typeof x === "string";
 /** The first thing wrong with a transaction's value, as [field, problem], or undefined. */
 export function txnProblem(value: unknown, workload: Workload, completed: boolean): [string, string] | undefined {
   if (!Array.isArray(value)) return ["value", `a txn's value must be a list of micro-ops, got ${show(value)}`];
-  const seen = new Map<unknown, Set<unknown>>();
   for (let i = 0; i < value.length; i++) {
     const m = value[i];
     const at = `value[${i}]`;
@@ -29,10 +28,8 @@ export function txnProblem(value: unknown, workload: Workload, completed: boolea
     const write = workload === "list-append" ? "append" : "w";
     if (f === write) {
       if (!isScalar(v)) return [at, `${f} value must be a number or a string, got ${show(v)}`];
-      let s = seen.get(k);
-      if (!s) seen.set(k, (s = new Set()));
-      if (s.has(v)) return [at, `value ${show(v)} is written to key ${show(k)} twice in one transaction`];
-      s.add(v);
+      // Transactions are short: a scan of the earlier micro-ops beats allocating a set per transaction.
+      for (let j = 0; j < i; j++) { const o = value[j]; if (o[0] === f && o[1] === k && o[2] === v) return [at, `value ${show(v)} is written to key ${show(k)} twice in one transaction`]; }
     } else if (f === "r") {
       if (v === null) continue;
       if (!completed) continue;

@@ -6,7 +6,7 @@ import { HistoryError, type Op } from "../history/op.ts";
 import { parseHistory } from "../history/reader.ts";
 import { faults as pairFaults, pairOperations, type Operation } from "../history/pairs.ts";
 import { FILES, readJson } from "../results/store.ts";
-import type { Anomaly } from "../../checkers/types.ts";
+import type { Anomaly, Evidence } from "../../checkers/types.ts";
 import { story, type StoryContext } from "./explain.ts";
 import { faultPhrase } from "./format.ts";
 
@@ -75,7 +75,9 @@ export interface ReportData {
   end: number;
   checkers: { name: string; valid: unknown; reason?: string; anomalies: number; stats?: unknown }[];
   spectrum: { models: { model: string; status: string; anomalies?: number; note?: string }[]; strongest?: string } | null;
-  anomalies: { id: number; checker: string; kind: string; key?: string; explanation: string; story: string; ops: number[]; details?: unknown; chain?: { from: number; to: number; label?: string }[] }[];
+  anomalies: { id: number; checker: string; kind: string; key?: string; explanation: string; story: string; ops: number[]; details?: unknown; chain?: { from: number; to: number; label?: string }[]; evidence?: Evidence }[];
+  /** Transactional isolation: each model's status and the strongest that held (from results.isolation). */
+  isolation: { models: { model: string; status: string }[]; strongest: string; anomalyCounts: Record<string, number> } | null;
   anomaliesOmitted: number;
   faults: { f: string; t0: number; t1: number | null; i0: number; i1: number | null; nodes: string[]; value: string; phrase: string }[];
   strings: string[];
@@ -165,6 +167,37 @@ function trimDetails(details: unknown): unknown {
     d.longest = d.longest.slice(-LIMITS.steps);
   }
   return d;
+}
+
+/** A cycle's typed evidence, read loosely (results.json may come from anywhere): steps between history
+ *  indexes with a relation and a sentence, at most 64 of them. */
+function evidenceOf(e: unknown, n: number): { evidence: Evidence } | undefined {
+  if (!e || typeof e !== "object") return undefined;
+  const x = e as Record<string, unknown>;
+  const ints = (v: unknown) => (Array.isArray(v) ? v.filter((i): i is number => Number.isInteger(i) && i >= 0 && i < n) : undefined);
+  const strs = (v: unknown) => (Array.isArray(v) ? v.map((s) => (typeof s === "string" ? (s.length > LIMITS.valueChars ? s.slice(0, LIMITS.valueChars) + "…" : s) : valueText(s))) : undefined);
+  const steps = Array.isArray(x.steps) ? x.steps.slice(0, 64).filter((st): st is Record<string, unknown> => !!st && typeof st === "object")
+    .filter((st) => Number.isInteger(st.from) && Number.isInteger(st.to))
+    .map((st) => ({ from: st.from as number, to: st.to as number, relation: String(st.relation ?? ""), why: String(st.why ?? "") })) : undefined;
+  if (!steps?.length) return undefined;
+  const out: Evidence = { steps };
+  const order = ints(x.order), names = strs(x.names), texts = strs(x.texts), witness = ints(x.witness), faults = strs(x.faults);
+  if (order) out.order = order.slice(0, 64);
+  if (names) out.names = names.slice(0, 64);
+  if (texts) out.texts = texts.slice(0, 64);
+  if (witness) out.witness = witness.slice(0, 256);
+  if (faults) out.faults = faults.slice(0, 16);
+  return { evidence: out };
+}
+
+function isolationOf(x: unknown): ReportData["isolation"] {
+  if (!x || typeof x !== "object") return null;
+  const r = x as Record<string, any>;
+  if (!r.status || typeof r.status !== "object") return null;
+  const models = Object.entries(r.status as Record<string, unknown>).map(([model, status]) => ({ model, status: String(status) }));
+  const counts: Record<string, number> = {};
+  for (const [k, v] of Object.entries((r.anomalyCounts ?? {}) as Record<string, unknown>)) if (typeof v === "number") counts[k] = v;
+  return { models, strongest: typeof r.strongest === "string" ? r.strongest : "none", anomalyCounts: counts };
 }
 
 function spectrumOf(s: unknown): ReportData["spectrum"] {
@@ -290,6 +323,7 @@ export function buildReportData(files: RunFiles): ReportData {
       id: anomalies.length, checker: name, kind: String(a.kind ?? "anomaly"), ...(a.key !== undefined ? { key: String(a.key) } : {}),
       explanation: String(a.explanation ?? ""), story: story({ ...a, ops }, ctx), ops,
       ...(a.details !== undefined ? { details: trimDetails(a.details) } : {}), ...(chain ? { chain } : {}),
+      ...(evidenceOf(a.evidence, history.length) ?? {}),
     });
   }
 
@@ -316,6 +350,7 @@ export function buildReportData(files: RunFiles): ReportData {
     end: last,
     checkers,
     spectrum: spectrumOf(results?.spectrum),
+    isolation: isolationOf(results?.isolation),
     anomalies,
     anomaliesOmitted: total - anomalies.length,
     faults: faults.map((f) => ({

@@ -69,6 +69,18 @@ describe("list-append: each anomaly class, flagged and not", () => {
     expect(v.isolation.status["strong-session-serializable"]).toBe("violated");
     expect(kinds(good)).toEqual([]);
   });
+  it("G0-realtime and G1c-realtime: orders that contradict real time on two processes", () => {
+    const g0 = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["append", "x", 2]]).txn(3, [["r", "x", [2, 1]]]);
+    const g0ok = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["append", "x", 2]]).txn(3, [["r", "x", [1, 2]]]);
+    expect(kinds(g0)).toEqual(["G0-realtime"]);
+    expect(checkTxn(g0.ops, la).isolation.status["strong-session-serializable"]).toBe("held");
+    expect(kinds(g0ok)).toEqual([]);
+    // T2 read T1's append of y though T1 began after T2 completed.
+    const g1c = new TxnHistory().txn(2, [["append", "x", 1], ["r", "y", [1]]]).txn(1, [["append", "y", 1]]);
+    const g1cOk = new TxnHistory().txn(2, [["append", "x", 1], ["r", "y", []]]).txn(1, [["append", "y", 1]]);
+    expect(kinds(g1c)).toEqual(["G1c-realtime"]);
+    expect(kinds(g1cOk)).toEqual([]);
+  });
   it("G-single-realtime: a stale read after the append completed", () => {
     const bad = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["r", "x", []]]).txn(3, [["r", "x", [1]]]);
     const good = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["r", "x", [1]]]).txn(3, [["r", "x", [1]]]);
@@ -197,6 +209,12 @@ describe("verdicts, budgets and words", () => {
     expect(a.evidence?.steps?.map((s) => s.relation)).toEqual(["rw", "rw"]);
     expect(a.evidence?.order).toHaveLength(2);
     expect(a.evidence?.steps?.[0].from).toBe(a.evidence?.order?.[0]);
+  });
+  it("names the fault in effect for an anomaly that is not a cycle too", () => {
+    const h = new TxnHistory().txn(1, [["append", "x", 1]], "fail").nemesis("kill", "n3").txn(2, [["r", "x", [1]]]);
+    const a = checkTxn(h.ops, la).anomalies[0];
+    expect(a.kind).toBe("G1a");
+    expect(a.explanation).toMatch(/In effect: kill "n3" \(from op 2, never healed\)/);
   });
   it("a history with no committed transaction is unknown", () => {
     const v = checkTxn(new TxnHistory().txn(1, [["append", "x", 1]], "fail").ops, la);

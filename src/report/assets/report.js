@@ -830,6 +830,59 @@
     return out;
   }
 
+  // ---------- cycles (typed evidence): a small diagram of the transactions and labelled edges ----------
+  const SVGNS = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, ...kids) {
+    const n = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) n.setAttribute(k, String(v));
+    for (const k of kids) if (k != null) n.append(k);
+    return n;
+  }
+  const REL_COLOR = { ww: "#0969da", wr: "#1a7f37", rw: "#cf222e", process: "#8250df", realtime: "#9a6700" };
+  /** The nodes on a circle, each edge an arc (curved when two nodes have edges both ways) with its relation. */
+  function cycleDiagram(ev) {
+    const order = Array.isArray(ev.order) && ev.order.length ? ev.order : [...new Set(ev.steps.map((s) => s.from))];
+    const name = (i) => { const j = order.indexOf(i); return j >= 0 && ev.names && ev.names[j] ? ev.names[j] : `#${i}`; };
+    const n = order.length, W = 360, H = n <= 2 ? 150 : 240, cx = W / 2, cy = H / 2, R = n <= 2 ? 110 : Math.min(95, 30 + n * 12), r = 19;
+    const pos = new Map(order.map((i, j) => { const t = n <= 2 ? Math.PI * j : -Math.PI / 2 + (2 * Math.PI * j) / n; return [i, n <= 2 ? [cx + (j === 0 ? -R : R) * 0.9, cy] : [cx + R * Math.cos(t), cy + R * Math.sin(t)]]; }));
+    const root = svg("svg", { class: "cycle", viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": `cycle of ${n} transactions` });
+    const defs = svg("defs");
+    for (const [rel, c] of Object.entries(REL_COLOR)) defs.append(svg("marker", { id: `arrow-${rel}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, svg("path", { d: "M0,0 L10,5 L0,10 z", fill: c })));
+    root.append(defs);
+    const pairs = new Set(ev.steps.map((s) => `${s.from}>${s.to}`));
+    for (const s of ev.steps) {
+      const a = pos.get(s.from), b = pos.get(s.to);
+      if (!a || !b) continue;
+      const dx = b[0] - a[0], dy = b[1] - a[1], len = Math.hypot(dx, dy) || 1, ux = dx / len, uy = dy / len;
+      const both = pairs.has(`${s.to}>${s.from}`) || n <= 2, bend = both ? 34 : 14;
+      const x0 = a[0] + ux * r, y0 = a[1] + uy * r, x1 = b[0] - ux * (r + 2), y1 = b[1] - uy * (r + 2);
+      // Bend to the right of the direction of travel, so the two edges of a pair part ways.
+      const mx = (x0 + x1) / 2 - uy * bend, my = (y0 + y1) / 2 + ux * bend;
+      const color = REL_COLOR[s.relation] || "#656d76";
+      root.append(svg("path", { d: `M${x0.toFixed(1)},${y0.toFixed(1)} Q${mx.toFixed(1)},${my.toFixed(1)} ${x1.toFixed(1)},${y1.toFixed(1)}`, fill: "none", stroke: color, "stroke-width": 2, "marker-end": `url(#arrow-${REL_COLOR[s.relation] ? s.relation : "ww"})` }, svg("title", {}, s.why)));
+      const lx = (x0 + x1) / 4 + mx / 2, ly = (y0 + y1) / 4 + my / 2;
+      root.append(svg("text", { x: lx.toFixed(1), y: ly.toFixed(1), "text-anchor": "middle", "dominant-baseline": "middle", class: "rel-label", fill: color }, s.relation));
+    }
+    for (const i of order) {
+      const [x, y] = pos.get(i), k = opAt(i);
+      const g = svg("g", { class: "txn", "data-index": i });
+      g.append(svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r, fill: "#f6f8fa", stroke: "#1f2328", "stroke-width": 1.5 }),
+        svg("text", { x: x.toFixed(1), y: y.toFixed(1), "text-anchor": "middle", "dominant-baseline": "central", class: "txn-name" }, name(i)),
+        svg("title", {}, `${name(i)}: history #${i}${k >= 0 ? `, process ${P[k]}` : ""}`));
+      if (k >= 0) g.addEventListener("click", () => { selectOp(k); zoomToOps(new Set([k])); $("timeline").scrollIntoView({ block: "start" }); });
+      root.append(g);
+    }
+    return root;
+  }
+  function cycleBlock(ev) {
+    const order = Array.isArray(ev.order) ? ev.order : [];
+    const txns = el("ul", { class: "txns" }, order.map((i, j) => el("li", null, el("strong", { text: (ev.names && ev.names[j]) || `#${i}` }), ` (history #${i}${opAt(i) >= 0 ? `, process ${P[opAt(i)]}` : ""}): `, el("span", { class: "val", text: (ev.texts && ev.texts[j]) || "" }))));
+    const edges = el("ol", { class: "chain" }, ev.steps.map((s) => el("li", null, el("span", { class: "rel", style: `color:${REL_COLOR[s.relation] || "inherit"}`, text: s.relation }), " ", s.why)));
+    const words = el("div", { class: "cycle-words" }, el("h3", { text: "Transactions" }), txns, el("h3", { text: "Why they form a cycle" }), edges,
+      Array.isArray(ev.faults) && ev.faults.length ? el("p", { class: "muted", text: `Faults in effect: ${ev.faults.join(", ")}` }) : null);
+    return [el("div", { class: "cycle-box" }, cycleDiagram(ev), words)];
+  }
+
   const PAGE = 50;
   let shown = 0;
   function anomalyCard(a) {
@@ -842,6 +895,7 @@
       el("p", { class: "story", text: a.story }),
       a.explanation && a.explanation !== a.story ? el("p", { class: "checker-says", text: `Checker: ${a.explanation}` }) : null);
     if (!(a.details && a.details.witness) && ks.length) { const c = el("canvas", { class: "mini" }); card.append(c); minis.push(drawMini(c, ks, anomalyExtras(a))); }
+    if (a.evidence && Array.isArray(a.evidence.steps) && a.evidence.steps.length) card.append(...cycleBlock(a.evidence));
     const det = detailsBlock(a), witnessEnd = det.findIndex((e) => e.tagName === "CANVAS") + 1;
     card.append(...det.slice(0, witnessEnd), el("h3", { text: `Operations involved (${ks.length})` }), ...opsTable(a.ops, { scroll: true }), ...det.slice(witnessEnd));
     return card;
@@ -899,6 +953,14 @@
         el("table", { class: "spectrum" }, el("tr", null, el("th", { text: "model" }), el("th", { text: "status" }), el("th", { text: "anomalies" }), el("th", { text: "notes" })),
           sp.models.map((m) => el("tr", null, el("td", { text: m.model }), el("td", { class: m.status === "held" ? "held" : m.status === "violated" ? "violated" : "muted", text: m.status }),
             el("td", { class: "num", text: m.anomalies ?? "" }), el("td", { class: "muted", text: m.note ?? "" })))));
+    }
+    const iso = DATA.isolation;
+    if (iso && iso.models.length) {
+      const counts = Object.entries(iso.anomalyCounts || {});
+      $("spectrum").append(el("h3", { text: "Transactional isolation" }),
+        el("p", null, "Strongest held: ", el("strong", { text: iso.strongest }), counts.length ? ` · anomalies: ${counts.map(([k, v]) => `${k} ×${v}`).join(", ")}` : ""),
+        el("table", { class: "spectrum isolation" }, el("tr", null, el("th", { text: "model" }), el("th", { text: "status" })),
+          iso.models.map((m) => el("tr", null, el("td", { text: m.model }), el("td", { class: m.status === "held" ? "held" : m.status === "violated" ? "violated" : "muted", text: m.status })))));
     }
     const fs = Object.entries(c.byF);
     if (fs.length) $("byf").append(el("h3", { text: "Operations by kind" }), el("table", null, el("tr", null, ...["f", "ok", "failed", "indeterminate"].map((x) => el("th", { text: x }))),
