@@ -4,13 +4,13 @@
 // Generator knobs (--wopt): key-count, min-txn-length, max-txn-length, max-writes-per-key, key-dist.
 import type { Workload } from "../src/run/types.ts";
 import { consistencyModels, txnCheckers } from "./txn-check.ts";
-import { keyPool, txnGenerator } from "./txn-generator.ts";
+import { keyPool, txnGenerator, txnGeneratorOptions } from "./txn-generator.ts";
 
 export const listAppendWorkload: Workload = {
   name: "list-append",
   description: "transactions of appends to lists and reads of whole lists (Elle's list-append); checked for transactional isolation, strict serializable by default",
+  validate(options) { consistencyModels(options); txnGeneratorOptions(options); },
   generator(rng, options) {
-    consistencyModels(options);   // a bad model name is a usage error before the first op
     return txnGenerator(rng, keyPool(options), (k) => ["r", k, null], (k, v) => ["append", k, v]);
   },
   checkers: (options) => txnCheckers("list-append", options),

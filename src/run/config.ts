@@ -50,7 +50,7 @@ export const DEFAULTS: RunConfig = {
 export function resolveConfig(partial: Partial<RunConfig>): RunConfig {
   const c: RunConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const target = lookup("target", targets, c.target);
-  lookup("workload", workloads, c.workload);
+  lookup("workload", workloads, c.workload).validate?.({ keys: c.keys, seed: c.seed, ...c.workloadOptions });
   for (const n of c.nemesis) lookup("nemesis", nemeses, n);
   if (c.mode !== undefined && target.modes && !target.modes.includes(c.mode))
     throw new UsageError(`target ${c.target} has no mode ${JSON.stringify(c.mode)}; modes: ${target.modes.join(", ")}`);

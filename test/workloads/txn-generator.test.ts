@@ -71,6 +71,8 @@ describe("transactional workload generators", () => {
     expect(() => generate(listAppendWorkload, { "key-count": 0 }, 1)).toThrow(/key-count must be a positive integer/);
     expect(() => generate(listAppendWorkload, { "min-txn-length": 5, "max-txn-length": 2 }, 1)).toThrow(/min-txn-length \(5\) is more than max-txn-length \(2\)/);
     expect(() => generate(rwRegisterWorkload, { "key-dist": "zipf" }, 1)).toThrow(UsageError);
-    expect(() => generate(rwRegisterWorkload, { "consistency-models": "serializable,bogus" }, 1)).toThrow(/consistency-models/);
+    expect(() => rwRegisterWorkload.validate!({ keys: 3, seed: "1", "consistency-models": "serializable,bogus" })).toThrow(/consistency-models: unknown consistency model "bogus"/);
+    expect(() => listAppendWorkload.validate!({ keys: 3, seed: "1", "max-writes-per-key": -1 })).toThrow(/max-writes-per-key must be a positive integer/);
+    expect(() => listAppendWorkload.validate!({ keys: 3, seed: "1", "consistency-models": "serializable,si" })).not.toThrow();
   });
 });
