@@ -147,7 +147,7 @@ export class PgClient implements Client {
         return { type: "ok", value: op.value };
       }
       case "txn":
-        return runTxn(c, op.value, this.isolation, op.f === "txn" && this.readNode() !== this.cluster.primary && isReadOnlyTxn(op.value), committing);
+        return runTxn(c, op.value, this.isolation, isReadOnlyTxn(op.value) && this.readNode() !== this.cluster.primary, committing);
       default:
         return { type: "fail", value: op.value, error: `unsupported op ${JSON.stringify(op.f)}` };
     }

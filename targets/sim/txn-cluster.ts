@@ -25,7 +25,7 @@ export type TxnMode = (typeof TXN_MODES)[number];
 export const isTxnMode = (m: string): m is TxnMode => (TXN_MODES as readonly string[]).includes(m);
 
 interface Req { t: "req"; id: number; f: string; value: unknown; client: string; via?: string }
-interface Commit { seq: number; time: number; writes: [string, unknown][]; deps: number[] }
+interface Commit { seq: number; writes: [string, unknown][]; deps: number[] }
 type Msg =
   | Req
   | { t: "fwd"; req: Req }
@@ -138,7 +138,7 @@ export class SimTxnCluster {
     const deps = [...new Set(touched.map((k) => this.lastWrite.get(k) ?? 0).filter((s) => s > 0))];
     for (const [k] of writes) this.lastWrite.set(k, seq);
     if (this.mode === "txn-replica-snapshot") {
-      const c: Commit = { seq, time: this.clock.now(), writes, deps };
+      const c: Commit = { seq, writes, deps };
       this.log.push(c);
       for (const r of this.replicas.keys()) this.net.send(this.primary, r, { t: "commits", commits: [c] });
     }
