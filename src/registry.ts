@@ -23,6 +23,8 @@ export const workloads: Loaders<Workload> = {
   counter: async () => (await import("../workloads/counter.ts")).counterWorkload,
   "set-full": async () => (await import("../workloads/set-full.ts")).setFullWorkload,
   "long-fork": async () => (await import("../workloads/long-fork.ts")).longForkWorkload,
+  "list-append": async () => (await import("../workloads/list-append.ts")).listAppendWorkload,
+  "rw-register": async () => (await import("../workloads/rw-register.ts")).rwRegisterWorkload,
 };
 
 export const nemeses: Loaders<Nemesis> = {

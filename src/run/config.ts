@@ -56,7 +56,9 @@ export const DEFAULTS: RunConfig = {
 export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunConfig> {
   const c: RunConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
   const target = await lookup("target", targets, c.target);
-  if ((await lookup("workload", workloads, c.workload)).checkOnly) throw new UsageError(`workload ${c.workload} is check-only (no target runs it): use \`faultline check --workload ${c.workload} <history>\``);
+  const workload = await lookup("workload", workloads, c.workload);
+  if (workload.checkOnly) throw new UsageError(`workload ${c.workload} is check-only (no target runs it): use \`faultline check --workload ${c.workload} <history>\``);
+  workload.validate?.({ keys: c.keys, seed: c.seed, ...c.workloadOptions });
   for (const n of c.nemesis) await lookup("nemesis", nemeses, n);
   if (c.nemesisSchedule !== undefined) {
     try { c.nemesis = parseSchedule(c.nemesisSchedule, Object.keys(nemeses)).nemeses; } catch (e) { throw new UsageError((e as Error).message, { cause: e }); }

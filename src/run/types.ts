@@ -114,6 +114,8 @@ export interface CheckBudget {
 export interface Workload {
   name: string;
   description: string;
+  /** Throws a UsageError for bad workload options, before the run starts. */
+  validate?(options: WorkloadOptions): void;
   /** Ops for one worker in the main phase; called each time the worker is ready for another op. */
   generator(rng: Rng, options: WorkloadOptions, worker: number): () => OpSpec;
   /** After healing and the quiet period: ops to issue once on each node (e.g. read every key). */

@@ -22,15 +22,20 @@ export function observe(results: Results, key: string): Observed {
   const spectrum = (results as { spectrum?: { models?: Record<string, { status?: string }> } }).spectrum;
   const s = spectrum?.models?.[key]?.status;
   if (s !== undefined) return s === "held" || s === "holds" ? "holds" : s === "violated" ? "violated" : s === "unknown" ? "unknown" : "not checked";
+  const iso = isolationOf(results)?.status?.[key];   // transactional isolation models (list-append, rw-register)
+  if (iso !== undefined) return iso === "held" ? "holds" : iso === "violated" ? "violated" : "unknown";
   if (results.checkers[key]) return fromValid(results.checkers[key].valid);
   return "absent";
 }
+
+const isolationOf = (results: Results) => (results.checkers.isolation as { isolation?: { status?: Record<string, string>; anomalyCounts?: Record<string, number> } } | undefined)?.isolation;
 
 const countKind = (results: Results, key: string) => {
   const kinds = new Set([key, key.replace(/s$/, "")]);
   let n = 0;
   for (const v of Object.values(results.checkers)) for (const a of v.anomalies) if (kinds.has(a.kind)) n++;
-  return n;
+  // The isolation checker counts every anomaly it found, beyond the ones it explains.
+  return Math.max(n, isolationOf(results)?.anomalyCounts?.[key] ?? 0);
 };
 
 export function compare(results: Results, expect: Record<string, Expectation>, allowUnknown: string[]): Outcome[] {

@@ -37,6 +37,8 @@ const FIELDS: Record<string, [keyof RunConfig, "string" | "number" | "list" | "m
   runtime: ["runtime", "string"], "runtime-options": ["runtimeOptions", "map"],
 };
 const CASE_ONLY = ["name", "description", "expect", "repeat", "allow-unknown"];
+// Fields that are workload options under their own name (list-append, rw-register: the deciding models).
+const WORKLOAD_FIELDS = ["consistency-models"];
 
 export async function readSuite(file: string, resultsDir = "results"): Promise<Suite> {
   let text: string;
@@ -78,7 +80,7 @@ export async function parseSuite(text: string, file: string, resultsDir = "resul
     const au = c["allow-unknown"];
     const allowUnknown = au === true ? Object.keys(expect) : au === undefined || au === false ? [] : Array.isArray(au) ? au.map(String) : null;
     if (!allowUnknown) throw suiteError(file, at("allow-unknown"), `${c.name}.allow-unknown`, "must be true, false or a list of models");
-    const partial: Partial<RunConfig> = { ...defaults, ...fields, name: `${suiteName}-${c.name}`, resultsDir };
+    const partial: Partial<RunConfig> = { ...defaults, ...fields, workloadOptions: { ...defaults.workloadOptions, ...fields.workloadOptions }, name: `${suiteName}-${c.name}`, resultsDir };
     const sc = { name: c.name, line: at(), config: partial as RunConfig, repeat: repeat as number, expect, allowUnknown } as SuiteCase;
     if (typeof c.description === "string") sc.description = c.description;
     return sc;
@@ -111,8 +113,13 @@ function readFields(obj: unknown, lineOf: (f: string) => number, where: string, 
   const out: Partial<RunConfig> = {};
   for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
     if (!isDefaults && CASE_ONLY.includes(k)) continue;
+    if (WORKLOAD_FIELDS.includes(k)) {
+      if (typeof v !== "string" && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) throw suiteError(file, lineOf(k), `${where}.${k}`, `must be a list of names or a comma-separated string, got ${JSON.stringify(v)}`);
+      out.workloadOptions = { ...out.workloadOptions, [k]: Array.isArray(v) ? v.join(",") : v };
+      continue;
+    }
     const spec = FIELDS[k];
-    if (!spec) throw suiteError(file, lineOf(k), `${where}.${k}`, `unknown field; expected one of ${[...Object.keys(FIELDS), ...(isDefaults ? [] : CASE_ONLY)].join(", ")}`);
+    if (!spec) throw suiteError(file, lineOf(k), `${where}.${k}`, `unknown field; expected one of ${[...Object.keys(FIELDS), ...WORKLOAD_FIELDS, ...(isDefaults ? [] : CASE_ONLY)].join(", ")}`);
     const [field, kind] = spec;
     let value: unknown = v;
     if (kind === "number" && typeof v !== "number") throw suiteError(file, lineOf(k), `${where}.${k}`, `must be a number, got ${JSON.stringify(v)}`);
@@ -126,8 +133,9 @@ function readFields(obj: unknown, lineOf: (f: string) => number, where: string, 
       else if (v === null) value = [];
       else throw suiteError(file, lineOf(k), `${where}.${k}`, `must be a list of names or a comma-separated string, got ${JSON.stringify(v)}`);
     }
+    if (kind === "steps" && (!Array.isArray(v) || v.length === 0)) throw suiteError(file, lineOf(k), `${where}.${k}`, "must be a list of steps (sleep, fault, heal, repeat, cycle, mix, time-limit)");
     if (kind === "map" && (typeof v !== "object" || v === null || Array.isArray(v))) throw suiteError(file, lineOf(k), `${where}.${k}`, "must be a mapping of option: value");
-    (out as Record<string, unknown>)[field] = field === "nemesisTarget" ? (value as NodeSpec) : value;
+    (out as Record<string, unknown>)[field] = field === "nemesisTarget" ? (value as NodeSpec) : field === "workloadOptions" ? { ...(value as object), ...out.workloadOptions } : value;
   }
   return out;
 }

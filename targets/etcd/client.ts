@@ -9,14 +9,16 @@
 //   cas [k, [old, new]]    → txn{ if value(k) = old (or k absent for null) then put k new }; the compare
 //                            failing is a definite "compare-failed"
 //   add [k, x]             → put k/<json x> x
+//   txn [[f, k, v], …]     → rw-register transactions: a Txn of ranges, then a Txn comparing mod revisions (txn.ts)
 import type { Completion } from "../../src/history/op.ts";
 import type { Client, OpSpec } from "../../src/run/types.ts";
 import { EtcdError, type EtcdGateway, type KeyValue, type TxnOp } from "./gateway.ts";
+import { runEtcdTxn } from "./txn.ts";
 
 export type EtcdRead = "linearizable" | "serializable";
 
 /** The op f's this client understands. */
-export const ETCD_OPS = ["read", "read-all", "write", "cas", "add"] as const;
+export const ETCD_OPS = ["read", "read-all", "write", "cas", "add", "txn"] as const;
 
 /** Ops that change nothing: their failures are always definite (a read that did not answer had no effect). */
 const READ_ONLY = new Set(["read", "read-all"]);
@@ -84,6 +86,8 @@ export class EtcdClient implements Client {
         await this.gw.put(elementKey(k, x), encode(x));
         return { type: "ok", value: op.value };
       }
+      case "txn":
+        return runEtcdTxn(this.gw, op.value, serializable);
       default:
         return { type: "fail", error: `unsupported op ${JSON.stringify(op.f)} on etcd` };
     }

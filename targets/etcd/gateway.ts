@@ -28,7 +28,8 @@ export interface RangeRequest {
 
 export type TxnCompare =
   | { key: string; value: string }       // the key holds exactly this value
-  | { key: string; absent: true };       // the key does not exist (version 0)
+  | { key: string; absent: true }        // the key does not exist (version 0)
+  | { key: string; modRevision: number };  // the key was last changed at this revision (0: never)
 
 export type TxnOp = { put: { key: string; value: string } } | { range: RangeRequest };
 
@@ -92,7 +93,9 @@ export function txnBody(compare: TxnCompare[], success: TxnOp[], failure: TxnOp[
   const cmp = compare.map((c) =>
     "absent" in c
       ? { key: b64(c.key), target: "VERSION", result: "EQUAL", version: "0" }
-      : { key: b64(c.key), target: "VALUE", result: "EQUAL", value: b64(c.value) });
+      : "modRevision" in c
+        ? { key: b64(c.key), target: "MOD", result: "EQUAL", mod_revision: String(c.modRevision) }
+        : { key: b64(c.key), target: "VALUE", result: "EQUAL", value: b64(c.value) });
   const op = (o: TxnOp) =>
     "put" in o ? { request_put: { key: b64(o.put.key), value: b64(o.put.value) } } : { request_range: rangeBody(o.range) };
   return { compare: cmp, success: success.map(op), failure: failure.map(op) };

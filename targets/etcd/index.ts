@@ -7,7 +7,7 @@
 //   timeout   = ms                            (a request's own timeout, default 5000; the run's --op-timeout
 //               usually ends it first, as info)
 //   subnet = 198.18.x.0/24, slot = n (lab network), keep-data = true (keep data dirs after the run)
-// Register and set ops map to single etcd requests (see client.ts). The leader, asked of the members
+// Register and set ops map to single etcd requests (see client.ts); rw-register transactions to two Txns (txn.ts). The leader, asked of the members
 // (endpoint status), is the "primary" the nemeses can isolate. Faults come from the lab runtime (labFaults),
 // except clock skew: Go reads the clock through the vDSO, which no preload shim can shift, so the clock
 // nemesis refuses at start.
@@ -65,7 +65,7 @@ export interface EtcdSession extends TargetSession {
 
 export const etcdTarget: Target = {
   name: "etcd",
-  workloads: ["register", "session", "set", "set-full"],
+  workloads: ["register", "session", "set", "set-full", "rw-register"],
   runtimes: ["netns", "docker", "ssh"],
   async setup(o: TargetOptions): Promise<EtcdSession> {
     const settings = parseEtcdOptions(o.options);

@@ -9,6 +9,7 @@ import type { Completion } from "../../src/history/op.ts";
 import { DefiniteFailure, type Client, type OpSpec } from "../../src/run/types.ts";
 import type { LabNode } from "../../src/lab/runtime.ts";
 import { PORT, type PgCluster } from "./cluster.ts";
+import { isReadOnlyTxn, rolledBack, runTxn, type Isolation } from "./txn.ts";
 
 export type ReadRoute = "primary" | "replica" | "any" | "sticky";
 export const READ_ROUTES: ReadRoute[] = ["primary", "replica", "any", "sticky"];
@@ -25,7 +26,7 @@ export class PgClient implements Client {
   private conns = new Map<string, pg.Client>();
   private lastLsn: string | undefined;   // sticky: the WAL position after this client's last write
 
-  constructor(private cluster: PgCluster, private process: number, private home: LabNode, private route: ReadRoute, private timeoutMs: number) {}
+  constructor(private cluster: PgCluster, private process: number, private home: LabNode, private route: ReadRoute, private timeoutMs: number, private isolation: Isolation = "serializable") {}
 
   /** Where this client's reads go. */
   readNode(): LabNode {
@@ -56,7 +57,7 @@ export class PgClient implements Client {
   }
 
   async invoke(op: OpSpec): Promise<Completion> {
-    const readOnly = READ_ONLY.has(op.f);
+    const readOnly = READ_ONLY.has(op.f) || (op.f === "txn" && isReadOnlyTxn(op.value));
     const node = readOnly ? this.readNode() : this.cluster.primary;
     let c: pg.Client;
     try { c = await this.conn(node); } catch (e) { throw new DefiniteFailure(`connect ${node.name}: ${(e as Error).message}`); }
@@ -71,7 +72,7 @@ export class PgClient implements Client {
       if (err.code === undefined || err.code.startsWith("08") || err.code.startsWith("57")) this.drop(node.name, c);
       if (readOnly) throw new DefiniteFailure(err.message);
       if (phase === "before") throw new DefiniteFailure(err.message);   // nothing that could commit was sent
-      if (!maybeCommitted(err.code)) throw new DefiniteFailure(`${err.code}: ${err.message}`);
+      if (!maybeCommitted(err.code) || rolledBack(err.code)) throw new DefiniteFailure(`${err.code}: ${err.message}`);
       throw err;   // indeterminate: the runner records info
     }
   }
@@ -145,6 +146,8 @@ export class PgClient implements Client {
         await c.query("commit");
         return { type: "ok", value: op.value };
       }
+      case "txn":
+        return runTxn(c, op.value, this.isolation, isReadOnlyTxn(op.value) && this.readNode() !== this.cluster.primary, committing);
       default:
         return { type: "fail", value: op.value, error: `unsupported op ${JSON.stringify(op.f)}` };
     }

@@ -6,18 +6,19 @@ import { SimClock } from "./clock.ts";
 import { SimCluster } from "./cluster.ts";
 import { isSimMode, SIM_MODES } from "./modes.ts";
 import { SimNetwork } from "./network.ts";
+import { isTxnMode, SimTxnCluster } from "./txn-cluster.ts";
 
 export interface SimSession extends TargetSession {
   /** Runs `main` on simulated time. */
   drive<T>(main: Promise<T>): Promise<T>;
-  cluster: SimCluster;
+  cluster: SimCluster | SimTxnCluster;
 }
 
 export const simTarget: Target = {
   name: "sim",
   modes: Object.keys(SIM_MODES),
   defaultMode: "linearizable",
-  workloads: ["register", "session", "chat", "set", "set-full", "bank", "counter"],
+  workloads: ["register", "session", "chat", "set", "set-full", "bank", "counter", "list-append", "rw-register"],
   async setup(o: TargetOptions): Promise<SimSession> {
     const mode = o.mode ?? "linearizable";
     if (!isSimMode(mode)) throw new Error(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
@@ -25,23 +26,24 @@ export const simTarget: Target = {
     const clock = new SimClock();
     const latency = typeof o.options.latency === "number" ? o.options.latency : 1;
     const net = new SimNetwork(clock, rng(o.seed, "sim-network"), latency);
-    const cluster = new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
+    // The txn-* modes run transactions on their own store; the others replicate single-key ops.
+    const cluster = isTxnMode(mode) ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), o.options) : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
     return {
       nodes: names,
       scheduler: clock,
       cluster,
       drive: (main) => clock.drive(main),
-      load: async (entries) => cluster.load(entries),
+      ...(cluster instanceof SimCluster ? { load: async (entries: [string, unknown][]) => cluster.load(entries) } : {}),
       client: (process, node) => ({ invoke: (op) => cluster.call(`c${process}`, node, op.f, op.value) }),
       faults: {
         block: async (links) => net.block(links),
         loss: async (nodes, p) => { for (const n of nodes) net.setLoss(n, p); },
         healNetwork: async () => net.heal(),
-        kill: async (n) => cluster.crash(n),
-        restart: async (n) => cluster.restart(n),
+        kill: async (n) => { if (cluster instanceof SimCluster) cluster.crash(n); else net.down.add(n); },
+        restart: async (n) => { if (cluster instanceof SimCluster) cluster.restart(n); else net.down.delete(n); },
         pause: async (n) => net.pause(n),
         resume: async (n) => net.resume(n),
-        clockOffset: async (n, ms) => cluster.setClockOffset(n, ms),
+        clockOffset: async (n, ms) => { if (cluster instanceof SimCluster) cluster.setClockOffset(n, ms); },
         primary: async () => cluster.primaryName(),
       },
       info: () => ({ target: "sim", mode, description: SIM_MODES[mode], nodes: names, latencyMs: latency }),

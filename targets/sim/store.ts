@@ -1,5 +1,6 @@
 // The replicated data: a map from keys to JSON values, and the one function that applies a client op to it.
 // Values are never mutated in place (appends build new arrays), so states can be shared between replicas.
+import { applyTxnAtomically } from "./txn-ops.ts";
 
 /** A node's data, with its keys also listed under each "…/" prefix ("<conversation>/" for chat), so a scan of
  *  one conversation costs that conversation, not every key the node holds. Keys are never deleted. */
@@ -89,6 +90,11 @@ export function apply(data: Data, f: string, value: unknown): Applied {
       const b = (data.get(to) as number | undefined) ?? 0;
       if (a < amount) return { type: "fail", value, error: "insufficient-funds", writes: [] };
       return { type: "ok", value, writes: [[from, a - amount], [to, b + amount]] };
+    }
+    case "txn": {
+      // A whole transaction as one atomic step (the classic modes; the txn-* modes interleave them).
+      const r = applyTxnAtomically(value, (k) => data.get(`txn/${k}`) ?? null);
+      return { type: "ok", value: r.value, writes: r.writes.map(([k, v]) => [`txn/${k}`, v]) };
     }
     default:
       return { type: "fail", value, error: `unsupported op ${JSON.stringify(f)}`, writes: [] };

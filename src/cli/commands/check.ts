@@ -22,14 +22,16 @@ import { chooseModel } from "../model-choice.ts";
 import { UsageError } from "../../errors.ts";
 import { exitCodeOf } from "../errors.ts";
 import { worstExit } from "../worst-exit.ts";
+import { inferTxnWorkload, TXN_WORKLOADS, validateTxnOps, type TxnWorkload } from "../../history/formats/jepsen-txn.ts";
 
-interface CheckFlags { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string; wopt: Record<string, unknown> }
+interface CheckFlags { workload?: string; json?: boolean; format?: string; model?: string; initial?: string; nilRead?: string; workers?: string; timeout?: string; memory?: string; consistencyModels?: string; wopt: Record<string, unknown> }
 
 export function register(program: Command): void {
   program.command("check <history...>")
     .description("check stored histories (history.jsonl files, run directories, or directories of histories) offline")
     .option("--workload <name>", "workload whose checkers to use (default: the run's, from run.json beside the history); Jepsen's bank, counter, set, set-full and long-fork histories are read in faultline's conventions")
     .option("--json", "print the results as JSON (several histories: one JSON object per line)")
+    .option("--consistency-models <list>", "list-append, rw-register: isolation models that decide the verdict, comma-separated (default: the run's, else strict-serializable)")
     .option("--format <name>", `history format: ${Object.keys(FORMATS).join(", ")} (default: detected from the content); without --workload, other formats are checked for linearizability`)
     .option("--model <name>", `check linearizability against this model: ${Object.keys(MODELS).join(", ")} (default: inferred from the ops' f)`)
     .option("--initial <value>", "the model's initial state, JSON or EDN (e.g. 0, null, '{:x 0 :y 0}')")
@@ -49,8 +51,9 @@ without --format, every such file, each read as the format its content shows).`)
       if (o.format !== undefined && !FORMATS[o.format]) throw new UsageError(`unknown format ${JSON.stringify(o.format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
       const files = paths.flatMap((p) => historiesAt(p, o.format));
       if (files.length === 1 && !(existsSync(paths[0]) && statSync(paths[0]).isDirectory() && files[0] !== runHistory(paths[0]))) {
-        const { results, spec } = await checkOne(files[0], o, budget);
+        const { results, spec, txn } = await checkOne(files[0], o, budget);
         if (spec) process.stdout.write(o.json ? JSON.stringify({ ...results, model: spec }, null, 2) + "\n" : `checked as ${describeSpec(spec)}\n` + summarize(results));
+        else if (txn) process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : `checked as ${txn} transactions\n` + summarize(results));
         else process.stdout.write(o.json ? JSON.stringify(results, null, 2) + "\n" : summarize(results));
         process.exitCode = exitCodeFor(results.valid);
         return;
@@ -74,7 +77,7 @@ function historiesAt(path: string, format: string | undefined): string[] {
 const EXTENSIONS: Record<string, string> = { "jsonl": ".jsonl", "jepsen-edn": ".edn", "jepsen-json": ".json", "porcupine-etcd": ".log", "porcupine-kv": ".txt" };
 const runHistory = (dir: string) => join(dir, FILES.history);
 
-async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promise<{ results: Results; spec?: ModelSpec }> {
+async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promise<{ results: Results; spec?: ModelSpec; txn?: TxnWorkload }> {
   if (!existsSync(path)) throw new UsageError(`no such file or directory: ${path}`);
   const file = statSync(path).isDirectory() ? join(path, FILES.history) : path;
   // Without --format: a run directory is faultline's JSONL; a file is detected from its first lines.
@@ -90,6 +93,12 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
     const history = rebase(() => readHistoryAs(file, format, notes), file);
     for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
     pairOperations(history, { file });
+    // Elle's transactional histories are checked for isolation, the rest for linearizability.
+    const txn = o.model ? undefined : inferTxnWorkload(history);
+    if (txn && TXN_WORKLOADS.includes(txn)) {
+      const wopts: WorkloadOptions = { keys: 0, seed: "", ...(o.consistencyModels ? { "consistency-models": o.consistencyModels } : {}) };
+      return { results: await runCheckersAsync(history, (await lookup("workload", workloads, txn)).checkers(wopts), budgetFor(history, budget)), txn };
+    }
     const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
     const sync = linearizableChecker(spec);
     const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budgetFor(history, budget));
@@ -104,7 +113,9 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
   const history = fromJepsen(rebase(() => readHistoryAs(file, format, notes), file), name, notes);
   for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
   pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
-  const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(ownRun ? {} : { imported: true }), ...(run?.config?.workloadOptions ?? {}), ...o.wopt };
+  if (format === "jsonl" && TXN_WORKLOADS.includes(name)) validateTxnOps(history, name as TxnWorkload, file, (i) => i + 1);
+  const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(ownRun ? {} : { imported: true }), ...(run?.config?.workloadOptions ?? {}), ...o.wopt,
+    ...(o.consistencyModels ? { "consistency-models": o.consistencyModels } : {}) };
   return { results: await rebaseAsync(() => runCheckersAsync(history, workload.checkers(wopts), budgetFor(history, budget)), file) };
 }
 

@@ -39,6 +39,7 @@ export function runOptions(cmd: Command): Command {
     .option("--results <dir>", "results directory", DEFAULTS.resultsDir)
     .option("--opt <key=value>", "target option, repeatable (e.g. --opt read=serializable)", keyValues, {})
     .option("--wopt <key=value>", "workload option, repeatable", keyValues, {})
+    .option("--consistency-models <list>", "list-append, rw-register: isolation models that decide the verdict, comma-separated (default strict-serializable)")
     .option("--runtime <name>", "where a lab target's nodes run: netns (namespaces on this host, default), docker (containers), ssh (real hosts)")
     .option("--hosts <list>", "ssh runtime: the hosts, comma-separated [user@]host[:port]")
     .option("--nodes-file <file>", "ssh runtime: a YAML file of hosts (host, user, port, key, ip; see README)")
@@ -67,7 +68,7 @@ export async function configFromFlags(o: Record<string, any>): Promise<RunConfig
     nemesisSchedule: o.nemesisSchedule === undefined ? undefined : readScheduleFile(o.nemesisSchedule),
     nemesisTarget: o.nemesisTarget as NodeSpec | undefined, nodes, concurrency: o.concurrency, rate: o.rate,
     timeLimit: o.timeLimit, ops: o.ops, keys: o.keys, opTimeout: o.opTimeout, quiet: o.quiet, seed: String(o.seed),
-    name: o.name, resultsDir: o.results, targetOptions: o.opt, workloadOptions: o.wopt,
+    name: o.name, resultsDir: o.results, targetOptions: o.opt, workloadOptions: o.consistencyModels ? { ...o.wopt, "consistency-models": o.consistencyModels } : o.wopt,
   });
 }
 

@@ -10,6 +10,7 @@
 import { HistoryError, type Op } from "../op.ts";
 import { EdnError, EdnMap, Keyword, readAll, toJson, jsonToEdn, ednString, type EdnValue } from "./edn.ts";
 import { jepsenOps, type OpRecord } from "./jepsen-ops.ts";
+import { txnValueToEdn } from "./jepsen-txn.ts";
 
 export function parseJepsenEdn(text: string, file = "<edn>", notes: string[] = []): Op[] {
   let forms;
@@ -46,7 +47,7 @@ export function opToEdn(op: Op): string {
     `:type :${op.type}`,
     `:process ${op.process === "nemesis" ? ":nemesis" : op.process}`,
     `:f ${/^[A-Za-z*!_?<>=$%&+\-.][A-Za-z0-9*!_?<>=$%&+\-.]*$/.test(op.f) ? ":" + op.f : ednString(op.f)}`,
-    `:value ${jsonToEdn(op.value)}`,
+    `:value ${op.f === "txn" ? txnValueToEdn(op.value) : jsonToEdn(op.value)}`,
   ];
   if (op.node !== undefined) parts.push(`:node ${ednString(op.node)}`);
   if (op.error !== undefined) parts.push(`:error ${ednString(op.error)}`);

@@ -15,6 +15,7 @@
 //   has faultline's `{nodes: […]}` shape is faultline's own and kept as it is (so export → import is exact).
 import { HistoryError, type Op, type OpType } from "../op.ts";
 import { normalizeProcesses, type RawOp } from "./normalize.ts";
+import { validateImportedTxns } from "./jepsen-txn.ts";
 
 const TYPES = new Set(["invoke", "ok", "fail", "info"]);
 
@@ -111,6 +112,7 @@ export function jepsenOps(records: readonly OpRecord[], file: string, notes: str
   }
   if (anonymous) notes.push(`no :process on ${anonymous} ops: each completion was paired with the invocation right before it (one client at a time)`);
   if (!anyTime && raw.length) notes.push("no :time: events are taken 1 ms apart, in file order");
+  validateImportedTxns(raw, file);
   return normalizeProcesses(raw, file);
 }
 
