@@ -9,6 +9,7 @@ import { nemeses as nemesisTable, workloads, targets, UsageError } from "../regi
 import { createRunDir, FILES, writeJson } from "../results/store.ts";
 import type { Injected, Nemesis, NemesisContext } from "../../nemeses/types.ts";
 import { runCheckers, summarize, type Results } from "./check.ts";
+import { checkOnThread } from "./check-thread.ts";
 import type { RunConfig } from "./config.ts";
 import { rng } from "./rng.ts";
 import { DefiniteFailure, type Client, type OpSpec, type TargetSession, type WorkloadOptions } from "./types.ts";
@@ -27,6 +28,8 @@ export interface RunHooks {
   progress?: (p: RunProgress) => void;
   /** Resolves when the run should stop early (Ctrl-C): the runner heals, tears down and checks what it has. */
   abort?: Promise<unknown>;
+  /** Called as the check starts (with the number of events), when it runs on a thread (with `abort`). */
+  onChecking?: (events: number) => void;
   argv?: string[];
 }
 
@@ -35,17 +38,27 @@ const version = (): string => {
 };
 
 export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const target = targets[config.target];
-  const workload = workloads[config.workload];
-  const chosen: Nemesis[] = config.nemesis.map((n) => nemesisTable[n]);
   const dir = createRunDir(config.resultsDir, config.name);
   const started = new Date().toISOString();
   const runInfo: Record<string, unknown> = {
-    name: config.name, started, status: "running", argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
+    name: config.name, started, status: "running", pid: process.pid, argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
     versions: { faultline: version(), node: process.version },
   };
   writeJson(join(dir, FILES.run), runInfo);
+  // A forced exit (a second Ctrl-C) must not leave run.json saying `running`.
+  const markExited = () => { if (runInfo.status === "running") writeJson(join(dir, FILES.run), { ...runInfo, status: "interrupted", finished: new Date().toISOString() }); };
+  process.on("exit", markExited);
+  try {
+    return await runIn(dir, runInfo, config, hooks);
+  } finally {
+    process.off("exit", markExited);
+  }
+}
 
+async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunConfig, hooks: RunHooks): Promise<RunOutcome> {
+  const target = targets[config.target];
+  const workload = workloads[config.workload];
+  const chosen: Nemesis[] = config.nemesis.map((n) => nemesisTable[n]);
   let session: TargetSession;
   try {
     session = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions,
@@ -182,7 +195,15 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
     }
   }
 
-  const results = runCheckers(writer.ops, workload.checkers(wopts));
+  // With an abort hook (the CLI) the check runs on a thread, so a Ctrl-C during it is heard and stops it.
+  let results: Results | undefined;
+  if (hooks.abort) {
+    hooks.onChecking?.(writer.ops.length);
+    results = await checkOnThread({ workload: config.workload, options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+  } else results = runCheckers(writer.ops, workload.checkers(wopts));
+  const checkInterrupted = results === undefined;
+  results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };
+  interrupted ||= checkInterrupted;
   const summary = summarize(results, counts);
   runInfo.status = interrupted ? "interrupted" : "complete";
   runInfo.finished = new Date().toISOString();
@@ -190,6 +211,6 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   writeJson(join(dir, FILES.run), runInfo);
   writeJson(join(dir, FILES.results), results);
   writeFileSync(join(dir, FILES.summary), summary);
-  await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
+  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
   return { dir, history: writer.ops, results, summary, interrupted };
 }

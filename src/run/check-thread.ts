@@ -1,0 +1,44 @@
+// The run's check on a worker thread, so that Ctrl-C and SIGTERM are heard while the checkers work: a checker is
+// synchronous and would otherwise hold the main thread (and its signal handlers) until it returns.
+import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Op } from "../history/op.ts";
+import type { Results } from "./check.ts";
+import type { WorkloadOptions } from "./types.ts";
+
+export interface CheckJob { workload: string; options: WorkloadOptions; history: readonly Op[] }
+
+/** The workload's checkers over the history on a worker thread. Resolves undefined when `cancel` resolves
+ *  first: the thread is terminated at once, whatever its checker was doing. */
+export async function checkOnThread(job: CheckJob, cancel?: Promise<unknown>): Promise<Results | undefined> {
+  const worker = new Worker(BOOT, { eval: true, workerData: { role: ROLE, job } });
+  let stop = () => {};
+  const cancelled = new Promise<undefined>((resolve) => { stop = () => resolve(undefined); cancel?.then(stop); });
+  const finished = new Promise<Results>((resolve, reject) => {
+    worker.once("message", (m: { results?: Results; error?: string }) => (m.results ? resolve(m.results) : reject(new Error(m.error))));
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the check's thread exited (code ${code}) before it answered`)));
+  });
+  try {
+    return await Promise.race([finished, cancelled]);
+  } finally {
+    stop();
+    await worker.terminate().catch(() => undefined);
+  }
+}
+
+const ROLE = "faultline-check";
+const WORKER_URL = new URL("./check-worker.ts", import.meta.url).href;
+// Worker threads cannot take a module loader through execArgv on Node 20, so the thread registers tsx itself.
+const BOOT = `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
+
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const pkgFile = require.resolve("tsx/package.json");
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = pkg.exports["./esm/api"]?.import?.default ?? "./dist/esm/api/index.mjs";
+  return pathToFileURL(join(dirname(pkgFile), entry)).href;
+}
