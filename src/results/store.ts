@@ -34,6 +34,28 @@ export function readJson<T = unknown>(path: string): T | undefined {
 
 export interface RunSummary { dir: string; name: string; started?: string; target?: string; mode?: string; workload?: string; nemesis?: string[]; valid?: true | false | "unknown"; anomalies?: number; status?: string }
 
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const record = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {});
+
+/** One run's listing from its run.json and results.json, read loosely: a field of the wrong kind is left out
+ *  (these files may come from anywhere, and what is shown of them must be plain text and numbers). */
+export function summarizeRun(dir: string, name: string): RunSummary {
+  const run = record(readJson(join(dir, FILES.run)));
+  const res = readJson(join(dir, FILES.results));
+  const config = record(run.config);
+  const valid = record(res).valid;
+  const nemesis = Array.isArray(config.nemesis) ? config.nemesis.filter((n): n is string => typeof n === "string") : undefined;
+  let anomalies: number | undefined;
+  if (res !== undefined) {
+    anomalies = 0;
+    for (const v of Object.values(record(record(res).checkers))) { const list = record(v).anomalies; if (Array.isArray(list)) anomalies += list.length; }
+  }
+  return {
+    dir, name, started: text(run.started), target: text(config.target), mode: text(config.mode), workload: text(config.workload),
+    nemesis, valid: valid === true || valid === false || valid === "unknown" ? valid : undefined, status: text(run.status), anomalies,
+  };
+}
+
 /** Every run under root, newest first. */
 export function listRuns(root: string): RunSummary[] {
   if (!existsSync(root)) return [];
@@ -44,13 +66,7 @@ export function listRuns(root: string): RunSummary[] {
     for (const stamp of readdirSync(nameDir)) {
       const dir = join(nameDir, stamp);
       if (stamp === "latest" || !lstatSync(dir).isDirectory()) continue;
-      const run = readJson<Record<string, any>>(join(dir, FILES.run));
-      const res = readJson<Record<string, any>>(join(dir, FILES.results));
-      out.push({
-        dir, name, started: run?.started, target: run?.config?.target, mode: run?.config?.mode, workload: run?.config?.workload,
-        nemesis: run?.config?.nemesis, valid: res?.valid, status: run?.status,
-        anomalies: res ? Object.values(res.checkers ?? {}).reduce((a: number, v: any) => a + (v.anomalies?.length ?? 0), 0) : undefined,
-      });
+      out.push(summarizeRun(dir, name));
     }
   }
   return out.sort((a, b) => (b.started ?? "").localeCompare(a.started ?? ""));
