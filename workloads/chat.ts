@@ -8,6 +8,7 @@ import { chatAdapter, checkChat } from "../checkers/chat/index.ts";
 import type { Workload } from "../src/run/types.ts";
 
 export const chatWorkload: Workload = {
+  options: [],
   name: "chat",
   description: "posts replies to conversations and reads whole conversations; checked for causal order (a reply never shows without its parent)",
   generator(rng, options, worker) {

@@ -22,6 +22,7 @@ function linearizable(h: readonly Op[]): Verdict {
 }
 
 export const sessionWorkload: Workload = {
+  options: ["writes"],
   name: "session",
   description: "reads and writes of unique values on a few keys; checked for linearizability, sequential consistency, causal order, the four session guarantees and convergence",
   generator(rng, options, worker) {

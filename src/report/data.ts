@@ -1,9 +1,9 @@
 // What the report shows, built from a run directory's files only (history.jsonl, run.json, results.json),
 // in a compact column form so a 100,000-operation history stays a few megabytes inside the HTML.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { HistoryError, type Op } from "../history/op.ts";
-import { parseHistory } from "../history/reader.ts";
+import { readHistory } from "../history/reader.ts";
 import { faults as pairFaults, pairOperations, type Operation } from "../history/pairs.ts";
 import { FILES, readJson } from "../results/store.ts";
 import type { Anomaly } from "../../checkers/types.ts";
@@ -28,18 +28,9 @@ const FIRST_ROUNDS = 3;
 export function readRunDir(dir: string): RunFiles {
   const file = join(dir, FILES.history);
   if (!existsSync(file)) throw new HistoryError(file, 0, "file", "no history.jsonl in this directory (is it a run directory?)");
-  const text = readFileSync(file, "utf8");
   const notes: string[] = [];
-  let history: Op[];
-  try {
-    history = parseHistory(text, file);
-  } catch (e) {
-    // A killed run can leave a half-written last line: report what is complete, and say so.
-    const cut = text.lastIndexOf("\n") + 1;
-    if (!(e instanceof HistoryError) || !e.problem.startsWith("truncated") || cut === 0) throw e;
-    history = parseHistory(text.slice(0, cut), file);
-    notes.push(`history.jsonl ends in an incomplete line (line ${e.line}); it is left out.`);
-  }
+  // Streamed, as `check` reads it: any size; a killed run's half-written last line is left out, with a note.
+  const history = readHistory(file, { dropTruncatedEnd: true, onNote: (n) => notes.push(`history.jsonl ends in an incomplete line (line ${/:(\d+): /.exec(n)?.[1]}); it is left out.`) });
   const run = readJson<Record<string, any>>(join(dir, FILES.run));
   const results = readJson<Record<string, any>>(join(dir, FILES.results));
   if (!run) notes.push("run.json is missing or unreadable: the run's configuration is unknown.");

@@ -1,10 +1,22 @@
 // Each run's files live in results/<name>/<timestamp>/, with `latest` links, as in Jepsen's store.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { UsageError } from "../errors.ts";
 
 export const FILES = { history: "history.jsonl", run: "run.json", results: "results.json", summary: "summary.txt", report: "report.html" } as const;
 
+/** Why a test name cannot name a directory under the results directory, or undefined when it can: it must stay
+ *  one plain path segment (not `.`, `..` or hidden) and not be `latest`, the link to the newest run. */
+export function runNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return "may hold only letters, digits, '.', '_' and '-'";
+  if (name.startsWith(".")) return "must not start with '.' (it would be '.', '..' or a hidden directory)";
+  if (name === "latest") return "must not be 'latest': results/latest links to the newest run";
+  return undefined;
+}
+
 export function createRunDir(root: string, name: string, now = new Date()): string {
+  const problem = runNameProblem(name);
+  if (problem) throw new UsageError(`name ${JSON.stringify(name)} ${problem}`);
   const stamp = now.toISOString().replace(/:/g, "").replace(/\.(\d+)Z$/, ".$1Z");
   // Absolute, so servers started with another working directory (and as other users) find their files.
   let dir = resolve(root, name, stamp);

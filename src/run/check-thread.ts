@@ -11,23 +11,37 @@ import type { WorkloadOptions } from "./types.ts";
 
 export interface CheckJob { workload: string; options: WorkloadOptions; history: readonly Op[] }
 
-/** The workload's checkers over the history on a worker thread. Resolves undefined when `cancel` resolves
- *  first: the thread is terminated at once, whatever its checker was doing. */
-export async function checkOnThread(job: CheckJob, cancel?: Promise<unknown>): Promise<Results | undefined> {
-  const worker = new Worker(BOOT, { eval: true, workerData: { role: ROLE, job } });
-  let stop = () => {};
-  const cancelled = new Promise<undefined>((resolve) => { stop = () => resolve(undefined); cancel?.then(stop); });
-  const finished = new Promise<Results>((resolve, reject) => {
-    worker.once("message", (m: { results?: Results; error?: string }) => (m.results ? resolve(m.results) : reject(new Error(m.error))));
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the check's thread exited (code ${code}) before it answered`)));
-  });
-  try {
-    return await Promise.race([finished, cancelled]);
-  } finally {
-    stop();
-    await worker.terminate().catch(() => undefined);
+/** A worker thread that will check one history. Started before it is needed (when the run starts), so that
+ *  loading the checkers overlaps the run instead of adding to it. */
+export class CheckThread {
+  private readonly worker = new Worker(BOOT, { eval: true, workerData: { role: ROLE } });
+  private readonly answer: Promise<Results>;
+
+  constructor() {
+    this.worker.unref();
+    this.answer = new Promise<Results>((resolve, reject) => {
+      this.worker.once("message", (m: { results?: Results; error?: string }) => (m.results ? resolve(m.results) : reject(new Error(m.error))));
+      this.worker.once("error", reject);
+      this.worker.once("exit", (code) => reject(new Error(`the check's thread exited (code ${code}) before it answered`)));
+    });
+    this.answer.catch(() => undefined);   // a thread closed unused is not an error
   }
+
+  /** The workload's checkers over the history. Resolves undefined when `cancel` resolves first: the thread is
+   *  terminated at once, whatever its checker was doing. */
+  async check(job: CheckJob, cancel?: Promise<unknown>): Promise<Results | undefined> {
+    let stop = () => {};
+    const cancelled = new Promise<undefined>((resolve) => { stop = () => resolve(undefined); cancel?.then(stop); });
+    try {
+      this.worker.postMessage(job);
+      return await Promise.race([this.answer, cancelled]);
+    } finally {
+      stop();
+      await this.close();
+    }
+  }
+
+  close(): Promise<unknown> { return this.worker.terminate().catch(() => undefined); }
 }
 
 const ROLE = "faultline-check";

@@ -4,13 +4,15 @@ import { workloads } from "../registry.ts";
 import { runCheckers } from "./check.ts";
 import type { CheckJob } from "./check-thread.ts";
 
-if (parentPort && workerData?.role === "faultline-check") {
-  const job = workerData.job as CheckJob;
-  try {
-    const results = runCheckers(job.history, workloads[job.workload].checkers(job.options));
-    // A verdict that structured cloning refuses still crosses as the JSON results.json would hold.
-    try { parentPort.postMessage({ results }); } catch { parentPort.postMessage({ results: JSON.parse(JSON.stringify(results)) }); }
-  } catch (e) {
-    parentPort.postMessage({ error: (e as Error)?.message ?? String(e) });
-  }
+const port = parentPort;
+if (port && workerData?.role === "faultline-check") {
+  port.once("message", (job: CheckJob) => {
+    try {
+      const results = runCheckers(job.history, workloads[job.workload].checkers(job.options));
+      // A verdict that structured cloning refuses still crosses as the JSON results.json would hold.
+      try { port.postMessage({ results }); } catch { port.postMessage({ results: JSON.parse(JSON.stringify(results)) }); }
+    } catch (e) {
+      port.postMessage({ error: (e as Error)?.message ?? String(e) });
+    }
+  });
 }

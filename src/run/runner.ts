@@ -9,7 +9,7 @@ import { nemeses as nemesisTable, workloads, targets, UsageError } from "../regi
 import { createRunDir, FILES, writeJson } from "../results/store.ts";
 import type { Injected, Nemesis, NemesisContext } from "../../nemeses/types.ts";
 import { runCheckers, summarize, type Results } from "./check.ts";
-import { checkOnThread } from "./check-thread.ts";
+import { CheckThread } from "./check-thread.ts";
 import type { RunConfig } from "./config.ts";
 import { rng } from "./rng.ts";
 import { DefiniteFailure, type Client, type OpSpec, type TargetSession, type WorkloadOptions } from "./types.ts";
@@ -48,14 +48,17 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   // A forced exit (a second Ctrl-C) must not leave run.json saying `running`.
   const markExited = () => { if (runInfo.status === "running") writeJson(join(dir, FILES.run), { ...runInfo, status: "interrupted", finished: new Date().toISOString() }); };
   process.on("exit", markExited);
+  // With an abort hook (the CLI) the check runs on a thread, so a Ctrl-C during it is heard and stops it.
+  const thread = hooks.abort ? new CheckThread() : undefined;
   try {
-    return await runIn(dir, runInfo, config, hooks);
+    return await runIn(dir, runInfo, config, hooks, thread);
   } finally {
     process.off("exit", markExited);
+    await thread?.close();
   }
 }
 
-async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunConfig, hooks: RunHooks): Promise<RunOutcome> {
+async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunConfig, hooks: RunHooks, thread?: CheckThread): Promise<RunOutcome> {
   const target = targets[config.target];
   const workload = workloads[config.workload];
   const chosen: Nemesis[] = config.nemesis.map((n) => nemesisTable[n]);
@@ -195,11 +198,10 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     }
   }
 
-  // With an abort hook (the CLI) the check runs on a thread, so a Ctrl-C during it is heard and stops it.
   let results: Results | undefined;
-  if (hooks.abort) {
+  if (thread) {
     hooks.onChecking?.(writer.ops.length);
-    results = await checkOnThread({ workload: config.workload, options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+    results = await thread.check({ workload: config.workload, options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
   } else results = runCheckers(writer.ops, workload.checkers(wopts));
   const checkInterrupted = results === undefined;
   results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };

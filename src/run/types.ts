@@ -83,6 +83,8 @@ export interface Target {
   workloads: string[];
   /** Lab runtimes this target runs on (`--runtime`); absent: none (an in-process target). */
   runtimes?: string[];
+  /** The `--opt` keys it takes; others are refused before anything starts. Absent: not checked. */
+  options?: readonly string[];
   setup(options: TargetOptions): Promise<TargetSession>;
 }
 
@@ -118,4 +120,6 @@ export interface Workload {
   /** Data that must exist before the first op (written through TargetSession.load). */
   initialData?(options: WorkloadOptions): [string, unknown][];
   checkers(options: WorkloadOptions): NamedChecker[];
+  /** The `--wopt` keys it takes; others are refused. Absent: not checked. */
+  options?: readonly string[];
 }

@@ -67,6 +67,7 @@ export interface EtcdSession extends TargetSession {
 }
 
 export const etcdTarget: Target = {
+  options: KNOWN,
   name: "etcd",
   workloads: ["register", "session", "set"],
   runtimes: ["netns", "docker", "ssh"],

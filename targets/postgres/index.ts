@@ -48,6 +48,7 @@ export interface PostgresSession extends TargetSession {
 }
 
 export const postgresTarget: Target = {
+  options: KNOWN,
   name: "postgres",
   workloads: ["register", "session", "bank", "set", "counter", "chat"],
   runtimes: ["netns", "docker", "ssh"],

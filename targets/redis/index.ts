@@ -73,6 +73,7 @@ export interface RedisSession extends TargetSession {
 }
 
 export const redisTarget: Target = {
+  options: KNOWN,
   name: "redis",
   workloads: ["register", "session", "set", "counter"],
   runtimes: ["netns", "docker", "ssh"],

@@ -14,6 +14,7 @@ export interface SimSession extends TargetSession {
 }
 
 export const simTarget: Target = {
+  options: ["latency"],
   name: "sim",
   modes: Object.keys(SIM_MODES),
   defaultMode: "linearizable",

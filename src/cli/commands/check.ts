@@ -45,7 +45,7 @@ export function register(program: Command): void {
       const run = readJson<{ config?: { workload?: string; keys?: number; workloadOptions?: object }; nodes?: string[] }>(join(dirname(file), FILES.run));
       const name = o.workload ?? run?.config?.workload ?? "register";
       const workload = lookup("workload", workloads, name);
-      const history = readHistory(file);
+      const history = readHistory(file, TRUNCATED_END);
       pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
       const wopts: WorkloadOptions = { keys: run?.config?.keys ?? 3, seed: "", nodes: run?.nodes ?? [], ...(run?.config?.workloadOptions ?? {}) };
       const results = await runCheckersAsync(history, workload.checkers(wopts), budget);
@@ -53,6 +53,9 @@ export function register(program: Command): void {
       process.exitCode = exitCodeFor(results.valid);
     });
 }
+
+/** The same rule as `report`: a killed run's incomplete last line is left out, and said so. */
+export const TRUNCATED_END = { dropTruncatedEnd: true, onNote: (n: string) => process.stderr.write(`faultline: ${n}\n`) };
 
 function checkBudget(o: { workers?: string; timeout?: string; memory?: string }): CheckBudget {
   const budget: CheckBudget = {};

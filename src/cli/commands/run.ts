@@ -9,7 +9,8 @@ import type { NodeSpec } from "../../../nemeses/types.ts";
 import { parseSshOptions } from "../../lab/ssh.ts";
 import { UsageError } from "../../errors.ts";
 
-const num = (v: string) => Number(v);
+/** A number flag; text that is not a number is kept, so the config check can name it. */
+const num = (v: string): number | string => (v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v);
 const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
 
 /** Parses repeated `--opt key=value` settings; values that look like JSON are parsed. */
@@ -19,6 +20,7 @@ export function keyValues(v: string, acc: Record<string, unknown> = {}): Record<
   const raw = eq < 0 ? "true" : v.slice(eq + 1);
   let val: unknown = raw;
   try { val = JSON.parse(raw); } catch { /* keep string */ }
+  if (k === "") throw new UsageError(`option ${JSON.stringify(v)} has no key: write key=value`);
   return { ...acc, [k]: val };
 }
 

@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import type { Op } from "../op.ts";
 import { HistoryError } from "../op.ts";
 import { parseHistory, readHistory } from "../reader.ts";
+import { UsageError } from "../../errors.ts";
 import { parseJepsenEdn } from "./jepsen-edn.ts";
 import { parsePorcupineEtcd, parsePorcupineKv } from "./porcupine.ts";
 import { EdnError, readEdn, toJson } from "./edn.ts";
@@ -73,7 +74,8 @@ function looksKeyed(ops: readonly Op[], model: string): boolean {
 export function parseInitial(text: string): unknown {
   try { return JSON.parse(text); } catch { /* not JSON */ }
   try { return toJson(readEdn(text)); } catch (e) { if (!(e instanceof EdnError)) throw e; }
-  return text;
+  // Neither JSON nor EDN: refused rather than taken as a string the user did not mean (`{:x 0` is a typo).
+  throw new UsageError(`--initial ${JSON.stringify(text)} is neither JSON nor EDN (quote a string: '"text"')`);
 }
 
 export { HistoryError };
