@@ -58,7 +58,7 @@ export const MAX_VALUE_DEPTH = 64;
 export function valueProblem(v: unknown, depth = 0): string | undefined {
   if (typeof v === "number") {
     if (!Number.isFinite(v)) return "a number too large to represent (it would read as Infinity)";
-    if (Number.isInteger(v) && !Number.isSafeInteger(v)) return `the integer ${v} is beyond 2^53 and cannot be read exactly (write it as a string)`;
+    if (Number.isInteger(v) && !Number.isSafeInteger(v)) return `${v} is beyond 2^53, where integers cannot be read exactly (write it as a string)`;
     return undefined;
   }
   if (v === null || typeof v !== "object") return undefined;
