@@ -1,5 +1,5 @@
 // Each run's files live in results/<name>/<timestamp>/, with `latest` links, as in Jepsen's store.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 
@@ -82,4 +82,44 @@ export function listRuns(root: string): RunSummary[] {
     }
   }
   return out.sort((a, b) => (b.started ?? "").localeCompare(a.started ?? ""));
+}
+
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+}
+
+/** The lab targets' data directories inside a run's nodes/<node>/ (logs beside them are kept). */
+const NODE_DATA = ["etcd-data", "data", "redis-data"];
+
+export interface Reaped { killed: string[]; removed: string[] }
+
+/** Runs whose run.json says `running` but whose recorded process is gone (killed with SIGKILL, or the machine
+ *  stopped) are marked `killed`. With `removeData`, a run that is over also loses its nodes' data directories,
+ *  unless it was run with keep-data. Runs without a recorded pid are left as they are: nothing says they died. */
+export function reapRuns(root: string, options: { removeData?: boolean; alive?: (pid: number) => boolean } = {}): Reaped {
+  const alive = options.alive ?? pidAlive;
+  const out: Reaped = { killed: [], removed: [] };
+  for (const r of listRuns(root)) {
+    const file = join(r.dir, FILES.run);
+    const run = readJson<Record<string, unknown>>(file);
+    if (!run || typeof run !== "object") continue;
+    let status = run.status;
+    if (status === "running") {
+      if (!(Number.isInteger(run.pid) && (run.pid as number) > 0) || alive(run.pid as number)) continue;
+      status = "killed";
+      writeJson(file, { ...run, status, killed: `its process (pid ${run.pid}) was gone; found ${new Date().toISOString()}` });
+      out.killed.push(r.dir);
+    }
+    if (!options.removeData || status === "running") continue;
+    const opts = (run.config as { targetOptions?: Record<string, unknown> } | undefined)?.targetOptions;
+    if (opts?.["keep-data"] === true || opts?.["keep-data"] === "true") continue;
+    const nodes = join(r.dir, "nodes");
+    if (!existsSync(nodes) || !lstatSync(nodes).isDirectory()) continue;
+    for (const n of readdirSync(nodes)) for (const d of NODE_DATA) {
+      const path = join(nodes, n, d);
+      if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) { rmSync(path, { recursive: true, force: true }); out.removed.push(path); }
+    }
+  }
+  return out;
 }
