@@ -8,7 +8,8 @@ import { lookup, workloads } from "../../registry.ts";
 import { exitCodeFor, runCheckersAsync, summarize } from "../../run/check.ts";
 import { readJson, FILES } from "../../results/store.ts";
 import type { CheckBudget, WorkloadOptions } from "../../run/types.ts";
-import { FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { FORMATS } from "../../history/formats/index.ts";
+import { readAs } from "../../history/import.ts";
 import { chooseModel, describeSpec, linearizableChecker } from "../../../checkers/linearizable/spec.ts";
 import { MODELS } from "../../../checkers/linearizable/models/index.ts";
 import { checkLinearizableParallel, defaultWorkers } from "../../../checkers/linearizable/parallel.ts";
@@ -32,7 +33,7 @@ export function register(program: Command): void {
       if ((o.format && o.format !== "jsonl") || o.model || o.initial !== undefined || o.nilRead) {
         const format = o.format ?? "jsonl";
         if (!existsSync(path) || statSync(path).isDirectory()) throw new UsageError(`${path}: not a history file`);
-        const history = readHistoryAs(path, format);
+        const history = readAs(path, format, TRUNCATED_END);
         pairOperations(history, { file: path });
         const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
         const sync = linearizableChecker(spec);

@@ -1,7 +1,8 @@
 // `faultline import --from <format> <file>`: converts another tool's history into faultline's JSONL.
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { FORMATS, IMPORT_FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { FORMATS, IMPORT_FORMATS } from "../../history/formats/index.ts";
+import { readAs } from "../../history/import.ts";
 import { pairOperations } from "../../history/pairs.ts";
 import { UsageError } from "../../registry.ts";
 
@@ -18,7 +19,7 @@ export function register(program: Command): void {
     .option("-o, --out <file>", "write the JSONL here (default: standard output)")
     .action((file: string, o: { from: string; out?: string }) => {
       if (!IMPORT_FORMATS.includes(o.from)) throw new UsageError(`unknown format ${JSON.stringify(o.from)}; choose one of: ${IMPORT_FORMATS.join(", ")}`);
-      const history = readHistoryAs(file, o.from);
+      const history = readAs(file, o.from);
       pairOperations(history, { file });
       const text = history.map((op) => JSON.stringify(op)).join("\n") + (history.length ? "\n" : "");
       if (o.out) writeFileSync(o.out, text); else process.stdout.write(text);
