@@ -38,6 +38,23 @@ describe("signals during the check phase", () => {
     }, 60_000);
   }
 
+  it("run: SIGINT in the main phase still heals, checks what was recorded and exits 130, history intact", async () => {
+    const dir = tmp();
+    const child = execa("node", [bin, "run", "--mode", "primary-async", "--rate", "0", "--ops", "100000000", "--time-limit", "100000", "--results", dir], { reject: false });
+    const file = join(dir, "sim-primary-async-register", "latest", "history.jsonl");
+    const { existsSync } = await import("node:fs");
+    for (let i = 0; i < 400 && !(existsSync(file) && readFileSync(file).length > 100_000); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    const r = await Promise.race([child, new Promise<null>((res) => setTimeout(() => res(null), 10_000))]);
+    if (!r) child.kill("SIGKILL");
+    expect(r, "still running 10 s after the signal").not.toBeNull();
+    expect(r!.exitCode).toBe(130);
+    expect(r!.stdout).toMatch(/^verdict: /m);
+    const check = await execa("node", [bin, "check", file], { reject: false });
+    expect([0, 1, 2]).toContain(check.exitCode);
+    expect(check.stderr).toBe("");
+  }, 60_000);
+
   it("suite run: SIGINT while a case is checking exits 130 promptly", async () => {
     const dir = tmp();
     const suite = join(dir, "s.yaml");
