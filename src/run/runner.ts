@@ -201,7 +201,13 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   let results: Results | undefined;
   if (thread) {
     hooks.onChecking?.(writer.ops.length);
-    results = await thread.check({ workload: config.workload, options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+    try {
+      results = await thread.check({ workload: config.workload, options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+    } catch (e) {
+      // The thread itself failed (not a checker: those answer unknown): check here, uninterruptibly, rather than lose the verdict.
+      process.stderr.write(`faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`);
+      results = runCheckers(writer.ops, workload.checkers(wopts));
+    }
   } else results = runCheckers(writer.ops, workload.checkers(wopts));
   const checkInterrupted = results === undefined;
   results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };
