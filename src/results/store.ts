@@ -1,6 +1,7 @@
 // Each run's files live in results/<name>/<timestamp>/, with `latest` links, as in Jepsen's store.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { hostname } from "node:os";
 import { UsageError } from "../errors.ts";
 
 export const FILES = { history: "history.jsonl", run: "run.json", results: "results.json", summary: "summary.txt", report: "report.html" } as const;
@@ -94,7 +95,7 @@ const NODE_DATA = ["etcd-data", "data", "redis-data"];
 
 export interface Reaped { killed: string[]; removed: string[] }
 
-/** Runs whose run.json says `running` but whose recorded process is gone (killed with SIGKILL, or the machine
+/** Runs whose run.json says `running` but whose recorded process (on this host) is gone (killed with SIGKILL, or the machine
  *  stopped) are marked `killed`. With `removeData`, a run that is over also loses its nodes' data directories,
  *  unless it was run with keep-data. Runs without a recorded pid are left as they are: nothing says they died. */
 export function reapRuns(root: string, options: { removeData?: boolean; alive?: (pid: number) => boolean } = {}): Reaped {
@@ -107,6 +108,7 @@ export function reapRuns(root: string, options: { removeData?: boolean; alive?: 
     let status = run.status;
     if (status === "running") {
       if (!(Number.isInteger(run.pid) && (run.pid as number) > 0) || alive(run.pid as number)) continue;
+      if (typeof run.host === "string" && run.host !== hostname()) continue;   // its pid means nothing here
       status = "killed";
       writeJson(file, { ...run, status, killed: `its process (pid ${run.pid}) was gone; found ${new Date().toISOString()}` });
       out.killed.push(r.dir);

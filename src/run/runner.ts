@@ -2,6 +2,7 @@
 // schedule alongside → heal → quiet period → final reads → teardown → checkers → results.
 // Every invocation, completion and fault is appended to history.jsonl as it happens.
 import { join } from "node:path";
+import { hostname } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import { HistoryWriter } from "../history/writer.ts";
 import type { Completion, Op } from "../history/op.ts";
@@ -41,7 +42,7 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   const dir = createRunDir(config.resultsDir, config.name);
   const started = new Date().toISOString();
   const runInfo: Record<string, unknown> = {
-    name: config.name, started, status: "running", pid: process.pid, argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
+    name: config.name, started, status: "running", pid: process.pid, host: hostname(), argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
     versions: { faultline: version(), node: process.version },
   };
   writeJson(join(dir, FILES.run), runInfo);

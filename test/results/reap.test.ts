@@ -30,16 +30,18 @@ describe("runs whose process is gone", () => {
     const killed = fakeRun(root, "killed", { status: "running", pid: deadPid() });
     const live = fakeRun(root, "live", { status: "running", pid: process.pid });
     const old = fakeRun(root, "no-pid", { status: "running" });
+    const elsewhere = fakeRun(root, "elsewhere", { status: "running", pid: deadPid(), host: "another-machine" });
     const kept = fakeRun(root, "kept", { status: "complete", pid: deadPid(), config: { targetOptions: { "keep-data": true } } });
     const done = fakeRun(root, "done", { status: "complete", pid: deadPid() });
     const report = cleanResults(root, { undone: [], swept: [], busy: [], errors: [] });
     expect(status(killed)).toBe("killed");
     expect(status(live)).toBe("running");
     expect(status(old)).toBe("running");
+    expect(status(elsewhere)).toBe("running");
     expect(report.undone).toEqual([`run ${killed}: marked killed (its process is gone)`]);
     expect(report.swept.sort()).toEqual([done, killed].map((d) => `node data ${join(d, "nodes", "n1", "etcd-data")}`).sort());
     for (const d of [killed, done]) { expect(existsSync(join(d, "nodes", "n1", "etcd-data"))).toBe(false); expect(existsSync(join(d, "nodes", "n1", "etcd.log"))).toBe(true); }
-    for (const d of [live, old, kept]) expect(existsSync(join(d, "nodes", "n1", "etcd-data", "member", "wal"))).toBe(true);
+    for (const d of [live, old, kept, elsewhere]) expect(existsSync(join(d, "nodes", "n1", "etcd-data", "member", "wal"))).toBe(true);
     // Listing only marks; it removes nothing.
     const again = fakeRun(root, "again", { status: "running", pid: deadPid() });
     expect(reapRuns(root)).toEqual({ killed: [again], removed: [] });
