@@ -9,15 +9,16 @@ import type { Op } from "../history/op.ts";
 import type { Results } from "./check.ts";
 import type { WorkloadOptions } from "./types.ts";
 
-export interface CheckJob { workload: string; options: WorkloadOptions; history: readonly Op[] }
+export interface CheckJob { options: WorkloadOptions; history: readonly Op[] }
 
 /** A worker thread that will check one history. Started before it is needed (when the run starts), so that
  *  loading the checkers overlaps the run instead of adding to it. */
 export class CheckThread {
-  private readonly worker = new Worker(BOOT, { eval: true, workerData: { role: ROLE } });
+  private readonly worker: Worker;
   private readonly answer: Promise<Results>;
 
-  constructor() {
+  constructor(workload: string) {
+    this.worker = new Worker(BOOT, { eval: true, workerData: { role: ROLE, workload } });
     this.worker.unref();
     this.answer = new Promise<Results>((resolve, reject) => {
       this.worker.once("message", (m: { results?: Results; error?: string }) => (m.results ? resolve(m.results) : reject(new Error(m.error))));

@@ -50,7 +50,7 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   const markExited = () => { if (runInfo.status === "running") writeJson(join(dir, FILES.run), { ...runInfo, status: "interrupted", finished: new Date().toISOString() }); };
   process.on("exit", markExited);
   // With an abort hook (the CLI) the check runs on a thread, so a Ctrl-C during it is heard and stops it.
-  const thread = hooks.abort ? new CheckThread() : undefined;
+  const thread = hooks.abort ? new CheckThread(config.workload) : undefined;
   try {
     return await runIn(dir, runInfo, config, hooks, thread);
   } finally {
@@ -203,7 +203,7 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   if (thread) {
     hooks.onChecking?.(writer.ops.length);
     try {
-      results = await thread.check({ workload: config.workload, options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+      results = await thread.check({ options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
     } catch (e) {
       // The thread itself failed (not a checker: those answer unknown): check here, uninterruptibly, rather than lose the verdict.
       process.stderr.write(`faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`);
