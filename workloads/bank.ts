@@ -11,6 +11,7 @@ const accounts = (o: WorkloadOptions) => Array.from({ length: Number(o.accounts 
 const balance = (o: WorkloadOptions) => Number(o.balance ?? 10);
 
 export const bankWorkload: Workload = {
+  options: ["accounts", "balance", "negative"],
   name: "bank",
   description: "transfers between accounts and reads of all balances; every read must sum to the total, no negative balance",
   generator(rng, options) {

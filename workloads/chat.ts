@@ -13,6 +13,7 @@ import { nothingToJudge } from "../checkers/fit.ts";
 const hasScans = (h: readonly Op[]) => h.some((o) => o.f === "scan" && o.type === "ok" && o.process !== "nemesis");
 
 export const chatWorkload: Workload = {
+  options: [],
   name: "chat",
   description: "posts replies to conversations and reads whole conversations; checked for causal order (a reply never shows without its parent)",
   generator(rng, options, worker) {

@@ -4,6 +4,7 @@ import type { Workload } from "../src/run/types.ts";
 import { keyNames } from "./register.ts";
 
 export const counterWorkload: Workload = {
+  options: [],
   name: "counter",
   description: "increments and reads of counters; every read within the acknowledged and attempted sums",
   generator(rng, options) {

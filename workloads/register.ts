@@ -11,6 +11,7 @@ import { refusingUnknownOps } from "./known-ops.ts";
 export const keyNames = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
 
 export const registerWorkload: Workload = {
+  options: [],
   name: "register",
   description: "read / write / cas on independent registers, values 0-4; checked for linearizability per key and for agreement of every node's final reads",
   generator(rng, options) {

@@ -24,6 +24,7 @@ function linearizable(h: readonly Op[]): Verdict {
 }
 
 export const sessionWorkload: Workload = {
+  options: ["writes"],
   name: "session",
   description: "reads and writes of unique values on a few keys; checked for linearizability, sequential consistency, causal consistency (CC, CCv, causal memory), the four session guarantees and convergence",
   generator(rng, options, worker) {

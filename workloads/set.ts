@@ -6,6 +6,7 @@ import type { Workload } from "../src/run/types.ts";
 import { keyNames } from "./register.ts";
 
 export const setWorkload: Workload = {
+  options: [],
   name: "set",
   description: "adds unique elements to sets, then reads every set on every node after healing; lost adds, phantom adds, convergence, time to visibility",
   generator(rng, options, worker) {

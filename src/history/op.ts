@@ -42,8 +42,28 @@ export function opProblem(x: unknown): [string, string] | undefined {
   if (!OP_TYPES.includes(o.type as OpType)) return ["type", `must be one of invoke, ok, fail, info, got ${show(o.type)}`];
   if (typeof o.f !== "string" || o.f === "") return ["f", `must be a non-empty string, got ${show(o.f)}`];
   if (!("value" in o)) return ["value", "is missing (use null for no value)"];
+  const vp = valueProblem(o.value);
+  if (vp) return ["value", vp];
   if (o.node !== undefined && typeof o.node !== "string") return ["node", `must be a string, got ${show(o.node)}`];
   if (o.error !== undefined && typeof o.error !== "string") return ["error", `must be a string, got ${show(o.error)}`];
+  return undefined;
+}
+
+/** How deep a value may nest: far beyond any real operation, well within what every checker's recursion takes. */
+export const MAX_VALUE_DEPTH = 64;
+
+/** A value JSON parsing made lossy or that checkers cannot take: a number that is not finite (1e400 reads as
+ *  Infinity) or an integer beyond 2^53 (9007199254740993 reads as …992, equal to another value), or nesting
+ *  deeper than MAX_VALUE_DEPTH. Refusing is better than judging a value that is not what the file says. */
+export function valueProblem(v: unknown, depth = 0): string | undefined {
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return "a number too large to represent (it would read as Infinity)";
+    if (Number.isInteger(v) && !Number.isSafeInteger(v)) return `${v} is beyond 2^53, where integers cannot be read exactly (write it as a string)`;
+    return undefined;
+  }
+  if (v === null || typeof v !== "object") return undefined;
+  if (depth >= MAX_VALUE_DEPTH) return `nested deeper than ${MAX_VALUE_DEPTH} levels`;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) { const p = valueProblem(x, depth + 1); if (p) return p; }
   return undefined;
 }
 

@@ -4,6 +4,7 @@
 import { Journal, slots } from "./journal.ts";
 import { killNamespace, listLinks, listNetns, OUR_LINK, OUR_NETNS } from "./netns.ts";
 import { spawnSync } from "node:child_process";
+import { reapRuns } from "../results/store.ts";
 
 export interface CleanReport {
   undone: string[];
@@ -35,6 +36,19 @@ export function cleanLab(): CleanReport {
     if (live.has(slot)) continue;
     const r = spawnSync("ip", ["link", "del", link], { encoding: "utf8" });
     if (r.status === 0) report.swept.push(`link ${link}`); else if (listLinks().includes(link)) report.errors.push(`ip link del ${link}: ${r.stderr.trim()}`);
+  }
+  return report;
+}
+
+/** The results side of a clean: runs whose process is gone are marked killed, and runs that are over lose
+ *  their nodes' data directories (an etcd run leaves ~100 MB a node), unless run with keep-data. */
+export function cleanResults(root: string, report: CleanReport, alive?: (pid: number) => boolean): CleanReport {
+  try {
+    const r = reapRuns(root, { removeData: true, alive });
+    report.undone.push(...r.killed.map((d) => `run ${d}: marked killed (its process is gone)`));
+    report.swept.push(...r.removed.map((d) => `node data ${d}`));
+  } catch (e) {
+    report.errors.push(`results ${root}: ${(e as Error).message}`);
   }
   return report;
 }

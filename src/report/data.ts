@@ -1,9 +1,9 @@
 // What the report shows, built from a run directory's files only (history.jsonl, run.json, results.json),
 // in a compact column form so a 100,000-operation history stays a few megabytes inside the HTML.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { HistoryError, type Op } from "../history/op.ts";
-import { parseHistory } from "../history/reader.ts";
+import { readHistory } from "../history/reader.ts";
 import { faults as pairFaults, pairOperations, type Operation } from "../history/pairs.ts";
 import { FILES, readJson } from "../results/store.ts";
 import type { Anomaly, Evidence } from "../../checkers/types.ts";
@@ -28,18 +28,9 @@ const FIRST_ROUNDS = 3;
 export function readRunDir(dir: string): RunFiles {
   const file = join(dir, FILES.history);
   if (!existsSync(file)) throw new HistoryError(file, 0, "file", "no history.jsonl in this directory (is it a run directory?)");
-  const text = readFileSync(file, "utf8");
   const notes: string[] = [];
-  let history: Op[];
-  try {
-    history = parseHistory(text, file);
-  } catch (e) {
-    // A killed run can leave a half-written last line: report what is complete, and say so.
-    const cut = text.lastIndexOf("\n") + 1;
-    if (!(e instanceof HistoryError) || !e.problem.startsWith("truncated") || cut === 0) throw e;
-    history = parseHistory(text.slice(0, cut), file);
-    notes.push(`history.jsonl ends in an incomplete line (line ${e.line}); it is left out.`);
-  }
+  // Streamed, as `check` reads it: any size; a killed run's half-written last line is left out, with a note.
+  const history = readHistory(file, { dropTruncatedEnd: true, onNote: (n) => notes.push(`history.jsonl ends in an incomplete line (line ${/:(\d+): /.exec(n)?.[1]}); it is left out.`) });
   const run = readJson<Record<string, any>>(join(dir, FILES.run));
   const results = readJson<Record<string, any>>(join(dir, FILES.results));
   if (!run) notes.push("run.json is missing or unreadable: the run's configuration is unknown.");
@@ -227,7 +218,7 @@ function checkerLags(results: Record<string, any> | undefined): LagData | null {
   for (const v of Object.values(results?.checkers ?? {}) as any[]) {
     if (Array.isArray(v?.lags)) for (const x of v.lags) if (typeof x === "number" && Number.isFinite(x)) out.push(x);
     if (Array.isArray(v?.lagsMs)) for (const x of v.lagsMs) if (typeof x === "number" && Number.isFinite(x)) out.push(x * 1e6);
-    for (const a of v?.anomalies ?? []) if (typeof a?.details?.lag === "number") out.push(a.details.lag);
+    if (Array.isArray(v?.anomalies)) for (const a of v.anomalies) if (typeof a?.details?.lag === "number") out.push(a.details.lag);
     const vis = Object.entries(v?.stats ?? {}).filter(([k, x]) => /^visibilityMs/.test(k) && typeof x === "number") as [string, number][];
     if (vis.length) stats = Object.fromEntries(vis);
   }
@@ -285,6 +276,11 @@ export function readLags(operations: readonly Operation[]): LagData | null {
   return { label: "read staleness: how long before a read began its value had been overwritten by an acknowledged write", samples: samples.slice(0, LIMITS.lags), fresh };
 }
 
+/** An anomaly's story; a malformed anomaly (results.json from elsewhere) gets none rather than failing the page. */
+function storyOrNothing(a: Anomaly, ctx: StoryContext): string {
+  try { return story(a, ctx); } catch { return ""; }
+}
+
 export function buildReportData(files: RunFiles): ReportData {
   const { history } = files;
   const run = files.run as Record<string, any> | undefined, results = files.results as Record<string, any> | undefined;
@@ -305,8 +301,16 @@ export function buildReportData(files: RunFiles): ReportData {
   const checkers: ReportData["checkers"] = [];
   const anomalies: ReportData["anomalies"] = [];
   const perChecker: { name: string; list: Anomaly[] }[] = [];
-  for (const [name, v] of Object.entries((results?.checkers ?? {}) as Record<string, any>)) {
-    const list: Anomaly[] = Array.isArray(v?.anomalies) ? v.anomalies : [];
+  const skipped: string[] = [];
+  const checkerTable = results?.checkers !== null && typeof results?.checkers === "object" && !Array.isArray(results.checkers) ? results.checkers : {};
+  if (results && results.checkers !== undefined && checkerTable !== results.checkers) skipped.push("its `checkers` (not a mapping of checker → verdict)");
+  for (const [name, v] of Object.entries(checkerTable as Record<string, any>)) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) { skipped.push(`checker ${JSON.stringify(name)} (not a verdict object)`); continue; }
+    if (v.anomalies !== undefined && !Array.isArray(v.anomalies)) skipped.push(`checker ${JSON.stringify(name)}'s anomalies (not a list)`);
+    const all: unknown[] = Array.isArray(v.anomalies) ? v.anomalies : [];
+    // An anomaly is an object; anything else in the list is skipped and counted.
+    const list = all.filter((a): a is Anomaly => a !== null && typeof a === "object" && !Array.isArray(a));
+    if (list.length < all.length) skipped.push(`${all.length - list.length} of checker ${JSON.stringify(name)}'s anomalies (not objects)`);
     checkers.push({ name, valid: v?.valid, ...(typeof v?.reason === "string" ? { reason: v.reason } : {}), anomalies: list.length, ...(v?.stats ? { stats: v.stats } : {}) });
     perChecker.push({ name, list });
   }
@@ -321,7 +325,7 @@ export function buildReportData(files: RunFiles): ReportData {
     const chain = chainOf(a.details);
     anomalies.push({
       id: anomalies.length, checker: name, kind: String(a.kind ?? "anomaly"), ...(a.key !== undefined ? { key: String(a.key) } : {}),
-      explanation: String(a.explanation ?? ""), story: story({ ...a, ops }, ctx), ops,
+      explanation: String(a.explanation ?? ""), story: storyOrNothing({ ...a, ops }, ctx), ops,
       ...(a.details !== undefined ? { details: trimDetails(a.details) } : {}), ...(chain ? { chain } : {}),
       ...(evidenceOf(a.evidence, history.length) ?? {}),
     });
@@ -344,8 +348,8 @@ export function buildReportData(files: RunFiles): ReportData {
     generated: new Date().toISOString(),
     title: title || String(runInfo.name ?? "run"),
     run: runInfo,
-    notes: files.notes ?? [],
-    valid: results ? (results.valid ?? null) : null,
+    notes: [...(files.notes ?? []), ...(skipped.length ? [`results.json is malformed in places; skipped: ${skipped.join("; ")}.`] : [])],
+    valid: results && [true, false, "unknown"].includes(results.valid) ? results.valid : null,
     counts,
     end: last,
     checkers,

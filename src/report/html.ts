@@ -32,6 +32,10 @@ export function csp(scripts: string[]): string {
   return `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src ${scripts.map(scriptHash).join(" ")}; base-uri 'none'; form-action 'none'`;
 }
 
+/** The policy a served report.html runs under: only the page script this version renders may run, so a
+ *  report.html someone else wrote into the results directory cannot run its own script. */
+export const reportCsp = (): string => csp([assets().js]);
+
 export function renderReport(data: ReportData): string {
   const { css, js } = assets();
   const title = `faultline · ${data.title}${data.run.name ? ` · ${String(data.run.name)}` : ""}`;

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { FILES, listRuns, type RunSummary } from "../results/store.ts";
-import { csp, escapeHtml } from "./html.ts";
+import { csp, escapeHtml, reportCsp } from "./html.ts";
 import { reportHtml } from "./index.ts";
 
 const SORT_JS = `(() => {
@@ -48,7 +48,7 @@ export function indexPage(root: string, runs: RunSummary[], label = root): strin
       `<td>${escapeHtml(r.started ?? "")}${r.status && r.status !== "complete" ? ` <span class="muted">(${escapeHtml(r.status)})</span>` : ""}</td>`,
       `<td>${escapeHtml(target)}</td>`, `<td>${escapeHtml(r.workload ?? "")}</td>`, `<td>${escapeHtml(nemesis)}</td>`,
       `<td class="${verdictClass(r.valid)}">${escapeHtml(verdictWord(r.valid))}</td>`,
-      `<td class="num">${r.anomalies ?? "—"}</td>`,
+      `<td class="num">${escapeHtml(String(r.anomalies ?? "—"))}</td>`,
       `<td><a href="${escapeHtml(base)}">report</a> · <a href="${escapeHtml(base + FILES.history)}">history</a> · <a href="${escapeHtml(base + FILES.results)}">results</a> · <a href="${escapeHtml(base + "files/")}">logs &amp; files</a></td>`,
     ];
     const data = { name: r.name, started: r.started ?? "", target, workload: r.workload ?? "", nemesis, verdict: verdictWord(r.valid), anomalies: String(r.anomalies ?? -1) };
@@ -69,33 +69,46 @@ function filesPage(base: string, dir: string, rel: string): string {
     const size = e.isFile() ? ` <span class="muted">${statSync(join(dir, e.name)).size} bytes</span>` : "";
     return `<li><a href="${escapeHtml(encodeURIComponent(e.name) + (e.isDirectory() ? "/" : ""))}">${escapeHtml(name)}</a>${size}</li>`;
   });
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${FILES_CSP}">
 <title>${escapeHtml(rel)}</title><style>${INDEX_CSS}</style></head><body><header><h1><span>faultline</span> ${escapeHtml(rel)}</h1>
 <div><a href="/">all runs</a> · <a href="${escapeHtml(base)}">report</a></div></header><main><ul>${items.join("\n")}</ul></main></body></html>`;
 }
 
-const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", "content-security-policy": "default-src 'none'; sandbox" };
+// Every response: no framing, no type sniffing, and a policy; pages set their own (stricter where they can).
+const FRAME = "frame-ancestors 'none'";
+const BASE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer" };
+const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8", "content-security-policy": `default-src 'none'; sandbox; ${FRAME}` };
+const htmlHeaders = (policy: string) => ({ "content-type": "text/html; charset=utf-8", "content-security-policy": `${policy}; ${FRAME}` });
+const FILES_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
-/** The request handler over a results directory (exported for tests). */
-export function handler(rootDir: string) {
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+/** Whether `host` is a loopback address or name (the server then answers only requests that name loopback). */
+export const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host) || host.endsWith(".localhost");
+
+/** The request handler over a results directory (exported for tests). Bound to loopback (`host`, the default),
+ *  it answers only requests whose Host header names loopback: a web page elsewhere cannot reach it through a
+ *  DNS name it re-points at 127.0.0.1. */
+export function handler(rootDir: string, options: { host?: string } = {}) {
   const root = realpathSync(rootDir);
+  const loopbackOnly = isLoopback(options.host ?? "127.0.0.1");
   const inside = (p: string) => p === root || p.startsWith(root + sep);
   const send = (res: ServerResponse, code: number, headers: Record<string, string>, body: string | Buffer, head: boolean) => {
-    res.writeHead(code, { "cache-control": "no-store", ...headers });
+    res.writeHead(code, { ...BASE_HEADERS, ...headers });
     res.end(head ? undefined : body);
   };
   return (req: IncomingMessage, res: ServerResponse) => {
     const head = req.method === "HEAD";
     if (req.method !== "GET" && !head) return send(res, 405, { ...TEXT_HEADERS, allow: "GET, HEAD" }, "method not allowed\n", false);
+    if (loopbackOnly && !isLoopback(hostName(req.headers.host))) return send(res, 421, TEXT_HEADERS, "this server answers only requests for localhost or 127.0.0.1\n", head);
     let path: string;
     try { path = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname); } catch { return send(res, 400, TEXT_HEADERS, "bad request\n", head); }
     try {
       if (path === "/" || path === "/index.html") {
-        return send(res, 200, { "content-type": "text/html; charset=utf-8", "x-content-type-options": "nosniff" }, indexPage(root, listRuns(root), rootDir), head);
+        return send(res, 200, htmlHeaders(csp([SORT_JS])), indexPage(root, listRuns(root), rootDir), head);
       }
       if (path === "/api/runs") {
         const runs = listRuns(root).map((r) => ({ ...r, path: runPath(root, r.dir) }));
-        return send(res, 200, { "content-type": "application/json; charset=utf-8" }, JSON.stringify(runs, null, 2) + "\n", head);
+        return send(res, 200, { ...TEXT_HEADERS, "content-type": "application/json; charset=utf-8" }, JSON.stringify(runs, null, 2) + "\n", head);
       }
       if (!path.startsWith("/run/")) return send(res, 404, TEXT_HEADERS, "not found\n", head);
       const segments = path.slice(5).split("/");
@@ -110,12 +123,12 @@ export function handler(rootDir: string) {
         const file = join(runDir, FILES.report);
         const fresh = existsSync(file) && [FILES.history, FILES.results].every((f) => !existsSync(join(runDir, f)) || statSync(join(runDir, f)).mtimeMs <= statSync(file).mtimeMs);
         const html = fresh ? readFileSync(file) : reportHtml(runDir);
-        return send(res, 200, { "content-type": "text/html; charset=utf-8", "x-content-type-options": "nosniff" }, html, head);
+        return send(res, 200, htmlHeaders(reportCsp()), html, head);
       }
-      if (rest === "files/" || rest === "files") return send(res, 200, { "content-type": "text/html; charset=utf-8" }, filesPage(base, runDir, runRel), head);
+      if (rest === "files/" || rest === "files") return send(res, 200, htmlHeaders(FILES_CSP), filesPage(base, runDir, runRel), head);
       const target = join(runDir, rest.replace(/^files\//, ""));
       if (!existsSync(target) || !inside(realpathSync(target))) return send(res, 404, TEXT_HEADERS, "not found\n", head);
-      if (statSync(target).isDirectory()) return send(res, 200, { "content-type": "text/html; charset=utf-8" }, filesPage(base, target, relative(root, target)), head);
+      if (statSync(target).isDirectory()) return send(res, 200, htmlHeaders(FILES_CSP), filesPage(base, target, relative(root, target)), head);
       const json = target.endsWith(".json");
       return send(res, 200, json ? { ...TEXT_HEADERS, "content-type": "application/json; charset=utf-8" } : TEXT_HEADERS, readFileSync(target), head);
     } catch (e) {
@@ -124,13 +137,21 @@ export function handler(rootDir: string) {
   };
 }
 
+/** The host name a Host header names, without its port. */
+function hostName(header: string | undefined): string {
+  if (!header) return "";
+  const h = header.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  return h.replace(/:\d*$/, "");
+}
+
 export interface ServeOptions { root: string; port?: number; host?: string }
 
 /** Starts the server; resolves once it listens, with its URL. */
 export async function serve(o: ServeOptions): Promise<{ server: Server; url: string }> {
   if (!existsSync(o.root) || !statSync(o.root).isDirectory()) throw Object.assign(new Error(`no results directory ${o.root}`), { exitCode: 3 });
-  const server = createServer(handler(o.root));
   const host = o.host ?? "127.0.0.1";
+  const server = createServer(handler(o.root, { host }));
   await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(o.port ?? 8080, host, () => resolve()); });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;

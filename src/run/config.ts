@@ -4,6 +4,7 @@ import { UsageError } from "../errors.ts";
 import { NODE_SPECS, type NodeSpec } from "../../nemeses/types.ts";
 import { validateRuntime } from "../lab/runtimes.ts";
 import { parseSchedule } from "./schedule.ts";
+import { runNameProblem } from "../results/store.ts";
 
 export interface RunConfig {
   name: string;
@@ -52,6 +53,30 @@ export const DEFAULTS: RunConfig = {
   workloadOptions: {},
 };
 
+interface NumberRule { min: number; max: number; integer?: boolean; optional?: boolean; above?: boolean }
+/** Every number a run takes: finite, within what a machine can do, whole where a count is meant. */
+const NUMBER_RULES: Partial<Record<keyof RunConfig, NumberRule>> = {
+  nodes: { min: 1, max: 100, integer: true },
+  concurrency: { min: 1, max: 10_000, integer: true },
+  keys: { min: 1, max: 1_000_000, integer: true },
+  ops: { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true, optional: true },
+  rate: { min: 0, max: 1_000_000 },
+  timeLimit: { min: 0, max: 1e8 },
+  quiet: { min: 0, max: 86_400 },
+  opTimeout: { min: 0, max: 86_400_000, above: true },
+  nemesisInterval: { min: 0.01, max: 86_400 },
+};
+
+function numberProblem(v: unknown, r: NumberRule): string | undefined {
+  if (v === undefined && r.optional) return undefined;
+  const range = `${r.above ? `more than ${r.min}` : `from ${r.min}`} to ${r.max.toLocaleString("en-US")}`;
+  const want = `must be ${r.integer ? "a whole number" : "a number"} ${range}`;
+  if (typeof v !== "number" || !Number.isFinite(v)) return `${want}, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`;
+  if (r.integer && !Number.isInteger(v)) return `${want}, got ${v}`;
+  if (v > r.max || (r.above ? v <= r.min : v < r.min)) return `${want}, got ${v}`;
+  return undefined;
+}
+
 /** Validates a configuration; async because it loads the target (its modes, workloads and runtimes). */
 export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunConfig> {
   const c: RunConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
@@ -70,10 +95,15 @@ export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunCon
     throw new UsageError(`target ${c.target} cannot run workload ${c.workload}; it runs: ${target.workloads.join(", ")}`);
   if (c.nemesisTarget !== undefined && !NODE_SPECS.includes(c.nemesisTarget))
     throw new UsageError(`--nemesis-target must be one of ${NODE_SPECS.join(", ")}, got ${JSON.stringify(c.nemesisTarget)}`);
-  const positive: (keyof RunConfig)[] = ["nodes", "concurrency", "keys", "opTimeout", "nemesisInterval"];
-  for (const k of positive) if (!(typeof c[k] === "number" && (c[k] as number) > 0)) throw new UsageError(`${k} must be a positive number, got ${JSON.stringify(c[k])}`);
-  for (const k of ["rate", "timeLimit", "quiet"] as const) if (!(c[k] >= 0)) throw new UsageError(`${k} must be zero or more, got ${c[k]}`);
-  if (c.ops !== undefined && !(Number.isInteger(c.ops) && c.ops > 0)) throw new UsageError(`ops must be a positive integer, got ${c.ops}`);
+  for (const [k, rule] of Object.entries(NUMBER_RULES) as [keyof typeof NUMBER_RULES, NumberRule][]) {
+    const problem = numberProblem(c[k], rule);
+    if (problem) throw new UsageError(`${k === "timeLimit" ? "time-limit" : k.replace(/[A-Z]/g, (m) => "-" + m.toLowerCase())} ${problem}`);
+  }
+  const optionLists = [["target", c.target, target.options, c.targetOptions], ["workload", c.workload, workload.options, c.workloadOptions]] as const;
+  for (const [kind, name, known, given] of optionLists) {
+    const unknown = known ? Object.keys(given ?? {}).filter((k) => !known.includes(k)) : [];
+    if (unknown.length) throw new UsageError(`${kind} ${name} has no option ${unknown.map((u) => JSON.stringify(u)).join(", ")}; ${known!.length ? `its options: ${known!.join(", ")}` : "it takes none"}`);
+  }
   if (c.runtime !== undefined || (c.runtimeOptions && Object.keys(c.runtimeOptions).length)) {
     const rt = c.runtime ?? "netns";
     if (!["netns", "docker", "ssh"].includes(rt)) throw new UsageError(`unknown runtime ${JSON.stringify(rt)}; runtimes: netns, docker, ssh`);
@@ -82,6 +112,7 @@ export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunCon
     try { validateRuntime(rt, c.runtimeOptions ?? {}); } catch (e) { throw new UsageError((e as Error).message); }
   }
   if (!c.name) c.name = `${c.target}-${c.mode ?? "default"}-${c.workload}`;
-  if (!/^[A-Za-z0-9._-]+$/.test(c.name)) throw new UsageError(`name may hold only letters, digits, '.', '_' and '-': ${JSON.stringify(c.name)}`);
+  const nameProblem = runNameProblem(c.name);
+  if (nameProblem) throw new UsageError(`name ${JSON.stringify(c.name)} ${nameProblem}`);
   return c;
 }

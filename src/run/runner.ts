@@ -2,6 +2,7 @@
 // schedule alongside → heal → quiet period → final reads → teardown → checkers → results.
 // Every invocation, completion and fault is appended to history.jsonl as it happens.
 import { join } from "node:path";
+import { hostname } from "node:os";
 import { writeFileSync } from "node:fs";
 import { HistoryWriter } from "../history/writer.ts";
 import type { Completion, Op } from "../history/op.ts";
@@ -11,6 +12,7 @@ import { packageVersion } from "../version.ts";
 import { createRunDir, FILES, writeJson } from "../results/store.ts";
 import type { Injected, Nemesis, NemesisContext } from "../../nemeses/types.ts";
 import { runCheckers, summarize, type Results } from "./check.ts";
+import { CheckThread } from "./check-thread.ts";
 import type { RunConfig } from "./config.ts";
 import { rng } from "./rng.ts";
 import { defaultSchedule, parseSchedule } from "./schedule.ts";
@@ -30,11 +32,34 @@ export interface RunHooks {
   progress?: (p: RunProgress) => void;
   /** Resolves when the run should stop early (Ctrl-C): the runner heals, tears down and checks what it has. */
   abort?: Promise<unknown>;
+  /** Called as the check starts (with the number of events), when it runs on a thread (with `abort`). */
+  onChecking?: (events: number) => void;
   argv?: string[];
 }
 
 
 export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const dir = createRunDir(config.resultsDir, config.name);
+  const started = new Date().toISOString();
+  const runInfo: Record<string, unknown> = {
+    name: config.name, started, status: "running", pid: process.pid, host: hostname(), argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
+    versions: { faultline: packageVersion(), node: process.version },
+  };
+  writeJson(join(dir, FILES.run), runInfo);
+  // A forced exit (a second Ctrl-C) must not leave run.json saying `running`.
+  const markExited = () => { if (runInfo.status === "running") writeJson(join(dir, FILES.run), { ...runInfo, status: "interrupted", finished: new Date().toISOString() }); };
+  process.on("exit", markExited);
+  // With an abort hook (the CLI) the check runs on a thread, so a Ctrl-C during it is heard and stops it.
+  const thread = hooks.abort ? new CheckThread(config.workload) : undefined;
+  try {
+    return await runIn(dir, runInfo, config, hooks, thread);
+  } finally {
+    process.off("exit", markExited);
+    await thread?.close();
+  }
+}
+
+async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunConfig, hooks: RunHooks, thread?: CheckThread): Promise<RunOutcome> {
   const target = await lookup("target", targets, config.target);
   const workload = await lookup("workload", workloads, config.workload);
   const chosen: Nemesis[] = await Promise.all(config.nemesis.map((n) => lookup("nemesis", nemesisTable, n)));
@@ -42,14 +67,6 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   const schedule = config.nemesisSchedule !== undefined
     ? parseSchedule(config.nemesisSchedule, Object.keys(nemesisTable)).schedule
     : defaultSchedule(config.nemesis, config.nemesisInterval * 1000, config.nemesisTarget);
-  const dir = createRunDir(config.resultsDir, config.name);
-  const started = new Date().toISOString();
-  const runInfo: Record<string, unknown> = {
-    name: config.name, started, status: "running", argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
-    versions: { faultline: packageVersion(), node: process.version },
-  };
-  writeJson(join(dir, FILES.run), runInfo);
-
   let session: TargetSession;
   try {
     session = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions,
@@ -189,7 +206,20 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
     }
   }
 
-  const results = runCheckers(writer.ops, workload.checkers(wopts));
+  let results: Results | undefined;
+  if (thread) {
+    hooks.onChecking?.(writer.ops.length);
+    try {
+      results = await thread.check({ options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+    } catch (e) {
+      // The thread itself failed (not a checker: those answer unknown): check here, uninterruptibly, rather than lose the verdict.
+      process.stderr.write(`faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`);
+      results = runCheckers(writer.ops, workload.checkers(wopts));
+    }
+  } else results = runCheckers(writer.ops, workload.checkers(wopts));
+  const checkInterrupted = results === undefined;
+  results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };
+  interrupted ||= checkInterrupted;
   const summary = summarize(results, counts);
   runInfo.status = interrupted ? "interrupted" : "complete";
   runInfo.finished = new Date().toISOString();
@@ -197,6 +227,6 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   writeJson(join(dir, FILES.run), runInfo);
   writeJson(join(dir, FILES.results), results);
   writeFileSync(join(dir, FILES.summary), summary);
-  await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
+  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
   return { dir, history: writer.ops, results, summary, interrupted };
 }

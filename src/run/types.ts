@@ -84,6 +84,8 @@ export interface Target {
   workloads: string[];
   /** Lab runtimes this target runs on (`--runtime`); absent: none (an in-process target). */
   runtimes?: string[];
+  /** The `--opt` keys it takes; others are refused before anything starts. Absent: not checked. */
+  options?: readonly string[];
   setup(options: TargetOptions): Promise<TargetSession>;
 }
 
@@ -125,4 +127,6 @@ export interface Workload {
   checkers(options: WorkloadOptions): NamedChecker[];
   /** Only for `check`: no target runs it (`run` refuses it with a clear message). */
   checkOnly?: boolean;
+  /** The `--wopt` keys it takes; others are refused. Absent: not checked. */
+  options?: readonly string[];
 }

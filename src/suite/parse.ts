@@ -56,7 +56,9 @@ export async function parseSuite(text: string, file: string, resultsDir = "resul
   const lineOf = (n: YamlNode | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 1);
   const root = doc.contents;
   if (!isMap(root)) throw suiteError(file, lineOf(root as YamlNode), "suite", "must be a mapping with `cases:` (and optionally `name:` and `defaults:`)");
-  const js = doc.toJS() as Record<string, unknown>;
+  let js: Record<string, unknown>;
+  // Aliases are expanded a bounded number of times: a "billion laughs" file is refused, not expanded.
+  try { js = doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown>; } catch (e) { throw suiteError(file, 1, "yaml", (e as Error).message.split("\n")[0]); }
   for (const k of Object.keys(js)) if (!["name", "defaults", "cases", "description"].includes(k))
     throw suiteError(file, lineOf(doc.getIn([k], true) as YamlNode), k, "unknown top-level field (expected name, description, defaults, cases)");
   const suiteName = typeof js.name === "string" ? js.name : file.replace(/^.*\//, "").replace(/\.ya?ml$/, "");

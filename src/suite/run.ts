@@ -11,14 +11,14 @@ export interface CaseResult { case: SuiteCase; attempts: CaseAttempt[]; passed: 
 /** Seeds for repeats: numeric seeds count up, others get a suffix, so each repeat is reproducible alone. */
 export const repeatSeed = (seed: string, i: number) => (i === 0 ? seed : /^\d+$/.test(seed) ? String(Number(seed) + i) : `${seed}-${i}`);
 
-export async function runCase(c: SuiteCase, repeat = c.repeat, hooks: { onAttempt?: (a: CaseAttempt) => void; abort?: Promise<unknown> } = {}): Promise<CaseResult> {
+export async function runCase(c: SuiteCase, repeat = c.repeat, hooks: { onAttempt?: (a: CaseAttempt) => void; abort?: Promise<unknown>; onChecking?: (events: number) => void } = {}): Promise<CaseResult> {
   const attempts: CaseAttempt[] = [];
   for (let i = 0; i < repeat; i++) {
     const config: RunConfig = { ...c.config, seed: repeatSeed(c.config.seed, i) };
     const started = performance.now();
     let attempt: CaseAttempt;
     try {
-      const out = await run(config, { abort: hooks.abort });
+      const out = await run(config, { abort: hooks.abort, onChecking: hooks.onChecking });
       attempt = { seed: config.seed, dir: out.dir, outcomes: compare(out.results, c.expect, c.allowUnknown), seconds: (performance.now() - started) / 1000 };
       if (out.interrupted) attempt.error = "interrupted";
     } catch (e) {

@@ -64,6 +64,7 @@ export interface EtcdSession extends TargetSession {
 }
 
 export const etcdTarget: Target = {
+  options: KNOWN,
   name: "etcd",
   workloads: ["register", "session", "set", "set-full", "rw-register"],
   runtimes: ["netns", "docker", "ssh"],

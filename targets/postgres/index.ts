@@ -51,6 +51,7 @@ export interface PostgresSession extends TargetSession {
 }
 
 export const postgresTarget: Target = {
+  options: KNOWN,
   name: "postgres",
   workloads: ["register", "session", "bank", "set", "set-full", "counter", "chat", "list-append", "rw-register"],
   runtimes: ["netns", "docker", "ssh"],

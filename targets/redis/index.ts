@@ -70,6 +70,7 @@ export interface RedisSession extends TargetSession {
 }
 
 export const redisTarget: Target = {
+  options: KNOWN,
   name: "redis",
   workloads: ["register", "session", "set", "set-full", "counter"],
   runtimes: ["netns", "docker", "ssh"],

@@ -15,6 +15,7 @@ export interface SimSession extends TargetSession {
 }
 
 export const simTarget: Target = {
+  options: ["latency"],
   name: "sim",
   modes: Object.keys(SIM_MODES),
   defaultMode: "linearizable",

@@ -25,13 +25,17 @@ describe("faultline CLI", () => {
     expect(list.stdout).toContain("valid");
   });
 
-  it("check on a garbled or truncated history prints file:line and exits 3", async () => {
+  it("check on a garbled history prints file:line and exits 3; a truncated last line is left out, as report does", async () => {
     const dir = tmp();
     const f = join(dir, "h.jsonl");
     writeFileSync(f, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"proc');
     const r = await fl(["check", f]);
-    expect(r.exitCode).toBe(3);
-    expect(r.stderr).toContain(`${f}:2: line: truncated`);
+    expect(r.exitCode).not.toBe(3);
+    expect(r.stderr).toContain(`${f}:2: the last line is incomplete`);
+    writeFileSync(f, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"proc\n{"index":2}\n');
+    const mid = await fl(["check", f]);
+    expect(mid.exitCode).toBe(3);
+    expect(mid.stderr).toContain(`${f}:2: line: not valid JSON`);
     writeFileSync(f, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"process":0,"type":"ok","f":7,"value":1}\n');
     const g = await fl(["check", f]);
     expect(g.exitCode).toBe(3);

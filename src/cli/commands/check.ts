@@ -10,7 +10,8 @@ import { lookup, workloads } from "../../registry.ts";
 import { exitCodeFor, runCheckersAsync, summarize, type Results } from "../../run/check.ts";
 import { readJson, FILES } from "../../results/store.ts";
 import type { CheckBudget, WorkloadOptions } from "../../run/types.ts";
-import { detectFileFormat, FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { detectFileFormat, FORMATS } from "../../history/formats/index.ts";
+import { readAs } from "../../history/import.ts";
 import { fromJepsen } from "../../history/formats/workloads.ts";
 import { HISTORY } from "../../../checkers/fit.ts";
 import { keyValues } from "../key-values.ts";
@@ -90,7 +91,7 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
   }
   const notes: string[] = [];
   if (!o.workload && (format !== "jsonl" || o.model || o.initial !== undefined || o.nilRead)) {
-    const history = rebase(() => readHistoryAs(file, format, notes), file);
+    const history = rebase(() => readAs(file, format, TRUNCATED_END, notes), file);
     for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
     pairOperations(history, { file });
     // Elle's transactional histories are checked for isolation, the rest for linearizability.
@@ -110,7 +111,7 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
   const name = o.workload ?? run?.config?.workload ?? "register";
   const workload = await lookup("workload", workloads, name);
   // Jepsen's workload conventions (bank :read, counter :add, plain set elements) → faultline's.
-  const history = fromJepsen(rebase(() => readHistoryAs(file, format, notes), file), name, notes);
+  const history = fromJepsen(rebase(() => readAs(file, format, TRUNCATED_END, notes), file), name, notes);
   for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
   pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
   if (format === "jsonl" && TXN_WORKLOADS.includes(name)) validateTxnOps(history, name as TxnWorkload, file, (i) => i + 1);
@@ -186,6 +187,9 @@ function oneLine(r: Results): string {
   });
   return `${word} · ${parts.join(", ")}`;
 }
+
+/** The same rule as `report`: a killed run's incomplete last line is left out, and said so. */
+export const TRUNCATED_END = { dropTruncatedEnd: true, onNote: (n: string) => process.stderr.write(`faultline: ${n}\n`) };
 
 function checkBudget(o: { workers?: string; timeout?: string; memory?: string }): CheckBudget {
   const budget: CheckBudget = {};

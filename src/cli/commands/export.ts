@@ -5,6 +5,8 @@ import type { Command } from "commander";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readHistory } from "../../history/reader.ts";
+import { pairOperations } from "../../history/pairs.ts";
+import { TRUNCATED_END } from "./check.ts";
 import { historyToEdn } from "../../history/formats/jepsen-edn.ts";
 import { historyToJepsenJson } from "../../history/formats/jepsen-json.ts";
 import { toJepsen } from "../../history/formats/workloads.ts";
@@ -26,7 +28,9 @@ export function register(program: Command): void {
       const file = existsSync(path) && statSync(path).isDirectory() ? join(path, FILES.history) : path;
       const workload = o.workload ?? readJson<{ config?: { workload?: string } }>(join(dirname(file), FILES.run))?.config?.workload;
       if (workload !== undefined) await lookup("workload", workloads, workload);
-      const history = readHistory(file);
+      const history = readHistory(file, TRUNCATED_END);
+      // What import would refuse is not written: an unpaired completion, a crashed process that comes back.
+      pairOperations(history, { file });
       const text = write(workload ? toJepsen(history, workload) : history);
       if (o.out) writeFileSync(o.out, text); else process.stdout.write(text);
     });

@@ -1,8 +1,9 @@
 // `faultline import [--from <format>] <file>`: converts another tool's history into faultline's JSONL.
 import type { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { detectFileFormat, FORMATS, IMPORT_FORMATS, readHistoryAs } from "../../history/formats/index.ts";
+import { detectFileFormat, FORMATS, IMPORT_FORMATS } from "../../history/formats/index.ts";
 import { fromJepsen } from "../../history/formats/workloads.ts";
+import { readAs } from "../../history/import.ts";
 import { pairOperations } from "../../history/pairs.ts";
 import { lookup, workloads } from "../../registry.ts";
 import { UsageError } from "../../errors.ts";
@@ -31,7 +32,7 @@ export function register(program: Command): void {
         process.stderr.write(`faultline: ${file}: read as ${from} (detected: ${d.why}; --from to choose another)\n`);
       }
       const notes: string[] = [];
-      let history = readHistoryAs(file, from, notes);
+      let history = readAs(file, from, {}, notes);
       if (o.workload) history = fromJepsen(history, o.workload, notes);
       pairOperations(history, { file });
       const text = history.map((op) => JSON.stringify(op)).join("\n") + (history.length ? "\n" : "");

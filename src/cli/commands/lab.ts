@@ -79,12 +79,14 @@ export function register(program: Command): void {
     .description("remove what a killed run left: processes, firewall rules, clock offsets, namespaces, veths, bridges, containers and networks (only faultline's)")
     .option("--runtime <name>", "also sweep that runtime's own leftovers: docker (containers and networks labeled faultline=1 that no live run owns)")
     .option("--docker-host <host>", "docker: the engine (default: DOCKER_HOST, else unix:///var/run/docker.sock)")
+    .option("--results <dir>", "results directory whose killed runs to mark and whose node data to remove (runs with keep-data keep it)", "results")
     .action(async (o) => {
-      const { cleanLab } = await import("../../lab/clean.ts");
+      const { cleanLab, cleanResults } = await import("../../lab/clean.ts");
       await import("../../lab/runtimes.ts");   // the docker and ssh runtimes' undo handlers
       if (process.getuid?.() !== 0) { process.stderr.write("faultline lab clean: needs root\n"); process.exitCode = EXIT.infrastructure; return; }
       if (o.runtime !== undefined && !["netns", "docker", "ssh"].includes(o.runtime)) { process.stderr.write(`faultline lab clean: unknown runtime ${JSON.stringify(o.runtime)}; runtimes: netns, docker, ssh\n`); process.exitCode = EXIT.usage; return; }
       const r = cleanLab();
+      cleanResults(o.results, r);
       if (o.runtime === "docker") {
         const { dockerHost, sweepDocker } = await import("../../lab/docker.ts");
         const { slots } = await import("../../lab/journal.ts");

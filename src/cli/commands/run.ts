@@ -11,7 +11,8 @@ import type { NodeSpec } from "../../../nemeses/types.ts";
 import { parseSshOptions } from "../../lab/ssh.ts";
 import { UsageError } from "../../errors.ts";
 
-const num = (v: string) => Number(v);
+/** A number flag; text that is not a number is kept, so the config check can name it. */
+const num = (v: string): number | string => (v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v);
 const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
 
 export { keyValues } from "../key-values.ts";
@@ -86,17 +87,18 @@ export function register(program: Command): void {
       const config = await configFromFlags(o);
       let abort!: () => void;
       const aborted = new Promise<void>((r) => (abort = r));
-      let signals = 0;
+      let signals = 0, checking = false;
       const onSignal = (sig: string) => {
         signals++;
         if (signals > 1) { process.stderr.write(`\nfaultline: second ${sig}, exiting now\n`); process.exit(EXIT.interrupted); }
-        process.stderr.write(`\nfaultline: ${sig}: healing faults, stopping the target and checking what was recorded (again to force)\n`);
+        process.stderr.write(checking ? `\nfaultline: ${sig}: stopping the check; the history is kept, the verdict is unknown\n`
+          : `\nfaultline: ${sig}: healing faults, stopping the target and checking what was recorded (again to force)\n`);
         abort();
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       process.stderr.write(`faultline: ${config.target}${config.mode ? `/${config.mode}` : ""}${config.runtime ? ` on ${config.runtime}` : ""} · ${config.workload} · nemesis ${config.nemesis.join(",") || "none"} · ${config.nodes} nodes · seed ${config.seed}\n`);
-      const out = await run(config, { progress: progressPrinter(), abort: aborted });
+      const out = await run(config, { progress: progressPrinter(), abort: aborted, onChecking: (n) => { checking = true; clearProgress(); process.stderr.write(`faultline: checking ${n} events${signals ? "" : " (Ctrl-C stops the check)"}\n`); } });
       clearProgress();
       process.stdout.write(out.summary);
       process.stdout.write(`results: ${out.dir}\n`);

@@ -1,7 +1,7 @@
 // `faultline serve [dir]`: browse stored runs and their reports over HTTP (127.0.0.1 unless --host says otherwise).
 import type { Command } from "commander";
 import { UsageError } from "../../errors.ts";
-import { serve } from "../../report/server.ts";
+import { isLoopback, serve } from "../../report/server.ts";
 
 export function register(program: Command): void {
   program.command("serve [dir]")
@@ -15,9 +15,12 @@ export function register(program: Command): void {
       const { server, url } = await serve({ root, port, host: o.host }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE") throw new UsageError(`port ${port} is in use on ${o.host}; pick another with --port`);
         if (/no results directory/.test(e.message)) throw new UsageError(e.message);
+        if (["ENOTFOUND", "EADDRNOTAVAIL", "EAI_AGAIN", "EINVAL"].includes(e.code ?? "")) throw new UsageError(`--host ${JSON.stringify(o.host)}: not an address of this machine (${e.code})`);
+        if (e.code === "EACCES") throw new UsageError(`port ${port} on ${o.host} needs more privileges; pick another with --port`);
         throw e;
       });
       process.stdout.write(`faultline: serving ${root} at ${url} (Ctrl-C stops)\n`);
+      if (!isLoopback(o.host)) process.stderr.write(`faultline: warning: bound to ${o.host}, not loopback: anyone who can reach this machine on port ${port || "(chosen)"} can read every run under ${root}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => { server.close(() => resolve()); server.closeAllConnections(); };
         process.once("SIGINT", stop);

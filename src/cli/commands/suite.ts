@@ -26,7 +26,7 @@ export function register(program: Command): void {
       let abort!: () => void;
       const aborted = new Promise<void>((r) => (abort = r));
       let stopping = false;
-      const onSignal = () => { if (stopping) process.exit(EXIT.interrupted); stopping = true; process.stderr.write("\nfaultline: stopping after healing the current case (again to force)\n"); abort(); };
+      const onSignal = () => { if (stopping) process.exit(EXIT.interrupted); stopping = true; process.stderr.write("\nfaultline: stopping the current case (healing its faults, or cancelling its check; again to force)\n"); abort(); };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
 
@@ -37,7 +37,7 @@ export function register(program: Command): void {
       for (const c of cases) {
         if (stopping) break;
         process.stderr.write(`  running ${c.name}…\n`);
-        const r = await runCase(c, o.repeat ?? c.repeat, { abort: aborted });
+        const r = await runCase(c, o.repeat ?? c.repeat, { abort: aborted, onChecking: (n) => process.stderr.write(`  checking ${n} events…\n`) });
         results.push(r);
         const last = r.attempts[r.attempts.length - 1];
         const exp = Object.entries(c.expect).map(([m, e]) => `${m}: ${e}`).join(", ");

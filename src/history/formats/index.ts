@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import type { Op } from "../op.ts";
 import { HistoryError } from "../op.ts";
 import { parseHistory, readHistory } from "../reader.ts";
+import { UsageError } from "../../errors.ts";
 import { parseJepsenEdn } from "./jepsen-edn.ts";
 import { parseJepsenJson } from "./jepsen-json.ts";
 import { detectFormat, head } from "./detect.ts";
@@ -29,7 +30,7 @@ export interface HistoryFormat {
 }
 
 export const FORMATS: Record<string, HistoryFormat> = {
-  "jsonl": { name: "jsonl", description: "faultline's own history.jsonl", parse: parseHistory, nilRead: "absent" },
+  "jsonl": { name: "jsonl", description: "faultline's own history.jsonl", parse: (text, file) => parseHistory(text, file), nilRead: "absent" },
   "jepsen-edn": { name: "jepsen-edn", description: "Jepsen/Knossos EDN: a vector or list of op maps, or one op map per line", parse: parseJepsenEdn, nilRead: "unknown" },
   "jepsen-json": { name: "jepsen-json", description: "Jepsen op maps as JSON (string keys), one per line or in one array", parse: parseJepsenJson, nilRead: "unknown" },
   "porcupine-etcd": { name: "porcupine-etcd", description: "Jepsen etcd log lines as in Porcupine's test_data/jepsen", parse: parsePorcupineEtcd, nilRead: "absent" },
@@ -87,7 +88,8 @@ function looksKeyed(ops: readonly Op[], model: string): boolean {
 export function parseInitial(text: string): unknown {
   try { return JSON.parse(text); } catch { /* not JSON */ }
   try { return toJson(readEdn(text)); } catch (e) { if (!(e instanceof EdnError)) throw e; }
-  return text;
+  // Neither JSON nor EDN: refused rather than taken as a string the user did not mean (`{:x 0` is a typo).
+  throw new UsageError(`--initial ${JSON.stringify(text)} is neither JSON nor EDN (quote a string: '"text"')`);
 }
 
 export { HistoryError };
