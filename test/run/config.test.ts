@@ -13,32 +13,32 @@ import { parseInitial } from "../../src/history/formats/index.ts";
 
 const bin = join(import.meta.dirname, "../../bin/faultline.js");
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-config-"));
-const refused = (partial: object) => { try { resolveConfig(partial); return undefined; } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; } };
+const refused = async (partial: object) => { try { await resolveConfig(partial); return undefined; } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; } };
 
 describe("run settings", () => {
-  it("refuses numbers that are not finite, not whole where a count is meant, or out of range", () => {
-    expect(refused({ nodes: 1e9 })).toBe("nodes must be a whole number from 1 to 100, got 1000000000");
-    expect(refused({ nodes: 2.5 })).toBe("nodes must be a whole number from 1 to 100, got 2.5");
-    expect(refused({ timeLimit: Infinity })).toBe("time-limit must be a number from 0 to 100,000,000, got Infinity");
-    expect(refused({ nemesisInterval: 1e-9 })).toBe("nemesis-interval must be a number from 0.01 to 86,400, got 1e-9");
-    expect(refused({ concurrency: 0 })).toMatch(/^concurrency must be a whole number from 1/);
-    expect(refused({ keys: NaN })).toMatch(/^keys must be .* got NaN/);
-    expect(refused({ rate: -1 })).toMatch(/^rate must be/);
-    expect(refused({ opTimeout: 0 })).toMatch(/^op-timeout must be a number more than 0/);
-    expect(refused({ ops: 10.5 })).toMatch(/^ops must be a whole number/);
-    expect(refused({ quiet: "abc" })).toBe('quiet must be a number from 0 to 86,400, got "abc"');
-    expect(refused({ nodes: 5, concurrency: 10, keys: 8, timeLimit: 1e7, nemesisInterval: 0.3, quiet: 0, rate: 0, ops: 100 })).toBeUndefined();
+  it("refuses numbers that are not finite, not whole where a count is meant, or out of range", async () => {
+    expect(await refused({ nodes: 1e9 })).toBe("nodes must be a whole number from 1 to 100, got 1000000000");
+    expect(await refused({ nodes: 2.5 })).toBe("nodes must be a whole number from 1 to 100, got 2.5");
+    expect(await refused({ timeLimit: Infinity })).toBe("time-limit must be a number from 0 to 100,000,000, got Infinity");
+    expect(await refused({ nemesisInterval: 1e-9 })).toBe("nemesis-interval must be a number from 0.01 to 86,400, got 1e-9");
+    expect(await refused({ concurrency: 0 })).toMatch(/^concurrency must be a whole number from 1/);
+    expect(await refused({ keys: NaN })).toMatch(/^keys must be .* got NaN/);
+    expect(await refused({ rate: -1 })).toMatch(/^rate must be/);
+    expect(await refused({ opTimeout: 0 })).toMatch(/^op-timeout must be a number more than 0/);
+    expect(await refused({ ops: 10.5 })).toMatch(/^ops must be a whole number/);
+    expect(await refused({ quiet: "abc" })).toBe('quiet must be a number from 0 to 86,400, got "abc"');
+    expect(await refused({ nodes: 5, concurrency: 10, keys: 8, timeLimit: 1e7, nemesisInterval: 0.3, quiet: 0, rate: 0, ops: 100 })).toBeUndefined();
   });
 
-  it("refuses option keys the target or workload does not take", () => {
-    expect(refused({ targetOptions: { latnecy: 5 } })).toBe('target sim has no option "latnecy"; its options: latency');
-    expect(refused({ targetOptions: { latency: 5 } })).toBeUndefined();
-    expect(refused({ workloadOptions: { writes: 0.2 } })).toBe('workload register has no option "writes"; it takes none');
-    expect(refused({ workload: "session", workloadOptions: { writes: 0.2 } })).toBeUndefined();
+  it("refuses option keys the target or workload does not take", async () => {
+    expect(await refused({ targetOptions: { latnecy: 5 } })).toBe('target sim has no option "latnecy"; its options: latency');
+    expect(await refused({ targetOptions: { latency: 5 } })).toBeUndefined();
+    expect(await refused({ workloadOptions: { writes: 0.2 } })).toBe('workload register has no option "writes"; it takes none');
+    expect(await refused({ workload: "session", workloadOptions: { writes: 0.2 } })).toBeUndefined();
   });
 
-  it("refuses names that leave the results directory or collide with its links", () => {
-    for (const name of ["..", ".", ".hidden", "latest", "a/b"]) expect(refused({ name }), name).toMatch(/^name /);
+  it("refuses names that leave the results directory or collide with its links", async () => {
+    for (const name of ["..", ".", ".hidden", "latest", "a/b"]) expect(await refused({ name }), name).toMatch(/^name /);
     const root = tmp();
     expect(() => createRunDir(root, "..")).toThrow(UsageError);
     expect(readdirSync(root)).toEqual([]);
@@ -54,17 +54,17 @@ describe("run settings", () => {
 
 describe("suite settings", () => {
   const suite = (fields: string) => `cases:\n  - name: c\n${fields}    expect: { linearizable: holds }\n`;
-  const suiteProblem = (text: string) => { try { parseSuite(text, "s.yaml"); return undefined; } catch (e) { return (e as Error).message; } };
-  it("the same numbers are refused in a suite, with file:line", () => {
-    expect(suiteProblem(suite("    time-limit: .inf\n"))).toBe("s.yaml:2: c: time-limit must be a number from 0 to 100,000,000, got Infinity");
-    expect(suiteProblem(suite("    nodes: 2.5\n"))).toMatch(/^s\.yaml:2: c: nodes must be a whole number/);
-    expect(suiteProblem(suite("    options: { bogus: 1 }\n"))).toMatch(/^s\.yaml:2: c: target sim has no option "bogus"/);
+  const suiteProblem = async (text: string) => { try { await parseSuite(text, "s.yaml"); return undefined; } catch (e) { return (e as Error).message; } };
+  it("the same numbers are refused in a suite, with file:line", async () => {
+    expect(await suiteProblem(suite("    time-limit: .inf\n"))).toBe("s.yaml:2: c: time-limit must be a number from 0 to 100,000,000, got Infinity");
+    expect(await suiteProblem(suite("    nodes: 2.5\n"))).toMatch(/^s\.yaml:2: c: nodes must be a whole number/);
+    expect(await suiteProblem(suite("    options: { bogus: 1 }\n"))).toMatch(/^s\.yaml:2: c: target sim has no option "bogus"/);
   });
 
-  it("a billion-laughs suite is refused, not expanded", () => {
+  it("a billion-laughs suite is refused, not expanded", async () => {
     const lol = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill("*" + String.fromCharCode(97 + i)).join(", ")}]`)].join("\n");
     const t0 = performance.now();
-    expect(suiteProblem(`defaults:\n  nemesis: none\nlol:\n${lol.replace(/^/gm, "  ")}\ncases: []\n`)).toMatch(/^s\.yaml:1: yaml: .*alias/i);
+    expect(await suiteProblem(`defaults:\n  nemesis: none\nlol:\n${lol.replace(/^/gm, "  ")}\ncases: []\n`)).toMatch(/^s\.yaml:1: yaml: .*alias/i);
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 });

@@ -37,7 +37,11 @@ export function detectFormat(text: string): Detected | undefined {
   if (first.startsWith('{"index":')) {
     let parsed: unknown;
     try { parsed = JSON.parse(first); } catch { parsed = undefined; }
-    if (parsed !== undefined && opProblem(parsed) === undefined) return { format: "jsonl", why: "faultline history lines (index, time, process, type, f, value)" };
+    // faultline's own fields, even with a value the JSONL reader will refuse (it then says which line and why).
+    const fields = ["index", "time", "process", "type", "f", "value"];
+    const ours = parsed !== undefined && (opProblem(parsed) === undefined
+      || (typeof parsed === "object" && parsed !== null && fields.every((k) => k in (parsed as object))));
+    if (ours || (parsed === undefined && /^\{"index":\d+,"time":/.test(first))) return { format: "jsonl", why: "faultline history lines (index, time, process, type, f, value)" };
   }
   return { format: "jepsen-json", why: first.startsWith("[") ? "one JSON array of op objects" : "JSON op objects, one per line" };
 }
