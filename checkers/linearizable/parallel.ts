@@ -23,11 +23,7 @@
 // max(2M, 4x the steps so far) more steps (index.ts stepsAfterInvalid). An invalid verdict names the keys it
 // left undecided. The verdicts are the synchronous checker's; with allAnomalies the anomalies too, in the
 // same order.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { availableParallelism, totalmem } from "node:os";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Op } from "../../src/history/op.ts";
 import type { Operation } from "../../src/history/pairs.ts";
@@ -35,6 +31,7 @@ import type { Anomaly, Verdict } from "../types.ts";
 import { budgetReason, cheapestFirst, checkLinearizable, DEFAULT_BUDGET, markUndecided, namesOf, partitionHistory, stepsAfterInvalid, verdictOf } from "./index.ts";
 import type { Model, ModelOp } from "./model.ts";
 import { createModel, type ModelSpec } from "./models/index.ts";
+import { workerBootstrap } from "../worker-boot.ts";
 import { COLS, WORKER_ROLE, type Batch, type WireTask, type WorkerReply } from "./worker.ts";
 
 export interface ParallelOptions {
@@ -342,18 +339,5 @@ export class OpInterner {
   }
 }
 
-// Each worker starts from this bootstrap. Built (dist/, .js), it imports the compiled worker.js. From the
-// sources (.ts), worker threads cannot take a module loader through execArgv on Node 20 (nodejs/node#47747),
-// so it registers tsx's ESM hooks in the thread, then imports worker.ts.
-const COMPILED = import.meta.url.endsWith(".js");
-const WORKER_URL = new URL(COMPILED ? "./worker.js" : "./worker.ts", import.meta.url).href;
-const BOOT = COMPILED ? `import(${JSON.stringify(WORKER_URL)});`
-  : `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
-
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkgFile = require.resolve("tsx/package.json");
-  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = pkg.exports["./esm/api"]?.import?.default ?? "./dist/esm/api/index.mjs";
-  return pathToFileURL(join(dirname(pkgFile), entry)).href;
-}
+// Each worker starts from this bootstrap (compiled worker.js when built, worker.ts through tsx from the sources).
+const BOOT = workerBootstrap(import.meta.url, "./worker");

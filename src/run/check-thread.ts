@@ -1,11 +1,8 @@
 // The run's check on a worker thread, so that Ctrl-C and SIGTERM are heard while the checkers work: a checker is
 // synchronous and would otherwise hold the main thread (and its signal handlers) until it returns.
 import { Worker } from "node:worker_threads";
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Op } from "../history/op.ts";
+import { workerBootstrap } from "../../checkers/worker-boot.ts";
 import type { Results } from "./check.ts";
 import type { WorkloadOptions } from "./types.ts";
 
@@ -46,17 +43,5 @@ export class CheckThread {
 }
 
 const ROLE = "faultline-check";
-// Built (dist/, .js), the thread imports the compiled check-worker.js. From the sources (.ts), worker threads
-// cannot take a module loader through execArgv on Node 20, so the thread registers tsx itself.
-const COMPILED = import.meta.url.endsWith(".js");
-const WORKER_URL = new URL(COMPILED ? "./check-worker.js" : "./check-worker.ts", import.meta.url).href;
-const BOOT = COMPILED ? `import(${JSON.stringify(WORKER_URL)});`
-  : `import(${JSON.stringify(tsxEsmApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
-
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkgFile = require.resolve("tsx/package.json");
-  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = pkg.exports["./esm/api"]?.import?.default ?? "./dist/esm/api/index.mjs";
-  return pathToFileURL(join(dirname(pkgFile), entry)).href;
-}
+// The thread runs check-worker (compiled when built, through tsx from the sources).
+const BOOT = workerBootstrap(import.meta.url, "./check-worker");
