@@ -4,9 +4,12 @@ import { killNemesis } from "../nemeses/kill.ts";
 import { lossNemesis } from "../nemeses/loss.ts";
 import { partitionNemesis, partitionOneWayNemesis } from "../nemeses/partition.ts";
 import { pauseNemesis } from "../nemeses/pause.ts";
+import { switchoverNemesis } from "../nemeses/switchover.ts";
+import { dcsNemesis } from "../nemeses/dcs.ts";
 import type { Nemesis } from "../nemeses/types.ts";
 import { etcdTarget } from "../targets/etcd/index.ts";
 import { postgresTarget } from "../targets/postgres/index.ts";
+import { patroniTarget } from "../targets/patroni/index.ts";
 import { redisTarget } from "../targets/redis/index.ts";
 import { simTarget } from "../targets/sim/index.ts";
 import { registerWorkload } from "../workloads/register.ts";
@@ -23,6 +26,7 @@ export const targets: Record<string, Target> = {
   etcd: etcdTarget,
   postgres: postgresTarget,
   redis: redisTarget,
+  patroni: patroniTarget,
 };
 
 export const workloads: Record<string, Workload> = {
@@ -41,6 +45,8 @@ export const nemeses: Record<string, Nemesis> = {
   pause: pauseNemesis,
   clock: clockNemesis,
   loss: lossNemesis,
+  switchover: switchoverNemesis,
+  dcs: dcsNemesis,
 };
 
 export function lookup<T>(kind: string, table: Record<string, T>, name: string): T {

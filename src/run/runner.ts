@@ -70,6 +70,7 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   const clock = session.scheduler;
   const t0 = clock.now();
   const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6));
+  session.observe?.((e) => writer.append({ process: "nemesis", type: "info", ...e }));
   const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
   const counts = { ok: 0, fail: 0, info: 0 };
   const active: { nemesis: Nemesis; injected: Injected; ctx: NemesisContext }[] = [];
