@@ -22,21 +22,21 @@ export const CLIENT_STANCES: ClientStance[] = ["stay", "majority"];
 /** What every client of one session shares: the primary clients use, and which nodes a majority client cannot reach. */
 export class ClientView {
   preferred: string | undefined;
-  unreachable = new Set<string>();
+  /** Nodes cut off from the majority by the current partition. */
+  cut = new Set<string>();
   readonly clients = new Set<PatroniClient>();
 
   constructor(readonly cluster: PatroniCluster, readonly stance: ClientStance) {}
 
-  /** The partition changed: majority clients drop connections to nodes they can no longer reach. */
+  /** The partition changed (`nodes`: cut off from the majority): majority clients drop their connections there. */
   cutOff(nodes: Set<string>): void {
-    if (this.stance !== "majority") return;
-    this.unreachable = nodes;
-    for (const c of this.clients) c.lose(nodes);
+    this.cut = nodes;
+    if (this.stance === "majority") for (const c of this.clients) c.lose(nodes);
   }
 
   /** The node a client should write to now, or undefined when no reachable node claims to be primary. */
   pick(current: string | undefined): string | undefined {
-    const claims = this.cluster.claims.filter((c) => !this.unreachable.has(c.node));
+    const claims = this.cluster.claims.filter((c) => this.stance !== "majority" || !this.cut.has(c.node));
     const has = (n: string | undefined) => n !== undefined && claims.some((c) => c.node === n);
     if (has(current)) return current;
     if (this.stance === "stay" && has(this.preferred)) return this.preferred;
@@ -63,7 +63,9 @@ export class PatroniClient implements Client {
   }
 
   async invoke(op: OpSpec): Promise<Completion> {
-    const name = this.view.pick(this.leader?.name);
+    let name = this.view.pick(this.leader?.name);
+    // No leader (failover in progress): wait a little, as a connection attempt would, rather than fail at once.
+    for (let i = 0; !name && i < 10; i++) { await new Promise((r) => setTimeout(r, 50)); name = this.view.pick(this.leader?.name); }
     if (!name) throw new DefiniteFailure("no leader: no reachable node claims to be primary");
     if (name !== this.leader?.name) { await this.inner.close(); this.leader = this.view.cluster.node(name); }
     try {

@@ -54,7 +54,8 @@ export class PatroniCluster {
   private polling: NodeJS.Timeout | undefined;
   private pollBusy = false;
   private listeners: ((era: LeaderEra) => void)[] = [];
-  private paused = new Map<string, string>();   // node → postgres pids stopped by pausePostgres
+  private paused = new Map<string, string>();
+  private silent = new Map<string, number>();   // node → REST polls in a row that timed out   // node → postgres pids stopped by pausePostgres
 
   constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly ha: HaSettings) {
     if (rt.name !== "netns") throw new LabError(`the patroni target runs on the netns runtime only, not ${rt.name}`);
@@ -161,15 +162,23 @@ export class PatroniCluster {
     return rows[0].n;
   }
 
-  /** Asks every node's REST API who claims to be primary (GET /primary: 200 only on a read-write leader). */
+  /** Asks every node's REST API who claims to be primary (GET /primary: 200 only on a read-write leader). A node
+   *  that does not answer in time (busy, paused) keeps its last answer for a few polls: silence is not a demotion. */
   async ask(timeoutMs = 500): Promise<Claim[]> {
     const answers = await Promise.all(this.nodes.map(async (n): Promise<Claim | undefined> => {
+      const last = this.claims.find((c) => c.node === n.name);
       try {
         const r = await fetch(restUrl(n, "/primary"), { signal: AbortSignal.timeout(timeoutMs) });
+        this.silent.delete(n.name);
         if (r.status !== 200) { await r.body?.cancel(); return undefined; }
         const body = await r.json() as { timeline?: number };
         return { node: n.name, timeline: body.timeline ?? 0 };
-      } catch { return undefined; }
+      } catch (e) {
+        const timedOut = (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError";
+        const misses = (this.silent.get(n.name) ?? 0) + 1;
+        this.silent.set(n.name, misses);
+        return timedOut && misses <= 5 ? last : undefined;
+      }
     }));
     const claims = answers.filter((a): a is Claim => !!a).sort((a, b) => b.timeline - a.timeline || a.node.localeCompare(b.node));
     this.record(claims);
@@ -229,10 +238,11 @@ export class PatroniCluster {
     await this.onPostgres(n, `kill -CONT $pids ${pids ?? ""} 2>/dev/null; exit 0`);
   }
 
-  /** Cuts (or restores) the node's Patroni from its etcd member: its DCS requests are dropped, etcd itself and
-   *  PostgreSQL keep running. Flushed with the node's other INPUT rules by a network heal and by the namespace's removal. */
+  /** Cuts (or restores) the node's Patroni from etcd: its DCS requests (to any member: Patroni discovers them
+   *  all) are dropped on the way out, while etcd itself, PostgreSQL and the node's network keep working. The rule
+   *  goes with the namespace (teardown, `lab clean`). */
   async dcs(n: LabNode, reachable: boolean): Promise<void> {
-    const rule = ["INPUT", "-i", "lo", "-p", "tcp", "--dport", "2379", "-j", "DROP"];
+    const rule = ["OUTPUT", "-p", "tcp", "--dport", "2379", "-m", "owner", "--uid-owner", "postgres", "-j", "DROP"];
     if (reachable) { while ((await this.rt.exec(n.name, ["iptables", "-D", ...rule], { check: false })).exitCode === 0); return; }
     await this.rt.exec(n.name, ["iptables", "-A", ...rule]);
   }

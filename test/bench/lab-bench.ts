@@ -93,3 +93,4 @@ try {
 } finally {
   await s.teardown();
 }
+await import("./patroni-bench.ts");
