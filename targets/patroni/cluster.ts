@@ -172,7 +172,7 @@ export class PatroniCluster {
         this.silent.delete(n.name);
         if (r.status !== 200) { await r.body?.cancel(); return undefined; }
         const body = await r.json() as { timeline?: number };
-        return { node: n.name, timeline: body.timeline ?? 0 };
+        return { node: n.name, timeline: body.timeline || last?.timeline || 0 };   // no timeline while Patroni cannot query PostgreSQL
       } catch (e) {
         const timedOut = (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError";
         const misses = (this.silent.get(n.name) ?? 0) + 1;

@@ -164,7 +164,8 @@ export const patroniTarget: Target = {
           const emit = (era: LeaderEra) => {
             if (open) record({ f: "heal-leader", value: { at: era.at } });
             open = era.leader !== undefined;
-            if (open) record({ f: "leader", value: { leader: era.leader, timeline: era.timeline, primaries: era.primaries }, node: era.primaries.map((p) => p.node).join(",") });
+            const claimers = era.primaries.map((p) => p.node);
+            if (open) record({ f: "leader", value: { nodes: claimers, leader: era.leader, timeline: era.timeline, primaries: era.primaries }, node: claimers.join(",") });
           };
           const last = c.eras.at(-1);
           if (last) emit(last);

@@ -95,8 +95,8 @@ describe("HA nemeses", () => {
   });
 });
 
-describe("suites/postgres-patroni.yaml", () => {
-  const suite = readSuite(join(import.meta.dirname, "../../suites/postgres-patroni.yaml"));
+describe("suites/postgres-patroni.yaml and patroni-known-failures.yaml", () => {
+  const cases = ["postgres-patroni", "patroni-known-failures"].flatMap((f) => readSuite(join(import.meta.dirname, `../../suites/${f}.yaml`)).cases);
   // The runner's nemesis loop for one nemesis: sleep, pick, select nodes, sleep (the fault's length), heal.
   const firstFault = async (seed: string, interval: number) => {
     const r = rng(seed, "nemesis");
@@ -109,7 +109,7 @@ describe("suites/postgres-patroni.yaml", () => {
   };
   it("isolates the leader once, for the lengths its comments state", async () => {
     const lengths: Record<string, number> = {};
-    for (const c of suite.cases) {
+    for (const c of cases) {
       expect(c.config).toMatchObject({ target: "patroni", workload: "set", nemesis: ["partition"], nemesisTarget: "primary", seed: "4" });
       const f = await firstFault(c.config.seed, c.config.nemesisInterval);
       expect(f.start + f.length).toBeLessThanOrEqual(c.config.timeLimit);   // healed by the schedule, before the time limit
