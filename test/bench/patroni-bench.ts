@@ -1,6 +1,6 @@
 // Lab benchmark rows for the patroni target (root, Debian's patroni): cluster start, failover time (leader
-// isolated → a new leader accepts a write), the isolated old leader's demotion, and rejoin time (heal → the old
-// leader streams from the new one). Part of `npm run bench:lab`; alone: npx tsx test/bench/patroni-bench.ts
+// isolated → a new leader accepts a write), the isolated old leader's demotion, and rejoin time (heal, 45 s after the
+// isolation → the old leader streams from the new one). Part of `npm run bench:lab`; alone: npx tsx test/bench/patroni-bench.ts
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +28,7 @@ const s = await patroniTarget.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-pa
 const failover: number[] = [], demote: number[] = [], rejoin: number[] = [];
 try {
   const c = s.cluster;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 2; i++) {
     const old = (await s.faults.primary!())!;
     const rest = s.nodes.filter((n) => n !== old);
     const t0 = performance.now();
@@ -43,6 +43,9 @@ try {
     failover.push(performance.now() - t0);
     await until(async () => !(await c.ask()).some((x) => x.node === old));
     demote.push(performance.now() - t0);
+    // Heal only well after the demotion began: a heal while the old leader is still demoting can hit Patroni
+    // 3.0.2's leader-key bug (it takes the key back; the followers are left on a wrong timeline), seen here.
+    await sleep(Math.max(0, 45_000 - (performance.now() - t0)));
     const t1 = performance.now();
     await s.faults.healNetwork!();
     await until(async () => { const l = await s.faults.primary!(); return !!l && l !== old && (await c.pg.query(c.node(l), "select count(*)::int as n from pg_stat_replication where application_name = $1 and state = 'streaming'", [old], 1000))[0].n === 1; });
@@ -54,4 +57,4 @@ try {
 }
 console.log(`patroni failover (leader isolated → a new leader accepts a write; ttl 10, loop_wait 2, retry_timeout 5): ${fmt(failover)}`);
 console.log(`patroni isolated old leader stops claiming primary (from isolation): ${fmt(demote)}`);
-console.log(`patroni rejoin (heal → old leader streams from the new one, pg_rewind): ${fmt(rejoin)}`);
+console.log(`patroni rejoin (heal 45 s after isolation → old leader streams from the new one, pg_rewind): ${fmt(rejoin)}`);

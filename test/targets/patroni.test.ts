@@ -116,6 +116,6 @@ describe("suites/postgres-patroni.yaml and patroni-known-failures.yaml", () => {
       expect(f.next).toBeGreaterThan(c.config.timeLimit);                   // and no second fault
       lengths[c.name] = Math.round(f.length * 10) / 10;
     }
-    expect(lengths).toEqual({ "async-failover-loses-writes": 19.8, "sync-long-partition-loses-none": 59.5, "sync-short-partition-leader-key-bug": 25.5 });
+    expect(lengths).toEqual({ "async-failover-loses-writes": 19.8, "sync-long-partition-loses-none": 59.5, "sync-short-partition-leader-key-bug": 11.5 });
   });
 });
