@@ -12,6 +12,7 @@ export const targets: Loaders<Target> = {
   etcd: async () => (await import("../targets/etcd/index.ts")).etcdTarget,
   postgres: async () => (await import("../targets/postgres/index.ts")).postgresTarget,
   redis: async () => (await import("../targets/redis/index.ts")).redisTarget,
+  patroni: async () => (await import("../targets/patroni/index.ts")).patroniTarget,
 };
 
 export const workloads: Loaders<Workload> = {
@@ -34,6 +35,8 @@ export const nemeses: Loaders<Nemesis> = {
   pause: async () => (await import("../nemeses/pause.ts")).pauseNemesis,
   clock: async () => (await import("../nemeses/clock.ts")).clockNemesis,
   loss: async () => (await import("../nemeses/loss.ts")).lossNemesis,
+  switchover: async () => (await import("../nemeses/switchover.ts")).switchoverNemesis,
+  dcs: async () => (await import("../nemeses/dcs.ts")).dcsNemesis,
 };
 
 /** Loads the entry `name` of a table, or throws a usage error that lists the names there are. */

@@ -48,6 +48,8 @@ export function doctor(): DoctorReport {
     cmd("redis-sentinel", "redis-sentinel"),
     cmd("etcd", "etcd-server"),
     cmd("etcdctl", "etcd-client"),
+    cmd("patroni", "patroni"),
+    cmd("patronictl", "patroni"),
   ];
   const notes: string[] = [];
   if (hasCommand("tc")) {

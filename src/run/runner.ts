@@ -91,6 +91,8 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   const clock = session.scheduler;
   const t0 = clock.now();
   const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6));
+  let observing = true;   // until the last heal: checkers take the last nemesis op as the start of the final phase
+  session.observe?.((e) => { if (observing) writer.append({ process: "nemesis", type: "info", ...e }); });
   const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
   const counts = { ok: 0, fail: 0, info: 0 };
   const active: { nemesis: Nemesis; injected: Injected; ctx: NemesisContext }[] = [];
@@ -177,6 +179,7 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     wakeNemesis();
     await nem;
     await healAll();
+    observing = false;
     if (!interrupted && workload.final) {
       await clock.sleep(config.quiet * 1000);
       const finals = workload.final(wopts);

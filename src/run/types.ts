@@ -47,6 +47,10 @@ export interface FaultControl {
   clockStrobe?(node: string, ms: number, deltaMs: number, periodMs: number): Promise<void>;
   /** The node currently acting as primary/leader, if the store has one. */
   primary?(): Promise<string | undefined>;
+  /** HA targets: cut a node's HA agent from its configuration store (reachable=false), or restore it. */
+  dcs?(node: string, reachable: boolean): Promise<void>;
+  /** HA targets: a planned switchover from the leader to `candidate` (default: the target's choice). */
+  switchover?(candidate?: string): Promise<{ from: string; to: string }>;
   /** Why a fault method is absent here (e.g. clockOffset on etcd: Go reads the clock through the vDSO). */
   unsupported?: Partial<Record<string, string>>;
 }
@@ -60,6 +64,9 @@ export interface TargetSession {
   load?(entries: [string, unknown][]): Promise<void>;
   /** Runs the whole run on the session's time; only the simulated target needs it. */
   drive?<T>(main: Promise<T>): Promise<T>;
+  /** Targets that see the store's own state change (e.g. a new leader): the runner passes a recorder that
+   *  appends such events to the history as nemesis-process info ops, until teardown. */
+  observe?(record: (e: { f: string; value: unknown; node?: string }) => void): void;
   /** Facts for run.json: versions, settings. */
   info(): Record<string, unknown>;
   teardown(): Promise<void>;

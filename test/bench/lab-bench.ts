@@ -115,3 +115,4 @@ try {
 } finally {
   await s.teardown();
 }
+await import("./patroni-bench.ts");
