@@ -8,6 +8,7 @@
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { keyId } from "../keys.ts";
 
 const isTuple = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2;
 
@@ -24,8 +25,8 @@ export function checkFinalAgreement(history: readonly Op[]): Verdict {
   for (const o of finals) {
     const [k, v] = o.value as [unknown, unknown];
     const node = o.node ?? `process ${o.process}`;
-    let m = byKey.get(String(k));
-    if (!m) byKey.set(String(k), (m = new Map()));
+    let m = byKey.get(keyId(k));
+    if (!m) byKey.set(keyId(k), (m = new Map()));
     m.set(node, { value: v, index: o.complete!.index, invoked: o.invoke.index });
   }
   // Values an indeterminate write or cas could have set, per key.
@@ -35,8 +36,8 @@ export function checkFinalAgreement(history: readonly Op[]): Verdict {
     const [k, v] = o.invoke.value;
     const set = o.f === "write" ? v : o.f === "cas" && Array.isArray(v) && v.length === 2 ? v[1] : undefined;
     if (set === undefined) continue;
-    let l = late.get(String(k));
-    if (!l) late.set(String(k), (l = new Set()));
+    let l = late.get(keyId(k));
+    if (!l) late.set(keyId(k), (l = new Set()));
     l.add(JSON.stringify(set));
   }
   const anomalies: Anomaly[] = [];

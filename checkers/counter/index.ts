@@ -5,6 +5,7 @@ import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { keyId } from "../keys.ts";
 
 const isTuple = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number");
 
@@ -16,7 +17,7 @@ export function checkCounter(history: readonly Op[], options: { maxAnomalies?: n
   for (const o of pairOperations(history)) {
     if (!isTuple(o.invoke.value) || (o.f === "incr" && typeof o.invoke.value[1] !== "number")) badValue(o.invoke, "counter", o.f === "incr" ? "[key, delta]" : "[key, null]");
     if (o.f === "read" && o.type === "ok" && !(isTuple(o.value) && (typeof o.value[1] === "number" || o.value[1] === null))) badValue(o.complete!, "counter", "[key, value]");
-    const k = String((o.invoke.value as [unknown, unknown])[0]);
+    const k = keyId((o.invoke.value as [unknown, unknown])[0]);
     let x = byKey.get(k);
     if (!x) byKey.set(k, (x = { incrs: [], reads: [] }));
     if (o.f === "incr" && o.type !== "fail") x.incrs.push(o);

@@ -16,6 +16,7 @@ import { indexes, secs } from "../causal/graph.ts";
 import { nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import { validateSetOps } from "../set/index.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { keyId } from "../keys.ts";
 
 export interface SetFullOptions { linearizable?: boolean; maxAnomalies?: number }
 
@@ -40,7 +41,7 @@ export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Ve
   const anomalies: Anomaly[] = [];
   const push = (a: Anomaly) => { if (anomalies.length < max) anomalies.push(a); };
   const byKey = new Map<string, { elements: Map<Id, Element>; reads: Operation[] }>();
-  const keyOf = (r: Operation) => String((r.invoke.value as unknown[])[0]);
+  const keyOf = (r: Operation) => keyId((r.invoke.value as unknown[])[0]);
   const get = (k: string) => { let s = byKey.get(k); if (!s) byKey.set(k, (s = { elements: new Map(), reads: [] })); return s; };
   for (const a of ops) if (a.f === "add") { const x = id((a.invoke.value as unknown[])[1]); get(keyOf(a)).elements.set(x, { x, add: a }); }
   for (const r of reads) get(keyOf(r)).reads.push(r);

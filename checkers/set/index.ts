@@ -7,8 +7,9 @@ import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { keyId } from "../keys.ts";
 
-const key = (o: Operation) => String((o.invoke.value as [unknown, unknown])[0]);
+const key = (o: Operation) => keyId((o.invoke.value as [unknown, unknown])[0]);
 const elem = (o: Operation) => (o.invoke.value as [unknown, unknown])[1];
 const id = (x: unknown) => JSON.stringify(x);
 const isKey = (k: unknown) => typeof k === "string" || typeof k === "number";

@@ -87,6 +87,28 @@ describe("counter", () => {
     h.pair(2, "read", ["c", null], "ok", ["c", 9]);
     expect(checkCounter(h.ops).anomalies.map((a) => a.kind)).toEqual(["counter-too-low", "counter-too-high"]);
   });
+  it("keys 1 and \"1\" are two counters, not one", () => {
+    const h = hist();
+    h.pair(0, "incr", [1, 5], "ok", [1, 5]);
+    h.pair(2, "read", ["1", null], "ok", ["1", 0]);   // the other key: never incremented
+    h.pair(2, "read", [1, null], "ok", [1, 5]);
+    expect(checkCounter(h.ops).valid).toBe(true);
+    h.pair(2, "read", [1, null], "ok", [1, 0]);       // key 1 itself lost its increment
+    const v = checkCounter(h.ops);
+    expect(v.anomalies.map((a) => [a.kind, a.key])).toEqual([["counter-too-low", "1"]]);
+  });
+});
+
+describe("key identity", () => {
+  it("a string key is itself; other keys, and strings that read as JSON, are their JSON: never two keys as one", async () => {
+    const { keyId } = await import("../../checkers/keys.ts");
+    expect(keyId("k0")).toBe("k0");
+    expect(keyId(1)).toBe("1");
+    expect(keyId("1")).toBe('"1"');
+    expect(keyId([1])).toBe("[1]");
+    expect(keyId("[1]")).toBe('"[1]"');
+    expect(new Set([1, "1", [1], "[1]", null, "null", true, "true", "x"].map(keyId)).size).toBe(9);
+  });
 });
 
 describe("chat", () => {
