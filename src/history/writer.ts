@@ -1,5 +1,9 @@
-// Appends each op to history.jsonl the moment it happens. One write(2) per line, so a crash or
-// kill -9 of the runner loses nothing that was already recorded (the kernel keeps the page cache).
+// Appends each op to history.jsonl as it happens, in index order. Events are gathered for one turn of the event
+// loop and written with one write(2) at its end (or sooner past 64 KB); a fault is written at once. So the file
+// is always a prefix of the history: a crash or kill -9 of the runner loses at most the current turn's events
+// (under a millisecond), and what is on disk stays checkable and sound, since an op whose invocation was lost
+// was seen by nothing on disk either (whatever could have observed it completed later, so was lost with it).
+// One write(2) per event cost the harness a sixth of the store's throughput.
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "./op.ts";
 
@@ -12,14 +16,26 @@ export interface OpInput {
   error?: string;
 }
 
+const FLUSH_BYTES = 64 << 10;
+
+/** Writers with events still pending, flushed if the process exits (e.g. a second Ctrl-C's process.exit). */
+const open = new Set<HistoryWriter>();
+let exitHook = false;
+
 export class HistoryWriter {
   private fd: number | undefined;
   private next = 0;
+  private pending = "";
+  private flushQueued = false;
   readonly ops: Op[] = [];
 
   /** path undefined: keep in memory only (tests, in-process checks). */
   constructor(readonly path: string | undefined, private readonly clock: () => number) {
-    if (path) this.fd = openSync(path, "a");
+    if (path) {
+      this.fd = openSync(path, "a");
+      open.add(this);
+      if (!exitHook) { exitHook = true; process.on("exit", () => { for (const w of open) w.flush(); }); }
+    }
   }
 
   append(input: OpInput): Op {
@@ -27,12 +43,28 @@ export class HistoryWriter {
     if (input.node !== undefined) op.node = input.node;
     if (input.error !== undefined) op.error = input.error;
     this.ops.push(op);
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(op) + "\n");
+    if (this.fd !== undefined) {
+      this.pending += JSON.stringify(op) + "\n";
+      if (op.process === "nemesis" || this.pending.length > FLUSH_BYTES) this.flush();
+      else if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => { this.flushQueued = false; this.flush(); });
+      }
+    }
     return op;
+  }
+
+  /** Writes what is pending. */
+  flush(): void {
+    if (this.fd === undefined || this.pending === "") return;
+    writeSync(this.fd, this.pending);
+    this.pending = "";
   }
 
   close(): void {
     if (this.fd === undefined) return;
+    this.flush();
+    open.delete(this);
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = undefined;

@@ -9,6 +9,9 @@ import type { Rng } from "./rng.ts";
 export interface Scheduler {
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** A sleep that can be called off (an op's timeout, once the op has answered), so finished ops leave no timers
+   *  behind. Absent: the runner uses `sleep` and lets it run out. */
+  timer?(ms: number): { done: Promise<void>; cancel(): void };
 }
 
 /** What a workload asks a client to do. */

@@ -67,12 +67,25 @@ describe("history reader", () => {
     expect(pairs.map((p) => [p.f, p.type, p.value])).toEqual([["read", "ok", 3], ["write", "info", 4]]);
   });
 
-  it("the writer's file is readable after every append (nothing buffered)", () => {
+  it("the writer puts a turn's events on disk at its end, in index order, and a fault at once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fl-"));
-    const w = new HistoryWriter(join(dir, "h.jsonl"), () => 42);
+    const file = join(dir, "h.jsonl");
+    const w = new HistoryWriter(file, () => 42);
+    const kinds = () => readHistory(file).map((o) => `${o.process}:${o.type}`);
     w.append({ process: 0, type: "invoke", f: "write", value: 1 });
-    expect(readHistory(join(dir, "h.jsonl"))).toEqual([{ index: 0, time: 42, process: 0, type: "invoke", f: "write", value: 1 }]);
+    w.append({ process: 0, type: "ok", f: "write", value: 1 });
+    expect(kinds()).toEqual([]);                                  // pending until the turn ends
+    await new Promise((r) => setImmediate(r));
+    expect(readHistory(file)).toEqual(w.ops);                     // by the end of the turn
+    w.append({ process: 1, type: "invoke", f: "read", value: null });
+    w.append({ process: "nemesis", type: "info", f: "partition", value: null });
+    expect(kinds()).toEqual(["0:invoke", "0:ok", "1:invoke", "nemesis:info"]);   // a fault at once, after what came before it
+    w.append({ process: 1, type: "ok", f: "read", value: 1 });
+    for (let i = 0; i < 2000; i++) w.append({ process: 2, type: i % 2 ? "ok" : "invoke", f: "write", value: "x".repeat(100) });
+    expect(readHistory(file).length).toBeGreaterThan(500);        // past 64 KB it does not wait for the turn's end
+    expect(readHistory(file)).toEqual(w.ops.slice(0, readHistory(file).length));   // always a prefix
     w.close();
+    expect(readHistory(file)).toEqual(w.ops);
     writeFileSync(join(dir, "x"), "");
   });
 });
