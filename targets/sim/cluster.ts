@@ -8,7 +8,7 @@ import type { Completion } from "../../src/history/op.ts";
 import type { Rng } from "../../src/run/rng.ts";
 import type { SimClock } from "./clock.ts";
 import type { SimMode } from "./modes.ts";
-import type { SimNetwork } from "./network.ts";
+import { Requests, type SimNetwork } from "./network.ts";
 import { apply, Data, isReadOnly } from "./store.ts";
 
 type Stamp = [number, string];  // (time or Lamport clock, node): a total order for last-writer-wins
@@ -46,11 +46,11 @@ class SimNode {
 export class SimCluster {
   readonly nodes: Map<string, SimNode>;
   private names: string[];
-  private nextReq = 0;
-  private calls = new Map<number, (c: Completion) => void>();
+  private readonly requests: Requests;
 
   constructor(names: string[], readonly mode: SimMode, private net: SimNetwork, private clock: SimClock, private rng: Rng) {
     this.names = names;
+    this.requests = new Requests(net);
     this.nodes = new Map(names.map((n) => [n, new SimNode(n, names[0])]));
     for (const n of names) net.listen(n, (from, msg) => this.receive(this.nodes.get(n)!, from, msg as Msg));
     this.tick();
@@ -63,17 +63,9 @@ export class SimCluster {
 
   /** A client endpoint sends one op to a node and resolves with the node's reply (or never, if lost). */
   call(client: string, node: string, f: string, value: unknown): Promise<Completion> {
-    const id = this.nextReq++;
-    return new Promise((resolve) => {
-      this.calls.set(id, resolve);
-      this.net.listen(client, (_from, msg) => {
-        const m = msg as { t: "resp"; id: number; completion: Completion };
-        const r = this.calls.get(m.id);
-        if (r) { this.calls.delete(m.id); r(m.completion); }
-      });
-      this.net.send(client, node, { t: "req", id, f, value, client } satisfies Req);
-    });
+    return this.requests.call(client, node, f, value);
   }
+
 
   primaryName(): string | undefined {
     if (this.mode === "causal" || this.mode === "eventual-lww") return undefined;

@@ -2,6 +2,7 @@
 // crashed nodes (messages dropped) and paused nodes (messages held until resumed).
 import type { Rng } from "../../src/run/rng.ts";
 import type { SimClock } from "./clock.ts";
+import type { Completion } from "../../src/history/op.ts";
 
 export type Handler = (from: string, msg: unknown) => void;
 
@@ -48,3 +49,25 @@ export class SimNetwork {
   }
   isPaused(node: string): boolean { return this.paused.has(node); }
 }
+
+/** Clients' requests to nodes: each resolves with the node's reply (or never, if the request or reply is lost).
+ *  A node answers with `{ t: "resp", id, completion }`. */
+export class Requests {
+  private next = 0;
+  private readonly waiting = new Map<number, (c: Completion) => void>();
+  constructor(private readonly net: SimNetwork) {}
+
+  call(client: string, node: string, f: string, value: unknown): Promise<Completion> {
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.net.listen(client, (_from, msg) => {
+        const m = msg as { t: "resp"; id: number; completion: Completion };
+        const r = this.waiting.get(m.id);
+        if (r) { this.waiting.delete(m.id); r(m.completion); }
+      });
+      this.net.send(client, node, { t: "req", id, f, value, client });
+    });
+  }
+}
+

@@ -17,7 +17,7 @@
 import type { Completion } from "../../src/history/op.ts";
 import type { Rng } from "../../src/run/rng.ts";
 import type { SimClock } from "./clock.ts";
-import type { SimNetwork } from "./network.ts";
+import { Requests, type SimNetwork } from "./network.ts";
 import { applyTxnAtomically, isReadOnlyTxn, TxnBuffer, type MicroOp } from "./txn-ops.ts";
 
 export const TXN_MODES = ["txn-strict-serializable", "txn-serializable", "txn-snapshot", "txn-read-committed", "txn-replica-snapshot"] as const;
@@ -71,14 +71,14 @@ export class SimTxnCluster {
   private acked = new Map<string, number>();
   private replicas = new Map<string, Replica>();
   private locks = new Set<string>();
-  private nextReq = 0;
-  private calls = new Map<number, (c: Completion) => void>();
   private stepMs: number;
   private staleMs: number;
   private replicaDelayMs: number;
   running = true;
+  private readonly requests: Requests;
 
   constructor(private names: string[], readonly mode: TxnMode, private net: SimNetwork, private clock: SimClock, private rng: Rng, options: Record<string, unknown> = {}) {
+    this.requests = new Requests(net);
     this.primary = names[0];
     this.stepMs = Number(options["step-ms"] ?? 1);
     this.staleMs = Number(options["stale-ms"] ?? 50);
@@ -90,18 +90,11 @@ export class SimTxnCluster {
     this.tick();
   }
 
+  /** A client endpoint sends one op to a node and resolves with the node's reply (or never, if lost). */
   call(client: string, node: string, f: string, value: unknown): Promise<Completion> {
-    const id = this.nextReq++;
-    return new Promise((resolve) => {
-      this.calls.set(id, resolve);
-      this.net.listen(client, (_from, msg) => {
-        const m = msg as { t: "resp"; id: number; completion: Completion };
-        const r = this.calls.get(m.id);
-        if (r) { this.calls.delete(m.id); r(m.completion); }
-      });
-      this.net.send(client, node, { t: "req", id, f, value, client } satisfies Req);
-    });
+    return this.requests.call(client, node, f, value);
   }
+
 
   primaryName(): string { return this.primary; }
 
