@@ -183,8 +183,8 @@ export function findCycle(n: number, start: Int32Array, succ: Int32Array): numbe
   const stackV = new Int32Array(n), stackI = new Int32Array(n);
   for (let root = 0; root < n; root++) {
     if (color[root]) continue;
-    let sp = 0;
-    stackV[0] = root; stackI[0] = 0; sp = 1;
+    stackV[0] = root; stackI[0] = 0;
+    let sp = 1;
     color[root] = 1;
     while (sp > 0) {
       const v = stackV[sp - 1];

@@ -47,7 +47,7 @@ export function compare(results: Results, expect: Record<string, Expectation>, a
     }
     const got = observe(results, model);
     if (got === "absent") {
-      const available = [...Object.keys((results as any).spectrum?.models ?? {}), ...Object.keys(results.checkers)];
+      const available = [...Object.keys((results as { spectrum?: { models?: object } }).spectrum?.models ?? {}), ...Object.keys(results.checkers)];
       return { model, expected, got, matched: false, unknown: false, note: `no model or checker named ${JSON.stringify(model)} in this run (available: ${[...new Set(available)].join(", ")})` };
     }
     if (got === "unknown") return { model, expected, got, matched: expected === "unknown" || allowUnknown.includes(model), unknown: true };

@@ -35,7 +35,7 @@ function randomHistory(seed: number, procs: number, nOps: number, values: number
   const rnd = (k: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % k; };
   const ops: Op[] = [];
   const open = new Map<number, { f: string; value: unknown }>();
-  let next = 0, issued = 0, proc = procs;
+  let issued = 0, proc = procs;
   const live = Array.from({ length: procs }, (_, i) => i);
   const add = (process: number, type: Op["type"], f: string, value: unknown, error?: string) => { const o: Op = { index: ops.length, time: ops.length, process, type, f, value }; if (error) o.error = error; ops.push(o); };
   while (issued < nOps || open.size) {
@@ -56,7 +56,6 @@ function randomHistory(seed: number, procs: number, nOps: number, values: number
       else if (r < 3) add(p, "fail", o.f, o.value);
       else add(p, "ok", o.f, o.f === "read" ? (rnd(3) === 0 ? rnd(values) : null) : o.value);
     }
-    next++;
   }
   return ops;
 }

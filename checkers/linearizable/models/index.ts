@@ -15,7 +15,7 @@ export interface ModelSpec extends ModelOptions {
   keyed?: boolean;
 }
 
-export const MODELS: Record<string, { make: (o: ModelOptions) => Model<any>; keyable: boolean; description: string }> = {
+export const MODELS: Record<string, { make: (o: ModelOptions) => Model<unknown>; keyable: boolean; description: string }> = {
   "register": { make: register, keyable: true, description: "read / write (initial null)" },
   "cas-register": { make: casRegister, keyable: true, description: "read / write / cas [expected new] (initial null)" },
   "multi-register": { make: multiRegister, keyable: false, description: "txn [[read k v] [write k v] ...] over a map of registers (initial {})" },

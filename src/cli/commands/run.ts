@@ -1,6 +1,6 @@
 // `faultline run`: one test against a target, with faults; prints the verdict and where the results are.
 import { readFileSync } from "node:fs";
-import type { Command } from "commander";
+import type { Command, OptionValues } from "commander";
 import { parse as parseYaml } from "yaml";
 import { resolveConfig, DEFAULTS, type RunConfig } from "../../run/config.ts";
 import { run } from "../../run/runner.ts";
@@ -49,7 +49,7 @@ export function runOptions(cmd: Command): Command {
 }
 
 /** Runtime options from --hosts, --nodes-file, --image and --ropt. */
-export function runtimeOptionsFromFlags(o: Record<string, any>): Record<string, unknown> {
+export function runtimeOptionsFromFlags(o: OptionValues): Record<string, unknown> {
   const out: Record<string, unknown> = { ...o.ropt };
   if (o.hosts !== undefined) out.hosts = o.hosts;
   if (o.nodesFile !== undefined) out["nodes-file"] = o.nodesFile;
@@ -57,7 +57,7 @@ export function runtimeOptionsFromFlags(o: Record<string, any>): Record<string, 
   return out;
 }
 
-export async function configFromFlags(o: Record<string, any>): Promise<RunConfig> {
+export async function configFromFlags(o: OptionValues): Promise<RunConfig> {
   const runtimeOptions = runtimeOptionsFromFlags(o);
   let nodes: number | undefined = o.nodes;
   if (nodes === undefined && o.runtime === "ssh") {
