@@ -267,10 +267,10 @@ describe("verdicts, budgets and words", () => {
   });
   it("rejects malformed micro-ops and a value appended twice with file:line errors", () => {
     const twice = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["append", "x", 1]]);
-    expect(() => validateTxnHistory(twice.ops, "list-append", "h.jsonl")).toThrow(/h\.jsonl:3: value: value 1 is written to key "x" again/);
+    expect(() => validateTxnHistory(twice.ops, "list-append", "h.jsonl")).toThrow('h.jsonl:3: value[0].value: 1 is appended to key "x" a second time (first at line 1); values must be unique per key');
     const notList = new TxnHistory().txn(1, [["r", "x", 5]]);
-    expect(() => validateTxnHistory(notList.ops, "list-append", "h.jsonl")).toThrow(/h\.jsonl:2: value\[0\]: a list-append read must be a list/);
+    expect(() => validateTxnHistory(notList.ops, "list-append", "h.jsonl")).toThrow("h.jsonl:2: value[0].value: a list-append read must give a list (or nil), got 5");
     const bad = new TxnHistory().txn(1, [["inc", "x", 1]]);
-    expect(() => checkTxn(bad.ops, la)).toThrow(/unknown micro-op "inc"/);
+    expect(() => checkTxn(bad.ops, la)).toThrow('value[0]: list-append micro-ops are "r" and "append", got "inc"');
   });
 });
