@@ -2,7 +2,7 @@
 // and the linearizability models. Nothing here does I/O except checkLinearizableParallel, which runs the same
 // search on worker threads within a time and memory budget.
 export type { Op, OpType } from "../src/history/op.ts";
-export type { Anomaly, Checker, Evidence, Validity, Verdict } from "./types.ts";
+export type { Anomaly, Checker, Evidence, Step, Validity, Verdict } from "./types.ts";
 export { merge } from "./types.ts";
 
 export { checkLinearizable, DEFAULT_BUDGET, type LinearizableOptions } from "./linearizable/index.ts";

@@ -3,6 +3,7 @@
 // rw-register. The invoke carries null reads; an ok completion carries what was read.
 import { HistoryError, type Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
+import { show as showValue } from "../../src/format.ts";
 
 export type Workload = "list-append" | "rw-register";
 export type Mop = [f: string, k: unknown, v: unknown];
@@ -80,7 +81,5 @@ export function readTxns(history: readonly Op[], workload: Workload): { txns: Tx
   return { txns, failed };
 }
 
-export function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? "nothing" : s.length > 60 ? s.slice(0, 60) + "…" : s;
-}
+/** A value in an explanation: JSON, at most 60 characters. */
+export const show = (v: unknown): string => showValue(v, 60);

@@ -2,7 +2,7 @@
 // and which fault was in effect. The checker's own explanation is kept beside it; this adds the timeline.
 import type { Anomaly } from "../../checkers/types.ts";
 import type { Fault, Operation } from "../history/pairs.ts";
-import { did, duration, ended, faultPhrase, kindWords, seconds, show, tuple } from "./format.ts";
+import { did, duration, ended, faultPhrase, kindWords, plain, seconds, tuple } from "./format.ts";
 
 export interface StoryContext {
   /** The client operation an invoke or completion history index belongs to. */
@@ -63,18 +63,18 @@ function staleContext(read: Operation, ctx: StoryContext): string | undefined {
   if (read.f !== "read" || read.type !== "ok") return undefined;
   const inv = tuple(read.invoke.value), out = tuple(read.complete?.value);
   if (!inv || !out) return undefined;
-  const got = show(out.value);
+  const got = plain(out.value);
   const writes = writesOf(inv.key, ctx);
   let newer: Operation | undefined, newerValue: unknown;
   for (const w of writes) {
-    if (w.o.type !== "ok" || endTime(w.o) >= read.invoke.time || show(w.value) === got) continue;
+    if (w.o.type !== "ok" || endTime(w.o) >= read.invoke.time || plain(w.value) === got) continue;
     if (!newer || endTime(w.o) > endTime(newer)) { newer = w.o; newerValue = w.value; }
   }
   if (!newer) return undefined;
   const gap = read.invoke.time - endTime(newer);
-  let s = `But process ${newer.process} ${newer.f === "cas" ? `had compare-and-set ${inv.key} to ${show(newerValue)}` : `had written ${show(newerValue)} to ${inv.key}`}, ` +
+  let s = `But process ${newer.process} ${newer.f === "cas" ? `had compare-and-set ${inv.key} to ${plain(newerValue)}` : `had written ${plain(newerValue)} to ${inv.key}`}, ` +
     `acknowledged at ${seconds(endTime(newer))}, ${duration(gap)} before this read began`;
-  const sources = writes.filter((w) => show(w.value) === got && w.o.invoke.time <= endTime(read));
+  const sources = writes.filter((w) => plain(w.value) === got && w.o.invoke.time <= endTime(read));
   const initial = got === "null" && sources.length === 0;
   if (initial) s += `; ${inv.key} had not been written before, so the read returned its initial value`;
   if (sources.length > 0 && sources.every((w) => w.o.type === "ok" && endTime(w.o) < newer!.invoke.time)) {

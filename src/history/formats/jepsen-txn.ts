@@ -6,6 +6,7 @@
 // read that is not a list.
 import { HistoryError, type Op } from "../op.ts";
 import { jsonToEdn } from "./edn.ts";
+import { show } from "../../format.ts";
 
 export type TxnWorkload = "list-append" | "rw-register";
 export const TXN_WORKLOADS: readonly string[] = ["list-append", "rw-register"];
@@ -13,7 +14,6 @@ export const TXN_WORKLOADS: readonly string[] = ["list-append", "rw-register"];
 const WRITE: Record<TxnWorkload, string> = { "list-append": "append", "rw-register": "w" };
 const isKey = (k: unknown) => (typeof k === "number" && Number.isFinite(k)) || typeof k === "string";
 const isScalar = (v: unknown) => (typeof v === "number" && Number.isFinite(v)) || typeof v === "string";
-const show = (v: unknown) => { const s = JSON.stringify(v) ?? "nothing"; return s.length > 40 ? s.slice(0, 40) + "…" : s; };
 
 /** A transaction's value as Jepsen EDN: micro-op names as keywords. */
 export function txnValueToEdn(value: unknown): string {
