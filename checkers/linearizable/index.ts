@@ -199,7 +199,7 @@ export function explain(model: Model, p: Partition, r: SearchResult, options: Pi
   };
   if (shrunk) {
     evidence.witness = witnessOps;
-    evidence.witnessText = `${shrunk.ids.length} operation(s) that cannot be linearized even on their own${shrunk.minimal ? " (minimal: dropping any one makes them linearizable)" : ""}; ${shrunk.checks} sub-histories searched`;
+    evidence.witnessText = `a shrunk witness: operations that cannot be linearized even on their own${shrunk.minimal ? " (minimal: dropping any one makes them linearizable)" : ""}; ${shrunk.checks} sub-histories searched`;
   }
   return { kind: "nonlinearizable", key: p.key, ops: [...indexes].sort((a, b) => a - b), explanation, details, evidence };
 }

@@ -26,8 +26,7 @@ export function involved(a: Anomaly, ctx: StoryContext): Operation[] {
 }
 
 function subject(a: Anomaly, ops: Operation[], ctx: StoryContext): Operation | undefined {
-  const d = a.details as { blocked?: { index?: unknown }[] } | undefined;
-  const b = Array.isArray(d?.blocked) ? d!.blocked[0]?.index : undefined;
+  const b = a.evidence?.blocked?.[0]?.index;
   if (typeof b === "number") { const o = ctx.byIndex(b); if (o) return o; }
   return ops[ops.length - 1];
 }
@@ -141,12 +140,12 @@ export function story(a: Anomaly, ctx: StoryContext): string {
     out.push(cap(opSentence(main)) + ".");
     const stale = staleContext(main, ctx);
     if (stale) out.push(stale);
-    const d = a.details as { longest?: { state?: unknown }[]; longestLength?: unknown; state?: unknown } | undefined;
-    const longest = Array.isArray(d?.longest) ? d!.longest : undefined;
+    const ev = a.evidence;
     const key = a.key ? ` ${a.key}` : "";
-    if (longest) {
-      const n = typeof d!.longestLength === "number" ? d!.longestLength : longest.length;
-      const state = typeof d!.state === "string" ? d!.state : longest.length ? longest[longest.length - 1]?.state : undefined;
+    if (ev?.prefix || ev?.blocked) {
+      const prefix = ev.prefix ?? [];
+      const n = ev.prefixLength ?? prefix.length;
+      const state = prefix.length ? prefix[prefix.length - 1].state : undefined;
       out.push(`No legal order explains it: the longest one places ${n} operation(s)${typeof state === "string" ? `, leaving${key} at ${state}` : ""}, and this operation cannot come next — not linearizable.`);
     }
   } else if (ops.length) {

@@ -44,7 +44,7 @@ describe("report data", () => {
     const ops = staleHistory();
     const results = { valid: false, checkers: { linearizable: { checker: "linearizable", valid: false, anomalies: [{
       kind: "nonlinearizable", key: "x", ops: [5, 6, 7, 8], explanation: "Not linearizable on key \"x\"",
-      details: { model: "cas-register", longest: [{ index: 0, op: "write 1", state: "value 1" }, { index: 3, op: "write 2", state: "value 2" }], blocked: [{ index: 5, op: "read → 1" }] },
+      evidence: { prefix: [{ index: 0, op: "write 1", state: "value 1" }, { index: 3, op: "write 2", state: "value 2" }], prefixLength: 2, blocked: [{ index: 5, op: "read → 1" }] },
     }] } } };
     const d = buildReportData({ history: ops, results });
     expect(d.anomalies).toHaveLength(1);
@@ -58,7 +58,7 @@ describe("report data", () => {
     const fresh = [...ops.slice(0, 5)];
     const h2 = historyBuilder(); for (const o of fresh) h2.ops.push({ ...o });
     h2.invoke(2, "read", ["x", null], { node: "n1" }); h2.ok(2, "read", ["x", 2], { node: "n1" });
-    const d2 = buildReportData({ history: h2.ops, results: { valid: false, checkers: { c: { checker: "c", valid: false, anomalies: [{ kind: "nonlinearizable", ops: [5, 6], explanation: "", details: { longest: [], blocked: [{ index: 5 }] } }] } } } });
+    const d2 = buildReportData({ history: h2.ops, results: { valid: false, checkers: { c: { checker: "c", valid: false, anomalies: [{ kind: "nonlinearizable", ops: [5, 6], explanation: "", evidence: { prefix: [], blocked: [{ index: 5 }] } }] } } } });
     expect(d2.anomalies[0].story).not.toContain("stale");
   });
 
