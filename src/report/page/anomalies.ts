@@ -220,6 +220,7 @@ function anomalyCard(a: Anomaly): HTMLElement {
   const witness = ev.witness && ev.witnessText ? ev.witness : undefined;
   if (!witness && ks.length) card.append(mini(ks, extra));
   card.append(...stepsBlock(ev));
+  if (!ev.steps?.length && ev.faults?.length) card.append(el("p", { class: "muted", text: `Faults in effect: ${ev.faults.join(", ")}` }));
   let witnessTable: HTMLElement[] = [];
   if (witness) {
     const wks = [...opsOf(witness)], all = new Set(ks);
