@@ -27,7 +27,7 @@ export { checkSet } from "./set/index.ts";
 export { checkBank, type BankOptions } from "./bank/index.ts";
 export { checkCounter } from "./counter/index.ts";
 export { checkChat, chatAdapter } from "./chat/index.ts";
-export { spectrum, formatSpectrum, type Spectrum, type ModelResult } from "./spectrum.ts";
+export { spectrum, formatSpectrum, type Decides, type ModelName, type Spectrum, type ModelResult } from "./spectrum.ts";
 export { checkCausalMemory, type CausalMemoryOptions } from "./causal-memory/index.ts";
 export { checkSetFull, type SetFullOptions } from "./set-full/index.ts";
 export { checkLongFork, type LongForkOptions } from "./long-fork/index.ts";
