@@ -142,7 +142,7 @@ export function story(a: Anomaly, ctx: StoryContext): string {
     if (stale) out.push(stale);
     const ev = a.evidence;
     const key = a.key ? ` ${a.key}` : "";
-    if (ev?.prefix || ev?.blocked) {
+    if (ev?.prefix || ev?.blocked || ev?.prefixLength !== undefined) {
       const prefix = ev.prefix ?? [];
       const n = ev.prefixLength ?? prefix.length;
       const state = prefix.length ? prefix[prefix.length - 1].state : undefined;

@@ -62,6 +62,30 @@ describe("report data", () => {
     expect(d2.anomalies[0].story).not.toContain("stale");
   });
 
+  it("reads evidence loosely: indexes outside the history dropped, texts made strings and capped, lists capped", () => {
+    const ops = staleHistory();
+    const evidence = {
+      steps: [{ from: 0, to: 5, relation: "wr", why: XSS }, { from: 0, to: 99, relation: "x", why: "out of range" }, { from: -1, to: 5 }, "junk", { from: 3, to: 5, relation: 7, why: { a: 1 } }],
+      order: [0, 5, 42, "3"], names: ["A", 5], witness: [5, 6, 1e9, 2.5], witnessText: "w".repeat(10_000),
+      prefix: [{ index: 0, op: "write 1", state: "value 1" }, { index: 77, op: "gone", state: "?" }], prefixLength: 1, blocked: [{ index: 5, op: 3 }, null],
+      faults: Array.from({ length: 40 }, (_, i) => `fault ${i}`),
+    };
+    const d = buildReportData({ history: ops, results: { valid: false, checkers: { mine: { valid: false, anomalies: [{ kind: "odd", ops: [0, 5], explanation: "", evidence }] } } } });
+    const ev = d.anomalies[0].evidence!;
+    expect(ev.steps).toEqual([{ from: 0, to: 5, relation: "wr", why: XSS }, { from: 3, to: 5, relation: "7", why: '{"a":1}' }]);
+    expect(ev.order).toEqual([0, 5]);
+    expect(ev.names).toEqual(["A", "5"]);
+    expect(ev.witness).toEqual([5, 6]);
+    expect(ev.witnessText!.length).toBe(4097);
+    expect(ev.prefix).toEqual([{ index: 0, op: "write 1", state: "value 1" }]);
+    expect(ev.prefixLength).toBe(1);
+    expect(ev.blocked).toEqual([{ index: 5, op: "3" }]);
+    expect(ev.faults).toHaveLength(16);
+    // Not an object: no evidence at all, and the anomaly still renders.
+    const none = buildReportData({ history: ops, results: { valid: false, checkers: { mine: { valid: false, anomalies: [{ kind: "odd", ops: [0], explanation: "", evidence: "zz" }] } } } });
+    expect(none.anomalies[0].evidence).toBeUndefined();
+  });
+
   it("puts every checker's first anomalies before any checker's fourth, so none hides behind another's many", () => {
     const ops = staleHistory();
     const many = Array.from({ length: 60 }, (_, i) => ({ kind: "stale-read", ops: [5, 6], explanation: `stale ${i}` }));
