@@ -6,6 +6,11 @@ export function seconds(ns: number): string {
   return `${(ns / 1e9).toFixed(3)} s`;
 }
 
+/** A gap in nanoseconds in milliseconds, as explanations give it: "2.5 ms", "40 ms". */
+export function millis(ns: number): string {
+  return Math.abs(ns) < 10e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1e6)} ms`;
+}
+
 /** A duration in nanoseconds at a sensible unit: "850 µs", "12 ms", "1.25 s"; "∞" when it never ended. */
 export function duration(ns: number): string {
   if (!Number.isFinite(ns)) return "∞";
