@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { formatSpectrum, spectrum, type ModelName } from "../../checkers/spectrum.ts";
 import type { Verdict } from "../../checkers/types.ts";
+import { linearizableChecker } from "../../checkers/linearizable/spec.ts";
+import { runCheckers } from "../../src/run/check.ts";
+import { historyBuilder } from "../helpers.ts";
 
 const v = (checker: string, valid: Verdict["valid"], n = 0): Verdict => ({ checker, valid, anomalies: Array.from({ length: n }, (_, i) => ({ kind: "x", ops: [i], explanation: `anomaly ${i}` })) });
 
@@ -8,6 +11,15 @@ const v = (checker: string, valid: Verdict["valid"], n = 0): Verdict => ({ check
 const sp = (vs: Record<string, Verdict>) => spectrum(vs, Object.fromEntries(Object.keys(vs).map((c) => [c, [c as ModelName]])));
 
 describe("spectrum", () => {
+  it("the linearizability checker `check --model` runs declares the model it decides", () => {
+    const h = historyBuilder();
+    h.invoke(0, "write", ["x", 1]); h.ok(0, "write", ["x", 1]);
+    h.invoke(0, "write", ["x", 2]); h.ok(0, "write", ["x", 2]);
+    h.invoke(1, "read", ["x", null]); h.ok(1, "read", ["x", 1]);
+    const r = runCheckers(h.ops, [linearizableChecker({ name: "register", keyed: true })]);
+    expect(r.spectrum?.models.linearizable).toMatchObject({ status: "violated", by: ["linearizable"], anomalies: 1 });
+  });
+
   it("reads the models from the checkers' declarations, not from their names", () => {
     // A checker named after no model decides causal because it says so; one named "linearizable" that declares nothing decides nothing.
     const s = spectrum({ zebra: v("zebra", false, 2), linearizable: v("linearizable", false, 1) }, { zebra: ["causal"], linearizable: [] });
