@@ -2,7 +2,7 @@
 // and the linearizability models. Nothing here does I/O except checkLinearizableParallel, which runs the same
 // search on worker threads within a time and memory budget.
 export type { Op, OpType } from "../src/history/op.ts";
-export type { Anomaly, Checker, Evidence, Validity, Verdict } from "./types.ts";
+export type { Anomaly, Checker, Evidence, Step, Validity, Verdict } from "./types.ts";
 export { merge } from "./types.ts";
 
 export { checkLinearizable, DEFAULT_BUDGET, type LinearizableOptions } from "./linearizable/index.ts";
@@ -27,7 +27,7 @@ export { checkSet } from "./set/index.ts";
 export { checkBank, type BankOptions } from "./bank/index.ts";
 export { checkCounter } from "./counter/index.ts";
 export { checkChat, chatAdapter } from "./chat/index.ts";
-export { spectrum, formatSpectrum, type Spectrum, type ModelResult } from "./spectrum.ts";
+export { spectrum, formatSpectrum, type Decides, type ModelName, type Spectrum, type ModelResult } from "./spectrum.ts";
 export { checkCausalMemory, type CausalMemoryOptions } from "./causal-memory/index.ts";
 export { checkSetFull, type SetFullOptions } from "./set-full/index.ts";
 export { checkLongFork, type LongForkOptions } from "./long-fork/index.ts";

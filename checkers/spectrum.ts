@@ -1,5 +1,6 @@
 // The consistency spectrum of a run: for each model, did it hold, was it violated (with the anomalies), or
-// could this workload not tell? Built from the checkers' verdicts by name, plus the implications between
+// could this workload not tell? Built from the checkers' verdicts and the models each declares it decides
+// (a workload's checker registration says `decides: ["causal"]`), plus the implications between
 // models (the single-object lattice of Viotti & Vukolić 2016 and Bouajjani et al. 2017):
 //   linearizable ⇒ sequential ⇒ causal convergence (CCv) ⇒ causal (CC)
 //                  sequential ⇒ causal memory (CM)       ⇒ causal (CC)       (CCv and CM are incomparable)
@@ -31,19 +32,22 @@ export interface Spectrum {
   strongest: string;
 }
 
-export const MODELS: { name: ModelName; label: string; checkers: string[] }[] = [
-  { name: "linearizable", label: "linearizable", checkers: ["linearizable"] },
-  { name: "sequential", label: "sequential", checkers: ["sequential"] },
-  { name: "causal-convergence", label: "causal+ (CCv)", checkers: ["causal-convergence"] },
-  { name: "causal-memory", label: "causal memory (CM)", checkers: ["causal-memory"] },
-  { name: "causal", label: "causal (CC)", checkers: ["causal", "chat"] },
-  { name: "PRAM", label: "PRAM (RYW + MR + MW)", checkers: [] },
-  { name: "read-your-writes", label: "read-your-writes", checkers: ["read-your-writes"] },
-  { name: "monotonic-reads", label: "monotonic reads", checkers: ["monotonic-reads"] },
-  { name: "monotonic-writes", label: "monotonic writes", checkers: ["monotonic-writes"] },
-  { name: "writes-follow-reads", label: "writes-follow-reads", checkers: ["writes-follow-reads"] },
-  { name: "convergence", label: "convergence / eventual", checkers: ["convergence", "set"] },
+export const MODELS: { name: ModelName; label: string }[] = [
+  { name: "linearizable", label: "linearizable" },
+  { name: "sequential", label: "sequential" },
+  { name: "causal-convergence", label: "causal+ (CCv)" },
+  { name: "causal-memory", label: "causal memory (CM)" },
+  { name: "causal", label: "causal (CC)" },
+  { name: "PRAM", label: "PRAM (RYW + MR + MW)" },
+  { name: "read-your-writes", label: "read-your-writes" },
+  { name: "monotonic-reads", label: "monotonic reads" },
+  { name: "monotonic-writes", label: "monotonic writes" },
+  { name: "writes-follow-reads", label: "writes-follow-reads" },
+  { name: "convergence", label: "convergence / eventual" },
 ];
+
+/** Which models each checker decides, by checker name: from the checkers' own declarations. */
+export type Decides = Record<string, readonly ModelName[] | undefined>;
 
 const SESSION: ModelName[] = ["read-your-writes", "monotonic-reads", "monotonic-writes", "writes-follow-reads"];
 /** The guarantees PRAM is made of. */
@@ -58,10 +62,12 @@ export const IMPLIES: Partial<Record<ModelName, ModelName[]>> = {
   PRAM: PRAM_PARTS,
 };
 
-export function spectrum(checkers: Record<string, Verdict>): Spectrum {
+export function spectrum(checkers: Record<string, Verdict>, decides: Decides): Spectrum {
   const models = {} as Record<ModelName, ModelResult>;
+  /** The verdicts of the checkers that declare they decide model m. */
+  const deciding = (m: ModelName) => Object.keys(checkers).filter((c) => decides[c]?.includes(m)).map((c) => checkers[c]);
   for (const m of MODELS) {
-    const vs = m.checkers.map((c) => checkers[c]).filter((v): v is Verdict => v !== undefined);
+    const vs = deciding(m.name);
     if (vs.length === 0) { models[m.name] = { status: "not checked", by: [], anomalies: 0, examples: [] }; continue; }
     const valid: Validity = vs.some((v) => v.valid === false) ? false : vs.some((v) => v.valid === "unknown") ? "unknown" : true;
     const anomalies = vs.flatMap((v) => v.anomalies);
@@ -75,8 +81,8 @@ export function spectrum(checkers: Record<string, Verdict>): Spectrum {
     if (reason) r.note = reason;
     models[m.name] = r;
   }
-  models.PRAM = pram(models, checkers);
-  if (!checkers.sequential) models.sequential.note = "not searched for this workload (the session workload searches it): decided only through the models above and below it";
+  models.PRAM = pram(models, deciding);
+  if (!deciding("sequential").length) models.sequential.note = "not searched for this workload (the session workload searches it): decided only through the models above and below it";
   // Held flows down from stronger models, violated flows up from weaker ones; direct verdicts are kept.
   const order = MODELS.map((m) => m.name);
   for (const m of order) {
@@ -101,11 +107,11 @@ export function spectrum(checkers: Record<string, Verdict>): Spectrum {
 
 /** PRAM from its three guarantees as checked: violated if one is (a read that breaks two of them counted
  *  once: the same key and read, details.readOp, else last op), held if all three held, else unknown or not checked. */
-function pram(models: Record<ModelName, ModelResult>, checkers: Record<string, Verdict>): ModelResult {
+function pram(models: Record<ModelName, ModelResult>, deciding: (m: ModelName) => Verdict[]): ModelResult {
   const parts = PRAM_PARTS.map((m) => models[m]);
   if (parts.some((p) => p.status === "violated")) {
     const broken = PRAM_PARTS.filter((m) => models[m].status === "violated");
-    const reads = new Set(broken.flatMap((m) => checkers[m]?.anomalies ?? []).map((a) => `${a.key ?? ""}\u0000${(a.details as { readOp?: number } | undefined)?.readOp ?? Math.max(...a.ops)}`));
+    const reads = new Set([...new Set(broken.flatMap(deciding))].flatMap((v) => v.anomalies).map((a) => `${a.key ?? ""}\u0000${(a.details as { readOp?: number } | undefined)?.readOp ?? Math.max(...a.ops)}`));
     return { status: "violated", by: broken, anomalies: reads.size, examples: broken.flatMap((m) => models[m].examples).slice(0, 3), note: `violated: ${broken.join(", ")}` };
   }
   if (parts.every((p) => p.status === "held")) return { status: "held", by: [...PRAM_PARTS], anomalies: 0, examples: [] };

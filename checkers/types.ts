@@ -8,20 +8,33 @@ export interface Anomaly {
   ops: number[];           // history indexes of the events that prove it
   explanation: string;     // a sentence or two a person understands
   key?: string;
-  details?: unknown;       // checker-specific structured proof (witness, chain), for the report
-  evidence?: Evidence;     // typed proof of a cycle, drawn by the report whatever the checker
+  details?: unknown;       // checker-specific structured proof, machine-readable (the report does not read it)
+  evidence?: Evidence;     // the proof in a shape every checker shares: the report draws this, whatever the checker
 }
 
-/** A cycle (or chain) of operations: `order` names each node by the history index of its completion (its
- *  invocation if it never completed); each step is an edge between two of them, with its relation and a sentence. */
+/** One link of a proof: operation `from` (a history index) relates to `to` by `relation` ("ww", "wr",
+ *  "rw", "session", "real time", "overwritten by"...), and `why` says so in a sentence. */
+export interface Step { from: number; to: number; relation: string; why: string }
+
+/** The proof of an anomaly, typed so the report draws any checker's without knowing it. Everything is
+ *  optional; nodes and ops are named by history indexes (an op's completion, or its invocation if it never
+ *  completed — either one finds it). */
 export interface Evidence {
+  /** The steps: a cycle when the last one ends where the first began, else a chain. */
+  steps?: Step[];
+  /** The nodes of a cycle in order, for a diagram; with their short names ("T1"…) and contents in words. */
   order?: number[];
-  /** Short names of the nodes in `order` ("T1"…), and each one's contents in words. */
   names?: string[];
   texts?: string[];
-  steps?: { from: number; to: number; relation: string; why: string }[];
-  /** Every history index involved. */
+  /** A small set of ops that is itself a proof (e.g. a shrunk, minimal non-linearizable sub-history), and what it is. */
   witness?: number[];
+  witnessText?: string;
+  /** A legal order found before the contradiction (a linearization prefix): its last steps, each op with the
+   *  state after it; `prefixLength` counts every step, also those left out. */
+  prefix?: { index: number; op: string; state: string }[];
+  prefixLength?: number;
+  /** Ops that cannot come next after the prefix. */
+  blocked?: { index: number; op: string }[];
   /** Faults in effect while it happened, in words. */
   faults?: string[];
 }

@@ -5,6 +5,7 @@ import { selectNodes, type Nemesis } from "./types.ts";
 export const clockNemesis: Nemesis = {
   name: "clock",
   description: "skews the wall clock of one node, a minority or all nodes by up to ±2 s (bump, or strobe between +x and -x), reset on heal",
+  colour: "#d4a017",
   requires: ["clockOffset"],
   specs: ["one", "minority", "all"],
   async inject(ctx) {

@@ -6,6 +6,7 @@ import { selectNodes, type Nemesis } from "./types.ts";
 export const dcsNemesis: Nemesis = {
   name: "dcs",
   description: "cuts the HA agent (Patroni) on the primary, one node or all nodes from its configuration store (etcd); the database and the network stay up",
+  colour: "#e8590c",
   requires: ["dcs"],
   specs: ["primary", "one", "all"],
   async inject(ctx) {

@@ -4,6 +4,7 @@ import { selectNodes, type Nemesis } from "./types.ts";
 export const killNemesis: Nemesis = {
   name: "kill",
   description: "kills the store process on one node, the primary or a minority (SIGKILL), restarting it on heal",
+  colour: "#e05252",
   requires: ["kill", "restart"],
   specs: ["one", "minority", "primary"],
   async inject(ctx) {

@@ -4,6 +4,7 @@ import { selectNodes, type Nemesis } from "./types.ts";
 export const lossNemesis: Nemesis = {
   name: "loss",
   description: "drops a random 20–60% of packets arriving at one node or all nodes",
+  colour: "#2a9d8f",
   requires: ["loss", "healNetwork"],
   specs: ["one", "all"],
   async inject(ctx) {

@@ -58,6 +58,7 @@ async function inject(ctx: NemesisContext, specs: Nemesis["specs"]) {
 export const partitionNemesis: Nemesis = {
   name: "partition",
   description: "isolates one node, the primary, a minority or a majority from the others (both directions); --nemesis-target halves|majorities-ring|bridge for whole-cluster shapes",
+  colour: "#5b8def",
   requires: ["block", "healNetwork"],
   specs: ["one", "minority", "primary"],
   inject(ctx) { return inject(ctx, this.specs); },
@@ -69,6 +70,7 @@ export const partitionNemesis: Nemesis = {
 export const partitionOneWayNemesis: Nemesis = {
   name: "partition-oneway",
   description: "one node, the primary or a minority stops receiving from the others (inbound only; its own packets still arrive)",
+  colour: "#1c7ed6",
   requires: ["block", "healNetwork"],
   specs: ["one", "minority", "primary"],
   async inject(ctx) {

@@ -4,6 +4,7 @@ import { selectNodes, type Nemesis } from "./types.ts";
 export const pauseNemesis: Nemesis = {
   name: "pause",
   description: "pauses the store process on one node, the primary or a minority (SIGSTOP), resuming it on heal",
+  colour: "#9b6bd6",
   requires: ["pause", "resume"],
   specs: ["one", "minority", "primary"],
   async inject(ctx) {

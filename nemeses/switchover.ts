@@ -5,6 +5,7 @@ import type { Nemesis } from "./types.ts";
 export const switchoverNemesis: Nemesis = {
   name: "switchover",
   description: "a planned switchover of an HA cluster's leader to a random replica (patronictl switchover); nothing to heal",
+  colour: "#c2255c",
   requires: ["switchover", "primary"],
   specs: ["primary"],
   async inject(ctx) {

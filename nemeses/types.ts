@@ -26,7 +26,10 @@ export interface Injected {
 
 export interface Nemesis {
   name: string;
+  /** What it does, in words (the CLI's list and the report's legend show it). */
   description: string;
+  /** How the report draws its faults ("#rrggbb"): the runner records it in run.json, the report reads it there. */
+  colour: string;
   /** FaultControl methods this fault needs; a target without them cannot run it. */
   requires: (keyof FaultControl)[];
   specs: NodeSpec[];

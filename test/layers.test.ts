@@ -1,5 +1,6 @@
-// The layering rule (README, Layout): checkers/ is a library — it imports only checkers/ and the history
-// layer's op.ts, pairs.ts and txn.ts — and no workload, nemesis or target imports the command line.
+// The layering rule (README, Layout): checkers/ is a library — it imports only checkers/, the history layer's
+// op.ts, pairs.ts and txn.ts and the formatting module src/format.ts — and no workload, nemesis or target
+// imports the command line.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { allImports, importsOf, layerViolations } from "./imports.ts";
@@ -24,9 +25,9 @@ describe("layers", () => {
       `import { Worker } from "node:worker_threads";`,
     ].join("\n");
     expect(layerViolations(importsOf("checkers/linearizable/bad.ts", text))).toEqual([
-      "checkers/linearizable/bad.ts:2: a checker imports src/registry.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts",
-      "checkers/linearizable/bad.ts:3: a checker imports src/errors.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts",
-      "checkers/linearizable/bad.ts:5: a checker imports src/run/runner.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts",
+      "checkers/linearizable/bad.ts:2: a checker imports src/registry.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts, src/format.ts",
+      "checkers/linearizable/bad.ts:3: a checker imports src/errors.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts, src/format.ts",
+      "checkers/linearizable/bad.ts:5: a checker imports src/run/runner.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts, src/format.ts",
       `checkers/linearizable/bad.ts:6: a checker imports the package "pg"; checkers/ depends on nothing outside itself`,
     ]);
     expect(layerViolations(importsOf("targets/x/index.ts", `import { a } from "../../src/cli/errors.ts";\nimport { b } from "../../src/errors.ts";`)))

@@ -26,7 +26,7 @@ export const chatWorkload: Workload = {
     };
   },
   checkers: () => [
-    { name: "causal", check: (h) => (hasScans(h) ? checkCausal(h, chatAdapter, { model: "CC" }) : nothingToJudge("causal", "no scans completed ok: no view of a conversation to judge causal order by")) },
-    { name: "chat", check: (h) => checkChat(h) },
+    { name: "causal", decides: ["causal"], check: (h) => (hasScans(h) ? checkCausal(h, chatAdapter, { model: "CC" }) : nothingToJudge("causal", "no scans completed ok: no view of a conversation to judge causal order by")) },
+    { name: "chat", decides: ["causal"], check: (h) => checkChat(h) },
   ],
 };

@@ -28,11 +28,12 @@ export const registerWorkload: Workload = {
   checkers: () => refusingUnknownOps("register", ["read", "write", "cas"], [
     {
       name: "linearizable",
+      decides: ["linearizable"],
       check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }),
       // The same check with its keys on worker threads, within a time and memory budget (faultline check).
       // The search's memory estimate follows --memory when given, else the 1 GiB above.
       checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: budget.memoryMb ? undefined : 1 << 30, ...budget }),
     },
-    { name: "convergence", check: (h) => checkFinalAgreement(h) },
+    { name: "convergence", decides: ["convergence"], check: (h) => checkFinalAgreement(h) },
   ]),
 };

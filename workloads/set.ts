@@ -19,5 +19,5 @@ export const setWorkload: Workload = {
     };
   },
   final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
-  checkers: () => [{ name: "set", check: (h) => checkSet(h) }],
+  checkers: () => [{ name: "set", decides: ["convergence"], check: (h) => checkSet(h) }],
 };

@@ -8,6 +8,7 @@ import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { witnessEvidence } from "../evidence.ts";
 
 export interface BankOptions { accounts?: string[]; total?: number; allowNegative?: boolean; maxAnomalies?: number }
 
@@ -37,18 +38,18 @@ export function checkBank(history: readonly Op[], o: BankOptions = {}): Verdict 
     const bad = accounts.filter((a) => typeof v[a] !== "number");
     if (bad.length) {
       wrongTotal++;
-      if (anomalies.length < max) anomalies.push({ kind: "missing-account", ops: indexes(op), explanation: `A ${where} has no balance for ${bad.join(", ")}: ${shown}.` });
+      if (anomalies.length < max) anomalies.push({ kind: "missing-account", ops: indexes(op), explanation: `A ${where} has no balance for ${bad.join(", ")}: ${shown}.`, evidence: witnessEvidence(indexes(op), "the read") });
       continue;
     }
     const sum = sumOf(v);
     if (sum !== total) {
       wrongTotal++;
-      if (anomalies.length < max) anomalies.push({ kind: "wrong-total", ops: indexes(op), explanation: `A ${where} sums to ${sum}, not ${totalWords}: money was ${sum > total ? "created" : "destroyed"} (${shown}).`, details: { total: sum, expected: total } });
+      if (anomalies.length < max) anomalies.push({ kind: "wrong-total", ops: indexes(op), explanation: `A ${where} sums to ${sum}, not ${totalWords}: money was ${sum > total ? "created" : "destroyed"} (${shown}).`, details: { total: sum, expected: total }, evidence: witnessEvidence(indexes(op), "the read") });
     }
     const neg = accounts.filter((a) => (v[a] as number) < 0);
     if (neg.length && !o.allowNegative) {
       negative++;
-      if (anomalies.length < max) anomalies.push({ kind: "negative-balance", ops: indexes(op), explanation: `A ${where} shows a negative balance for ${neg.map((a) => `${a}=${v[a]}`).join(", ")}, which the store promises never to allow.` });
+      if (anomalies.length < max) anomalies.push({ kind: "negative-balance", ops: indexes(op), explanation: `A ${where} shows a negative balance for ${neg.map((a) => `${a}=${v[a]}`).join(", ")}, which the store promises never to allow.`, evidence: witnessEvidence(indexes(op), "the read") });
     }
   }
   return { checker: "bank", valid: anomalies.length === 0, anomalies, stats: { reads: reads.length, accounts: accounts.length, total, totalInferred: inferred ? 1 : 0, wrongTotal, negative } };

@@ -16,8 +16,9 @@
 // together; only when that union has one is each session searched alone (a cycle of the union need not lie
 // in any single hb_o).
 import type { Op } from "../../src/history/op.ts";
-import type { Anomaly, Verdict } from "../types.ts";
+import type { Anomaly, Step, Verdict } from "../types.ts";
 import { badPatterns, findCycle, graphFor } from "../causal/index.ts";
+import { step, stepsEvidence } from "../evidence.ts";
 import { indexes, secs, type Adapter, type CausalGraph, type PastClocks } from "../causal/graph.ts";
 
 export interface CausalMemoryOptions { maxAnomalies?: number }
@@ -191,6 +192,7 @@ function initRead(g: CausalGraph, o: Orderings, r: number, k: string, w: number)
     kind: "WriteHBInitRead", key: k, ops: indexes(g.events[w].op, e.op),
     explanation: `session ${e.session}'s read of ${k} at ${secs(e.op.invoke.time)} (op ${e.op.invoke.index}) returned the initial value, although the write ${wrote(g, w, k)} happens before it in that session's memory${why || " (through a chain of such orderings)"}. Causal memory forbids it; plain causal consistency does not, since the write does not causally precede the read.`,
     details: { write: g.events[w].op.invoke.index, read: e.op.invoke.index, session: e.session },
+    evidence: stepsEvidence([step(g.events[w].op.invoke.index, e.op.invoke.index, "happens before", `in session ${e.session}'s memory the write happens before the read, which returned the initial value${why}`)]),
   };
 }
 
@@ -198,17 +200,20 @@ function cyclicHB(g: CausalGraph, o: Orderings, sessionOps: number[], cycle: num
   const ev = g.events;
   const forced = new Map<string, number>();
   for (let i = 0; i < o.from.length; i++) forced.set(`${o.from[i]},${o.to[i]}`, o.read[i]);
-  const steps: string[] = [];
-  for (let i = 0; i < cycle.length && steps.length < 6; i++) {
+  const links: Step[] = [];
+  for (let i = 0; i < cycle.length && i < 64; i++) {
     const a = cycle[i], b = cycle[(i + 1) % cycle.length];
     const r = forced.get(`${a},${b}`);
-    steps.push(r !== undefined && !g.before(a, b) ? orderingText(g, a, b, r) : `op ${ev[a].op.invoke.index} causally precedes op ${ev[b].op.invoke.index}`);
+    const [ia, ib] = [ev[a].op.invoke.index, ev[b].op.invoke.index];
+    links.push(r !== undefined && !g.before(a, b) ? step(ia, ib, "hb", orderingText(g, a, b, r)) : step(ia, ib, "co", `op ${ia} causally precedes op ${ib}`));
   }
+  const steps = links.slice(0, 6).map((l) => l.why);
   const s = ev[sessionOps[0]].session;
   return {
     kind: "CyclicHB",
     ops: indexes(...cycle.map((id) => ev[id].op)),
     explanation: `Session ${s}'s memory has no order for what it read (causal memory fails): ${steps.join("; ")}${cycle.length > 6 ? "; …" : ""}, which loops back.`,
     details: { session: s, cycle: cycle.map((id) => ev[id].op.invoke.index) },
+    evidence: stepsEvidence(links, { order: cycle.slice(0, 64).map((id) => ev[id].op.invoke.index) }),
   };
 }

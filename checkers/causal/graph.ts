@@ -8,6 +8,7 @@
 // ok or fail, and a crashed write is always its session's last op.
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
+import { millis, seconds } from "../../src/format.ts";
 
 /** A read of a write-once key that names no value: "this key's (only) write". */
 export const PRESENT = Symbol("present");
@@ -242,8 +243,8 @@ function scc(n: number, predStart: Int32Array, pred: Int32Array): { comp: Int32A
 }
 
 // ---- words for explanations -------------------------------------------------------------------------
-export const secs = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
-export const ms = (ns: number) => (ns < 10e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1e6)} ms`);
+export const secs = seconds;
+export const ms = millis;
 export const show = (v: unknown) => (v === null || v === undefined ? "nothing (the initial value)" : JSON.stringify(v));
 
 export function describeWrite(g: CausalGraph, id: number, key: string): string {

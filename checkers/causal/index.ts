@@ -6,7 +6,8 @@
 // Each check is near-linear: co is one vector clock over sessions per event (see graph.ts). Causal memory
 // (CM: CC and no WriteHBInitRead, CyclicHB) is ../causal-memory/.
 import type { Op } from "../../src/history/op.ts";
-import type { Anomaly, Verdict } from "../types.ts";
+import type { Anomaly, Step, Verdict } from "../types.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 import { buildGraph, describeWrite, indexes, secs, show, vkey, type Adapter, type CausalGraph } from "./graph.ts";
 
 export type CausalModel = "CC" | "CCv";
@@ -57,6 +58,7 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
       ops: indexes(...comp.map((id) => ev[id].op)),
       explanation: `Causal order is cyclic: ${shown.join(", ")}${comp.length > 6 ? ` and ${comp.length - 6} more` : ""} each causally precede one another (through session order and reads), so no execution explains what they read.`,
       details: { events: comp.map((id) => ev[id].op.invoke.index) },
+      evidence: witnessEvidence(comp.map((id) => ev[id].op.invoke.index), "the operations whose causal order loops"),
     });
   }
   // Keys under each "…/" prefix (a chat conversation), indexed once: scanning every key per domain is quadratic.
@@ -87,6 +89,9 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
           explanation: failed
             ? `${who} read ${k}=${show(v)}, the value of a write that failed (op ${failed.invoke.index}): it never happened.`
             : `${who} read ${k}=${typeof v === "symbol" ? "a message" : show(v)}, which no operation wrote.`,
+          evidence: failed
+            ? stepsEvidence([step(failed.invoke.index, e.op.invoke.index, "read from", `op ${e.op.invoke.index} read the value of op ${failed.invoke.index}, a write that failed`)])
+            : witnessEvidence([e.op.invoke.index], "a read of a value no operation wrote"),
         });
       } else if (w1 === -1) {
         const w = g.latestBefore(k, e.id).find((w) => w !== e.id);
@@ -99,6 +104,10 @@ export function badPatterns(g: CausalGraph, max: number): Anomaly[] {
             kind: "WriteCORead", key: k, ops: indexes(ev[w1].op, ev[w2].op, e.op),
             explanation: `${who} read ${k}=${show(e.reads.get(k))} (written by session ${ev[w1].session} at ${secs(ev[w1].op.invoke.time)}), but that value was already overwritten in its causal past: ${describeWrite(g, w2, k)} after seeing it, and that write causally precedes the read.`,
             details: { overwritten: ev[w1].op.invoke.index, overwriter: ev[w2].op.invoke.index, read: e.op.invoke.index },
+            evidence: stepsEvidence([
+              step(ev[w1].op.invoke.index, ev[w2].op.invoke.index, "overwritten by", `session ${ev[w2].session} overwrote ${k} after seeing this write`),
+              step(ev[w2].op.invoke.index, e.op.invoke.index, "causally precedes", `the overwrite causally precedes the read, which still returned the older value`),
+            ]),
           });
           break;
         }
@@ -122,6 +131,7 @@ function initRead(g: CausalGraph, r: number, k: string, w: number, who: string):
     kind: "WriteCOInitRead", key: k, ops: indexes(g.events[w].op, e.op),
     explanation: `${who} did not see ${k} (it read the initial value / found it absent), although ${describeWrite(g, w, k)} and that write causally precedes the read${g.events[w].session === e.session ? " (same session)" : ""}.`,
     details: { write: g.events[w].op.invoke.index, read: e.op.invoke.index },
+    evidence: stepsEvidence([step(g.events[w].op.invoke.index, e.op.invoke.index, "causally precedes", `the write of ${k} causally precedes the read, which did not see it`)]),
   };
 }
 
@@ -151,19 +161,21 @@ export function cyclicCF(g: CausalGraph): Anomaly | undefined {
   for (let i = 0; i < m; i++) succ[fill[from[i]]++] = to[i];
   const cycle = findCycle(n, start, succ);
   if (!cycle) return undefined;
-  const steps: string[] = [];
-  for (let i = 0; i < cycle.length; i++) {
+  const links: Step[] = [];
+  for (let i = 0; i < cycle.length && i < 64; i++) {
     const a = cycle[i], b = cycle[(i + 1) % cycle.length];
     const cf = g.before(a, b) ? undefined : conflictWitness(g, a, b);
-    if (cf) steps.push(`${describeWrite(g, a, cf.key)} must be ordered before session ${ev[b].session}'s write of ${cf.key}, since op ${ev[cf.read].op.invoke.index} saw the first and read the second`);
-    else steps.push(`op ${ev[a].op.invoke.index} causally precedes op ${ev[b].op.invoke.index}`);
-    if (steps.length >= 6) break;
+    const [ia, ib] = [ev[a].op.invoke.index, ev[b].op.invoke.index];
+    if (cf) links.push(step(ia, ib, "cf", `${describeWrite(g, a, cf.key)} must be ordered before session ${ev[b].session}'s write of ${cf.key}, since op ${ev[cf.read].op.invoke.index} saw the first and read the second`));
+    else links.push(step(ia, ib, "co", `op ${ia} causally precedes op ${ib}`));
   }
+  const steps = links.slice(0, 6).map((l) => l.why);
   return {
     kind: "CyclicCF",
     ops: indexes(...cycle.map((id) => ev[id].op)),
     explanation: `No single order of conflicting writes agrees with causality (causal convergence fails): ${steps.join("; ")}${cycle.length > 6 ? "; …" : ""}, which loops back.`,
     details: { cycle: cycle.map((id) => ev[id].op.invoke.index) },
+    evidence: stepsEvidence(links, { order: cycle.slice(0, 64).map((id) => ev[id].op.invoke.index) }),
   };
 }
 

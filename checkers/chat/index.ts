@@ -6,6 +6,7 @@ import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, PRESENT, secs, type Adapter } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 
 export interface Message { conv: string; id: string; parent: string | null; seen: string[] }
 
@@ -60,6 +61,10 @@ export function checkChat(history: readonly Op[], options: { maxAnomalies?: numb
         anomalies.push({
           kind: isParent ? "reply-without-parent" : "reply-without-context", key: k, ops: indexes(...(p ? [p] : []), ...(r ? [r] : []), o),
           explanation: `Session ${o.process}'s view of conversation ${m.conv} at ${secs(o.invoke.time)} on ${o.node ?? "?"} showed ${isParent ? "reply" : "message"} ${m.id}${r ? ` (posted by session ${r.process})` : ""} without ${isParent ? "its parent" : "message"} ${dep}${p ? ` (posted by session ${p.process}${p.type === "ok" ? `, acknowledged at ${secs(p.complete!.time)}` : ""})` : ""}${isParent ? "" : `, which ${m.id}'s sender had seen`}.`,
+          evidence: stepsEvidence([
+            ...(p ? [step(p.invoke.index, r ? r.invoke.index : o.invoke.index, isParent ? "replied to by" : "seen before", `${m.id} was posted after its sender had seen ${dep}`)] : []),
+            ...(r ? [step(r.invoke.index, o.invoke.index, "shown without", `the view shows ${m.id} but not ${dep}`)] : []),
+          ], { witness: indexes(...(p ? [p] : []), ...(r ? [r] : []), o) }),
         });
       }
     }

@@ -9,6 +9,7 @@ import type { Op } from "../../src/history/op.ts";
 import { pairOperations } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { keyId } from "../keys.ts";
+import { witnessEvidence } from "../evidence.ts";
 
 const isTuple = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2;
 
@@ -52,6 +53,7 @@ export function checkFinalAgreement(history: readonly Op[]): Verdict {
     anomalies.push({
       kind: "divergent", key: k, ops: [...byNode.values()].map((r) => r.index).sort((a, b) => a - b),
       explanation: `Key ${k} never converged: after healing and the quiet period, ${parts.join("; ")}.`,
+      evidence: witnessEvidence([...byNode.values()].map((r) => r.index), "the final reads that disagree"),
     });
   }
   return { checker: "convergence", valid: anomalies.length === 0, anomalies, stats: { finalReads: finals.length, keys: byKey.size, divergentKeys: anomalies.length, lateWrites } };

@@ -6,6 +6,7 @@ import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { keyId } from "../keys.ts";
+import { witnessEvidence } from "../evidence.ts";
 
 const isTuple = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number");
 
@@ -42,6 +43,7 @@ export function checkCounter(history: readonly Op[], options: { maxAnomalies?: n
           ? `Session ${r.process}'s read of counter ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} returned ${v}, but increments totalling ${lower} had been acknowledged before it began (allowed range ${lower}–${upper}): acknowledged increments are missing.`
           : `Session ${r.process}'s read of counter ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} returned ${v}, more than the ${upper} attempted before it ended (allowed range ${lower}–${upper}).`,
         details: { value: v, lower, upper },
+        evidence: witnessEvidence(indexes(r), `the read (the allowed range was ${lower}–${upper})`),
       });
     }
   }

@@ -4,7 +4,7 @@
 // runs partitions on worker threads.
 import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
-import type { Anomaly, Verdict } from "../types.ts";
+import type { Anomaly, Evidence, Verdict } from "../types.ts";
 import type { Model } from "./model.ts";
 import { Interleaver } from "./schedule.ts";
 import type { SearchBudget, SearchOp, SearchResult } from "./wgl.ts";
@@ -192,5 +192,14 @@ export function explain(model: Model, p: Partition, r: SearchResult, options: Pi
     blocked: blocked.map(opInfo),
   };
   if (shrunk) details.witness = { ops: witnessOps.sort((a, b) => a - b), operations: shrunk.ids.map(opInfo), minimal: shrunk.minimal, checks: shrunk.checks };
-  return { kind: "nonlinearizable", key: p.key, ops: [...indexes].sort((a, b) => a - b), explanation, details };
+  const evidence: Evidence = {
+    prefix: r.longest.slice(-LONGEST_SHOWN).map((l) => ({ index: p.operations[l.id].invoke.index, op: model.describeOp(p.search[l.id].op), state: model.describeState(l.stateAfter) })),
+    prefixLength: r.longest.length,
+    blocked: blocked.map((id) => ({ index: p.operations[id].invoke.index, op: model.describeOp(p.search[id].op) })),
+  };
+  if (shrunk) {
+    evidence.witness = witnessOps;
+    evidence.witnessText = `a shrunk witness: operations that cannot be linearized even on their own${shrunk.minimal ? " (minimal: dropping any one makes them linearizable)" : ""}; ${shrunk.checks} sub-histories searched`;
+  }
+  return { kind: "nonlinearizable", key: p.key, ops: [...indexes].sort((a, b) => a - b), explanation, details, evidence };
 }

@@ -11,6 +11,7 @@ import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps, HISTORY } from "../fit.ts";
 import { HistoryError } from "../../src/history/op.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 
 export interface LongForkOptions { groupSize?: number; maxAnomalies?: number }
 
@@ -75,6 +76,10 @@ export function checkLongFork(history: readonly Op[], o: LongForkOptions = {}): 
       anomalies.push({
         kind: "long-fork", key: g, ops: indexes(a.op, b.op, ...ins),
         explanation: `Long fork over keys ${g}: ${who(a.op)} saw ${aOnly} inserted but not ${bOnly}, while ${who(b.op)} saw ${bOnly} but not ${aOnly}: the two inserts were observed in opposite orders, which no single order of transactions allows.`,
+        evidence: stepsEvidence([
+          ...(written.get(aOnly) ? [step(written.get(aOnly)!.invoke.index, a.op.invoke.index, "seen by", `the read saw ${aOnly} but not ${bOnly}`)] : []),
+          ...(written.get(bOnly) ? [step(written.get(bOnly)!.invoke.index, b.op.invoke.index, "seen by", `the read saw ${bOnly} but not ${aOnly}`)] : []),
+        ], { witness: indexes(a.op, b.op, ...ins) }),
       });
     }
   }

@@ -14,6 +14,7 @@ import { graphFor } from "../causal/index.ts";
 import { indexes, secs, show, vkey, type Adapter, type CausalGraph } from "../causal/graph.ts";
 import { registerAdapter } from "../session/index.ts";
 import { searchSequential } from "./search.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 
 export interface SequentialOptions {
   adapter?: Adapter;
@@ -56,6 +57,7 @@ function thinAir(g: CausalGraph, id: number): Anomaly {
     key: k,
     ops: indexes(e.op),
     explanation: `Session ${e.session} read ${k}=${show(val)} at ${secs(e.op.invoke.time)}, a value no successful write wrote${g.failed.has(vkey(k, val)) ? " (its write had failed)" : ""}: no order of the history can explain it.`,
+    evidence: witnessEvidence(indexes(e.op), "the read"),
   };
 }
 
@@ -161,5 +163,8 @@ function explain(g: CausalGraph, events: number[], minimal: boolean): Anomaly {
       sessions: [...bySession].map(([session, ids]) => ({ session, ops: ids.map((id) => g.events[id].op.invoke.index) })),
       minimal,
     },
+    // Each session's own order; no single order of writes fits all of them.
+    evidence: stepsEvidence([...bySession].flatMap(([s, ids]) => ids.slice(1).map((id, i) => step(g.events[ids[i]].op.invoke.index, g.events[id].op.invoke.index, "session", `session ${s}: ${did(ids[i])}, then ${did(id)}`))).slice(0, 64),
+      { witness: indexes(...events.map((id) => g.events[id].op)), witnessText: `${minimal ? "the smallest set" : "a small set"} of operations with no single order` }),
   };
 }

@@ -26,6 +26,7 @@
 import type { Op } from "../../src/history/op.ts";
 import type { Operation } from "../../src/history/pairs.ts";
 import { graphFor } from "../causal/index.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 import { indexes, ms, secs, show, type Adapter, type CausalGraph, type CEvent } from "../causal/graph.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 
@@ -218,6 +219,7 @@ function rywAnomaly(g: CausalGraph, s: number, e: CEvent, k: string, f: number, 
     kind: "read-your-writes", key: k, ops: indexes(w.op, e.op),
     explanation: `session ${s} wrote ${k}=${JSON.stringify(w.writes.get(k))} at ${secs(w.op.invoke.time)} (acknowledged at ${secs(ack)}); its read of ${k} ${at(e)}, ${ms(e.op.invoke.time - ack)} after the acknowledgement, returned ${versionText(g, f, k, s)}.`,
     details: { session: s, key: k, write: { index: w.op.invoke.index, value: w.writes.get(k), acknowledged: ack }, read: { index: e.op.invoke.index, value: f === -1 ? null : g.events[f].writes.get(k), time: e.op.invoke.time }, afterAckMs: (e.op.invoke.time - ack) / 1e6 },
+    evidence: stepsEvidence([step(w.op.invoke.index, e.op.invoke.index, "not seen by", `session ${s}'s own write of ${k}, acknowledged ${ms(e.op.invoke.time - ack)} before its read began, is missing from what the read returned`)]),
   };
 }
 
@@ -227,6 +229,10 @@ function mrAnomaly(g: CausalGraph, s: number, e: CEvent, k: string, f: number, [
     kind: "monotonic-reads", key: k, ops: indexes(g.events[v].op, r1.op, e.op),
     explanation: `session ${s} read ${k}=${JSON.stringify(g.events[v].writes.get(k))} ${at(r1)}, then read ${k} again ${at(e)} (${ms(e.op.invoke.time - r1.op.complete!.time)} later) and got ${versionText(g, f, k, s)} — an older version.`,
     details: { session: s, key: k, newer: { index: r1.op.invoke.index, write: g.events[v].op.invoke.index }, older: { index: e.op.invoke.index, write: f === -1 ? null : g.events[f].op.invoke.index } },
+    evidence: stepsEvidence([
+      step(g.events[v].op.invoke.index, r1.op.invoke.index, "read by", `session ${s} read this version of ${k}`),
+      step(r1.op.invoke.index, e.op.invoke.index, "then", `and later in the same session read ${k} again and got an older version`),
+    ]),
   };
 }
 
@@ -245,6 +251,11 @@ function crossAnomaly(g: CausalGraph, guarantee: "monotonic-writes" | "writes-fo
     kind: guarantee, key: k, ops: indexes(need.op, w1.op, via.op, e.op),
     explanation: `${saw}, ${why}; yet session ${s}'s read of ${k} ${at(e)} returned ${versionText(g, f, k, s)} ${what}.`,
     details: { session: s, key: k, required: need.op.invoke.index, through: w1.op.invoke.index, sawAt: via.op.invoke.index, read: e.op.invoke.index, sameKey: r.inclusive },
+    evidence: stepsEvidence([
+      step(need.op.invoke.index, w1.op.invoke.index, guarantee === "monotonic-writes" ? "written before" : "read before", `${writer === "it" ? `session ${s}` : writer} ${guarantee === "monotonic-writes" ? "wrote" : "read"} ${k} before writing ${wk}`),
+      ...(r.via !== r.because ? [step(w1.op.invoke.index, via.op.invoke.index, "read by", `session ${s} read ${wk}=${JSON.stringify(wv)}`)] : []),
+      step(via.op.invoke.index, e.op.invoke.index, "then", `then session ${s}'s read of ${k} returned ${versionText(g, f, k, s)} ${what}`),
+    ].filter((x) => x.from !== x.to)),
   };
 }
 
@@ -286,6 +297,7 @@ export function checkConvergence(history: readonly Op[], options: SessionOptions
       anomalies.push({
         kind: "divergent", key: k, ops: indexes(...[...byNode.values()].map((e) => e.op)),
         explanation: `Key ${k} never converged: after healing and the quiet period, ${parts.join("; ")}.`,
+        evidence: witnessEvidence([...byNode.values()].map((e) => e.op.invoke.index), "the final reads that disagree"),
       });
       continue;
     }
@@ -301,6 +313,7 @@ export function checkConvergence(history: readonly Op[], options: SessionOptions
         kind: "lost-write", key: k, ops: indexes(we.op, ...finalOps),
         explanation: `Acknowledged write lost: session ${we.session} wrote ${k}=${JSON.stringify(we.writes.get(k))} (acknowledged at ${secs(we.op.complete!.time)}), but every node finally returns ${f === -1 ? "nothing" : `${JSON.stringify(g.events[f].writes.get(k))}, a version that write had already superseded${g.events[f].session === we.session ? " (the same session's earlier write)" : ""}`}.`,
         details: { write: we.op.invoke.index, final: f === -1 ? null : g.events[f].op.invoke.index },
+        evidence: stepsEvidence(finalOps.slice(0, 8).map((o) => step(we.op.invoke.index, o.invoke.index, "lost by", `the final read on ${o.node ?? `process ${o.process}`} does not return it`))),
       });
     }
   }

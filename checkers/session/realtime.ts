@@ -7,6 +7,7 @@ import type { Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, secs } from "../causal/graph.ts";
 import type { Anomaly } from "../types.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 
 const isTuple = (v: unknown): v is [string, unknown] => Array.isArray(v) && v.length === 2 && typeof v[0] === "string";
 
@@ -39,19 +40,25 @@ export function realTimeViolations(history: readonly Op[], max = 50): Anomaly[] 
       const who = `process ${r.process} read ${k} → ${JSON.stringify(v)} at ${secs(r.invoke.time)} (ops ${r.invoke.index}–${r.complete!.index})`;
       const later = latestDoneBefore(r.invoke.index);
       if (v === null) {
-        if (later) out.push({ kind: "stale-read", key: k, ops: indexes(later, r), explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, the initial value, although process ${later.process}'s write ${JSON.stringify(later.invoke.value)} was acknowledged at ${secs(later.complete!.time)}, before the read began.` });
+        if (later) out.push({ kind: "stale-read", key: k, ops: indexes(later, r), explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, the initial value, although process ${later.process}'s write ${JSON.stringify(later.invoke.value)} was acknowledged at ${secs(later.complete!.time)}, before the read began.`,
+          evidence: stepsEvidence([step(later.complete!.index, r.invoke.index, "acknowledged before", `the write was acknowledged before the read began, yet the read returned the initial value`)]) });
         continue;
       }
       const w = byValue.get(JSON.stringify(v));
-      if (!w) { out.push({ kind: "nonlinearizable", key: k, ops: indexes(r), explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, a value no write wrote.` }); continue; }
+      if (!w) { out.push({ kind: "nonlinearizable", key: k, ops: indexes(r), explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, a value no write wrote.`, evidence: witnessEvidence(indexes(r), "a read of a value no write wrote") }); continue; }
       if (w.invoke.index > r.complete!.index) {
-        out.push({ kind: "nonlinearizable", key: k, ops: indexes(r, w), explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, a value whose write began only at ${secs(w.invoke.time)}, after the read returned.` });
+        out.push({ kind: "nonlinearizable", key: k, ops: indexes(r, w), explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, a value whose write began only at ${secs(w.invoke.time)}, after the read returned.`,
+          evidence: stepsEvidence([step(r.complete!.index, w.invoke.index, "returned before", `the read returned the value before its write began`)]) });
         continue;
       }
       if (w.type === "ok" && later && later !== w && later.invoke.index > w.complete!.index) {
         out.push({
           kind: "stale-read", key: k, ops: indexes(w, later, r),
           explanation: `Not linearizable on key ${JSON.stringify(k)}: ${who}, a value already overwritten — process ${later.process}'s write of ${JSON.stringify((later.invoke.value as [string, unknown])[1])} began at ${secs(later.invoke.time)}, after the write of ${JSON.stringify(v)} was acknowledged (${secs(w.complete!.time)}), and was acknowledged at ${secs(later.complete!.time)}, before the read began.`,
+          evidence: stepsEvidence([
+            step(w.complete!.index, later.invoke.index, "overwritten by", `the write of ${JSON.stringify(v)} was acknowledged before this write began`),
+            step(later.complete!.index, r.invoke.index, "acknowledged before", `the overwrite was acknowledged before the read began, yet the read returned the older value`),
+          ]),
         });
       }
     }

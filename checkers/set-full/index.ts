@@ -17,6 +17,7 @@ import { nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import { validateSetOps } from "../set/index.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { keyId } from "../keys.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 
 export interface SetFullOptions { linearizable?: boolean; maxAnomalies?: number }
 
@@ -56,13 +57,13 @@ export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Ve
       const ids = shown.map(id);
       const seen = new Set<Id>();
       for (const x of ids) {
-        if (seen.has(x)) { counts.duplicated++; push({ kind: "duplicated-element", key: k, ops: indexes(r), explanation: `A read of set ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} shows ${label(x)} more than once.` }); }
+        if (seen.has(x)) { counts.duplicated++; push({ kind: "duplicated-element", key: k, ops: indexes(r), explanation: `A read of set ${k} at ${secs(r.invoke.time)} on ${r.node ?? "?"} shows ${label(x)} more than once.`, evidence: witnessEvidence(indexes(r), "the read") }); }
         seen.add(x);
         let e = elements.get(x);
         if (!e) {
           elements.set(x, (e = { x }));
           counts.unexpected++;
-          push({ kind: "unexpected-element", key: k, ops: indexes(r), explanation: `${label(x)} appeared in set ${k} (read at ${secs(r.invoke.time)} on ${r.node ?? "?"}), but no add of it was attempted.` });
+          push({ kind: "unexpected-element", key: k, ops: indexes(r), explanation: `${label(x)} appeared in set ${k} (read at ${secs(r.invoke.time)} on ${r.node ?? "?"}), but no add of it was attempted.`, evidence: witnessEvidence(indexes(r), "the read") });
         }
         if (!e.known || r.complete!.index < e.known.index) e.known = { time: r.complete!.time, index: r.complete!.index, op: r };
         if (e.prev !== i) { if (e.prev !== i - 1) e.runStart = i; e.prev = i; }
@@ -83,7 +84,8 @@ export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Ve
         stableLat.push(latency);
         if (latency > 0) {
           counts.stale++;
-          if (o.linearizable) push({ kind: "stale-read", key: k, ops: indexes(...(e.add ? [e.add] : []), lastAbsent!), explanation: `${label(e.x)} was known to be in set ${k} at ${secs(e.known.time)}, but a read that began at ${secs(lastAbsent!.invoke.time)} missed it (it showed up for good ${latency.toFixed(1)} ms after it was known).` });
+          if (o.linearizable) push({ kind: "stale-read", key: k, ops: indexes(...(e.add ? [e.add] : []), lastAbsent!), explanation: `${label(e.x)} was known to be in set ${k} at ${secs(e.known.time)}, but a read that began at ${secs(lastAbsent!.invoke.time)} missed it (it showed up for good ${latency.toFixed(1)} ms after it was known).`,
+            evidence: e.add ? stepsEvidence([step(e.add.invoke.index, lastAbsent!.invoke.index, "missed by", `${label(e.x)} was known to be in the set before this read began, which missed it`)]) : witnessEvidence(indexes(lastAbsent!), "the read that missed it") });
         }
       } else if (lastAbsent && inv(lastAbsent) > inv(lastPresent) && lastAbsent.invoke.index > e.known.index) {
         counts.lost++;
@@ -92,6 +94,9 @@ export function checkSetFull(history: readonly Op[], o: SetFullOptions = {}): Ve
         push({
           kind: "lost-element", key: k, ops: indexes(e.add, ...(lastPresent ? [lastPresent] : []), lastAbsent),
           explanation: `Element lost: session ${e.add.process} added ${label(e.x)} to set ${k} (${how}), ${lastPresent ? `a read at ${secs(lastPresent.invoke.time)} still showed it, ` : ""}but the last read, at ${secs(lastAbsent.invoke.time)} on ${lastAbsent.node ?? "?"}, does not.`,
+          evidence: stepsEvidence(lastPresent
+            ? [step(e.add.invoke.index, lastPresent.invoke.index, "seen by", `a read showed ${label(e.x)}`), step(lastPresent.invoke.index, lastAbsent.invoke.index, "then lost by", `the last read does not show it`)]
+            : [step(e.add.invoke.index, lastAbsent.invoke.index, "lost by", `the last read does not show ${label(e.x)}`)]),
         });
       } else counts.neverRead++;
     }

@@ -8,6 +8,7 @@ import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { keyId } from "../keys.ts";
+import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 
 const key = (o: Operation) => keyId((o.invoke.value as [unknown, unknown])[0]);
 const elem = (o: Operation) => (o.invoke.value as [unknown, unknown])[1];
@@ -67,6 +68,7 @@ export function checkSet(history: readonly Op[], options: { maxAnomalies?: numbe
           kind: a ? "failed-add-visible" : "phantom-element", key: k, ops: indexes(...(a ? [a] : []), r),
           explanation: a ? `${x} appeared in set ${k} (read at ${secs(r.invoke.time)} on ${r.node ?? "?"}), though its add failed (op ${a.invoke.index}: ${a.error ?? "fail"}).`
             : `${x} appeared in set ${k} (read at ${secs(r.invoke.time)} on ${r.node ?? "?"}), but nobody added it.`,
+          evidence: a ? stepsEvidence([step(a.invoke.index, r.invoke.index, "seen by", `the read shows ${x}, whose add failed`)]) : witnessEvidence(indexes(r), `the read that shows ${x}`),
         });
       }
     });
@@ -81,7 +83,7 @@ export function checkSet(history: readonly Op[], options: { maxAnomalies?: numbe
         divergent++;
         const all = new Set(finals.flatMap(([, i]) => [...contents[i]]));
         const missing = finals.map(([n, i]) => `${n} has ${contents[i].size} (missing ${[...all].filter((x) => !contents[i].has(x)).slice(0, 5).join(", ") || "none"})`);
-        push({ kind: "divergent", key: k, ops: indexes(...finals.map(([, i]) => reads[i])), explanation: `Set ${k} never converged: after healing and the quiet period, ${missing.join("; ")}.` });
+        push({ kind: "divergent", key: k, ops: indexes(...finals.map(([, i]) => reads[i])), explanation: `Set ${k} never converged: after healing and the quiet period, ${missing.join("; ")}.`, evidence: witnessEvidence(indexes(...finals.map(([, i]) => reads[i])), "the final reads that disagree") });
       }
     }
     for (const [x, a] of adds) {
@@ -93,6 +95,7 @@ export function checkSet(history: readonly Op[], options: { maxAnomalies?: numbe
         push({
           kind: "lost-add", key: k, ops: indexes(a, ...finals.map(([, i]) => reads[i])),
           explanation: `Acknowledged add lost: session ${a.process} added ${x} to ${k} on ${a.node ?? "?"} (acknowledged at ${secs(a.complete!.time)}), but no node's final read returns it.`,
+          evidence: stepsEvidence(finals.slice(0, 8).map(([n, i]) => step(a.invoke.index, reads[i].invoke.index, "lost by", `the final read on ${n} does not return ${x}`))),
         });
         continue;
       }

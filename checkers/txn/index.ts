@@ -44,12 +44,14 @@ export function checkTxn(history: readonly Op[], options: TxnCheckOptions): TxnV
   const { nodeCount, barrierOf } = addOrderEdges(txns, edges);
   const g = finish(txns, nodeCount, barrierOf, edges);
 
-  // The faults in effect while each non-cycle anomaly's transactions ran (cycles say so themselves).
+  // The faults in effect while each non-cycle anomaly's transactions ran (cycles say so themselves); its
+  // evidence is its transactions.
   for (const a of found) {
     const times = a.ops.filter((i) => i >= 0 && i < history.length).map((i) => history[i].time);
+    a.evidence ??= { witness: [...a.ops] };
     if (!times.length) continue;
     const fs = faultsDuring(history, Math.min(...times), Math.max(...times));
-    if (fs.length) a.explanation += ` In effect: ${fs.join(", ")}.`;
+    if (fs.length) { a.explanation += ` In effect: ${fs.join(", ")}.`; a.evidence.faults = fs; }
   }
   const violated = new Set<IsolationModel>();
   const stats: Record<string, number> = { transactions: txns.length + failed.length, ok: txns.filter((t) => t.op.type === "ok").length, failed: failed.length, edges: g.src.length, components: 0, searchSteps: 0 };
@@ -152,7 +154,7 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
     const missing = [...provedModels].filter((m) => !explained.has(m));
     if (missing.length) {
       const ms = txnMembers;
-      out.push({ kind: "cycle-search-timeout", ops: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])), explanation: `These ${ms.length} transactions hold a dependency cycle that ${missing.join(", ")} forbid${missing.length === 1 ? "s" : ""} (proved by the linear pass), but the search for a shortest example ran out of its budget of ${options.budget ?? 100_000} steps; raise the budget to see one.` });
+      out.push({ kind: "cycle-search-timeout", ops: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])), evidence: { witness: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])) }, explanation: `These ${ms.length} transactions hold a dependency cycle that ${missing.join(", ")} forbid${missing.length === 1 ? "s" : ""} (proved by the linear pass), but the search for a shortest example ran out of its budget of ${options.budget ?? 100_000} steps; raise the budget to see one.` });
     }
   }
   return out;

@@ -3,6 +3,7 @@
 import { HistoryError, type Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { txnProblem, validateTxnOps, type Mop, type TxnWorkload } from "../../src/history/txn.ts";
+import { show as showValue } from "../../src/format.ts";
 
 export type Workload = TxnWorkload;
 export type { Mop };
@@ -36,7 +37,5 @@ export function readTxns(history: readonly Op[], workload: Workload): { txns: Tx
   return { txns, failed };
 }
 
-export function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? "nothing" : s.length > 60 ? s.slice(0, 60) + "…" : s;
-}
+/** A value in an explanation: JSON, at most 60 characters. */
+export const show = (v: unknown): string => showValue(v, 60);

@@ -12,7 +12,7 @@ export function txnText(t: Txn): string {
   return `process ${o.process}, ${span}${status}: [${t.mops.map(mopText).join(", ")}]`;
 }
 
-export const ms = (ns: number) => (Math.abs(ns) < 10e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1e6)} ms`);
+export { millis as ms } from "../../src/format.ts";
 
 /** History indexes of a transaction's events. */
 export const opsOf = (...ts: Txn[]) => [...new Set(ts.flatMap((t) => (t.op.complete ? [t.op.invoke.index, t.op.complete.index] : [t.op.invoke.index])))].sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 // The history's unit: one operation event, with Jepsen's fields so histories move between tools.
+import { show } from "../format.ts";
 
 export type OpType = "invoke" | "ok" | "fail" | "info";
 export type Process = number | "nemesis";
@@ -67,9 +68,5 @@ export function valueProblem(v: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? "nothing" : s.length > 40 ? s.slice(0, 40) + "…" : s;
-}
 
 export const isClient = (op: Op): op is Op & { process: number } => op.process !== "nemesis";

@@ -4,6 +4,7 @@
 // One set of rules for every reader (JSONL, Jepsen EDN and JSON, the isolation checker): bad input is a
 // HistoryError naming the file, the line and the field.
 import { HistoryError } from "./op.ts";
+import { show as showValue } from "../format.ts";
 
 export type TxnWorkload = "list-append" | "rw-register";
 export const TXN_WORKLOADS: readonly string[] = ["list-append", "rw-register"];
@@ -13,10 +14,7 @@ export type Mop = [f: string, k: unknown, v: unknown];
 export const TXN_WRITE: Record<TxnWorkload, string> = { "list-append": "append", "rw-register": "w" };
 
 const isScalar = (v: unknown) => (typeof v === "number" && Number.isFinite(v)) || typeof v === "string";
-const show = (v: unknown) => {
-  const s = JSON.stringify(v) ?? "nothing";
-  return s.length > 60 ? s.slice(0, 60) + "…" : s;
-};
+const show = (v: unknown) => showValue(v, 60);
 
 /** The first thing wrong with a transaction's value, as [field, problem], or undefined. `completed`: the value
  *  of an ok completion, whose reads must hold what was read (an invocation's reads are null). */

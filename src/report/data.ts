@@ -21,7 +21,7 @@ export interface RunFiles {
   notes?: string[];
 }
 
-export const LIMITS = { valueChars: 4096, anomalies: 1000, steps: 5000, lags: 100_000 } as const;
+export const LIMITS = { valueChars: 4096, anomalies: 1000, lags: 100_000, detailsChars: 65_536 } as const;
 const FIRST_ROUNDS = 3;
 
 /** Reads a run directory. A missing or malformed history is an error naming file:line; the rest is optional. */
@@ -66,11 +66,14 @@ export interface ReportData {
   end: number;
   checkers: { name: string; valid: unknown; reason?: string; anomalies: number; stats?: unknown }[];
   spectrum: { models: { model: string; status: string; anomalies?: number; note?: string }[]; strongest?: string } | null;
-  anomalies: { id: number; checker: string; kind: string; key?: string; explanation: string; story: string; ops: number[]; details?: unknown; chain?: { from: number; to: number; label?: string }[]; evidence?: Evidence }[];
+  /** Each anomaly with its typed evidence (what the page draws) and its checker's details (shown raw only). */
+  anomalies: { id: number; checker: string; kind: string; key?: string; explanation: string; story: string; ops: number[]; details?: unknown; evidence?: Evidence }[];
   /** Transactional isolation: each model's status and the strongest that held (from results.isolation). */
   isolation: { models: { model: string; status: string }[]; strongest: string; anomalyCounts: Record<string, number> } | null;
   anomaliesOmitted: number;
   faults: { f: string; t0: number; t1: number | null; i0: number; i1: number | null; nodes: string[]; value: string; phrase: string }[];
+  /** Each kind of fault as its nemesis declares it (from run.json): colour and description. */
+  faultKinds: Record<string, FaultKind>;
   strings: string[];
   /** Client operations in invocation order, one array per field (see encodeOps). */
   ops: { n: number; p: number[]; t: number[]; d: number[]; y: number[]; f: number[]; a: number[]; b: number[]; nd: number[]; e: number[]; i: number[]; j: number[] };
@@ -105,80 +108,40 @@ function encodeOps(operations: readonly Operation[], strings: Strings): ReportDa
   return c;
 }
 
-/** Normalizes a dependency chain (causal anomalies) from the shapes checkers use into edges between history indexes. */
-export function chainOf(details: unknown): { from: number; to: number; label?: string }[] | undefined {
-  if (!details || typeof details !== "object") return undefined;
-  const d = details as Record<string, unknown>;
-  // Named roles, in causal order: a value written, the write that overwrote it, the read that still saw it.
-  const roles = [["overwritten", "overwritten by"], ["overwriter", "causally precedes"], ["write", "causally precedes"], ["required", "required by"], ["through", "via"], ["sawAt", "seen by"], ["read", ""]] as const;
-  const named = roles.filter(([k]) => typeof d[k] === "number");
-  if (named.length >= 2 && !["chain", "cycle", "edges", "steps", "path"].some((k) => Array.isArray(d[k]))) {
-    const out: { from: number; to: number; label?: string }[] = [];
-    for (let i = 0; i + 1 < named.length; i++) out.push({ from: d[named[i][0]] as number, to: d[named[i + 1][0]] as number, label: named[i][1] });
-    return out;
-  }
-  let raw = ["chain", "cycle", "edges", "steps", "path"].map((k) => d[k]).find(Array.isArray) as unknown[] | undefined;
-  if (!raw || raw.length === 0) return undefined;
-  const idx = (x: unknown): number | undefined => {
-    if (typeof x === "number" && Number.isInteger(x)) return x;
-    if (x && typeof x === "object") {
-      const o = x as Record<string, unknown>;
-      for (const k of ["index", "op", "invoke"]) if (typeof o[k] === "number") return o[k] as number;
-    }
-    return undefined;
-  };
-  const label = (x: unknown): string | undefined => {
-    if (!x || typeof x !== "object") return undefined;
-    const o = x as Record<string, unknown>;
-    for (const k of ["rel", "relation", "type", "edge", "label", "why", "explanation"]) if (typeof o[k] === "string") return o[k] as string;
-    return undefined;
-  };
-  const edges: { from: number; to: number; label?: string }[] = [];
-  const closes = d.cycle === raw && raw.length > 2 && idx(raw[0]) !== idx(raw[raw.length - 1]);
-  if (closes) raw = [...raw, raw[0]];
-  if (raw.every((x) => x && typeof x === "object" && "from" in (x as object) && "to" in (x as object))) {
-    for (const x of raw as Record<string, unknown>[]) {
-      const from = idx(x.from), to = idx(x.to);
-      if (from !== undefined && to !== undefined) edges.push({ from, to, ...(label(x) ? { label: label(x) } : {}) });
-    }
-  } else {
-    for (let k = 0; k + 1 < raw.length; k++) {
-      const from = idx(raw[k]), to = idx(raw[k + 1]);
-      if (from !== undefined && to !== undefined) edges.push({ from, to, ...(label(raw[k]) ? { label: label(raw[k]) } : {}) });
-    }
-  }
-  return edges.length ? edges : undefined;
+/** A checker's details as the report keeps them (machine-readable, shown raw): dropped when very large. */
+function detailsOf(details: unknown): unknown {
+  let text: string | undefined;
+  try { text = JSON.stringify(details); } catch { return undefined; }
+  return text !== undefined && text.length > LIMITS.detailsChars ? `(${text.length} characters of details; see results.json)` : details;
 }
 
-function trimDetails(details: unknown): unknown {
-  if (!details || typeof details !== "object" || Array.isArray(details)) return details;
-  const d = { ...(details as Record<string, unknown>) };
-  if (Array.isArray(d.longest) && d.longest.length > LIMITS.steps) {
-    d.longestOmitted = d.longest.length - LIMITS.steps;
-    d.longest = d.longest.slice(-LIMITS.steps);
-  }
-  return d;
-}
-
-/** A cycle's typed evidence, read loosely (results.json may come from anywhere): steps between history
- *  indexes with a relation and a sentence, at most 64 of them. */
-function evidenceOf(e: unknown, n: number): { evidence: Evidence } | undefined {
+/** An anomaly's typed evidence, read loosely (results.json may come from anywhere): every field checked,
+ *  history indexes kept only when they are in the history, lists capped. */
+export function evidenceOf(e: unknown, n: number): Evidence | undefined {
   if (!e || typeof e !== "object") return undefined;
   const x = e as Record<string, unknown>;
-  const ints = (v: unknown) => (Array.isArray(v) ? v.filter((i): i is number => Number.isInteger(i) && i >= 0 && i < n) : undefined);
-  const strs = (v: unknown) => (Array.isArray(v) ? v.map((s) => (typeof s === "string" ? (s.length > LIMITS.valueChars ? s.slice(0, LIMITS.valueChars) + "…" : s) : valueText(s))) : undefined);
-  const steps = Array.isArray(x.steps) ? x.steps.slice(0, 64).filter((st): st is Record<string, unknown> => !!st && typeof st === "object")
-    .filter((st) => Number.isInteger(st.from) && Number.isInteger(st.to))
-    .map((st) => ({ from: st.from as number, to: st.to as number, relation: String(st.relation ?? ""), why: String(st.why ?? "") })) : undefined;
-  if (!steps?.length) return undefined;
-  const out: Evidence = { steps };
-  const order = ints(x.order), names = strs(x.names), texts = strs(x.texts), witness = ints(x.witness), faults = strs(x.faults);
-  if (order) out.order = order.slice(0, 64);
-  if (names) out.names = names.slice(0, 64);
-  if (texts) out.texts = texts.slice(0, 64);
-  if (witness) out.witness = witness.slice(0, 256);
-  if (faults) out.faults = faults.slice(0, 16);
-  return { evidence: out };
+  const isIndex = (i: unknown): i is number => Number.isInteger(i) && (i as number) >= 0 && (i as number) < n;
+  const text = (v: unknown) => { const s = typeof v === "string" ? v : valueText(v); return s.length > LIMITS.valueChars ? s.slice(0, LIMITS.valueChars) + "…" : s; };
+  const ints = (v: unknown, max: number) => (Array.isArray(v) ? v.filter(isIndex).slice(0, max) : undefined);
+  const strs = (v: unknown, max: number) => (Array.isArray(v) ? v.slice(0, max).map(text) : undefined);
+  const objs = (v: unknown, max: number) => (Array.isArray(v) ? v.filter((o): o is Record<string, unknown> => !!o && typeof o === "object").slice(0, max) : undefined);
+  const out: Evidence = {};
+  const steps = objs(x.steps, 64)?.filter((st) => isIndex(st.from) && isIndex(st.to))
+    .map((st) => ({ from: st.from as number, to: st.to as number, relation: text(st.relation ?? ""), why: text(st.why ?? "") }));
+  if (steps?.length) out.steps = steps;
+  const order = ints(x.order, 64), names = strs(x.names, 64), texts = strs(x.texts, 64), witness = ints(x.witness, 256), faults = strs(x.faults, 16);
+  if (order?.length) out.order = order;
+  if (names) out.names = names;
+  if (texts) out.texts = texts;
+  if (witness?.length) out.witness = witness;
+  if (typeof x.witnessText === "string") out.witnessText = text(x.witnessText);
+  const prefix = objs(x.prefix, 64)?.filter((p) => isIndex(p.index)).map((p) => ({ index: p.index as number, op: text(p.op ?? ""), state: text(p.state ?? "") }));
+  if (prefix?.length) out.prefix = prefix;
+  if (Number.isInteger(x.prefixLength) && (x.prefixLength as number) >= (prefix?.length ?? 0)) out.prefixLength = x.prefixLength as number;
+  const blocked = objs(x.blocked, 16)?.filter((b) => isIndex(b.index)).map((b) => ({ index: b.index as number, op: text(b.op ?? "") }));
+  if (blocked?.length) out.blocked = blocked;
+  if (faults?.length) out.faults = faults;
+  return Object.keys(out).length ? out : undefined;
 }
 
 function isolationOf(x: unknown): ReportData["isolation"] {
@@ -209,16 +172,32 @@ function spectrumOf(s: unknown): ReportData["spectrum"] {
   return { models, ...(strongest ? { strongest } : {}) };
 }
 
+export interface FaultKind { colour: string; description?: string }
+const GREY = "#888888";
+
+/** The declared look of each fault in the history: run.json's `nemeses` (name → { description, colour }, as
+ *  the runner records them), then `declared` (from the registry, for runs recorded before), else grey. */
+function faultKindsOf(names: Iterable<string>, recorded: unknown, declared: Record<string, FaultKind>): Record<string, FaultKind> {
+  const rec = recorded && typeof recorded === "object" ? (recorded as Record<string, unknown>) : {};
+  const out: Record<string, FaultKind> = {};
+  for (const f of names) {
+    const r = Object.hasOwn(rec, f) && rec[f] && typeof rec[f] === "object" ? (rec[f] as Record<string, unknown>) : Object.hasOwn(declared, f) ? (declared[f] as unknown as Record<string, unknown>) : {};
+    // The colour goes into a style: only a #rrggbb colour is taken.
+    const colour = typeof r.colour === "string" && /^#[0-9a-fA-F]{6}$/.test(r.colour) ? r.colour : GREY;
+    out[f] = { colour, ...(typeof r.description === "string" ? { description: r.description.slice(0, LIMITS.valueChars) } : {}) };
+  }
+  return out;
+}
+
 export interface LagData { label: string; samples: number[]; fresh: number; stats?: Record<string, number> }
 
-/** Staleness the checkers measured: a verdict's `lags` (ns) or `lagsMs` array, anomalies' numeric `details.lag` (ns). */
+/** Staleness the checkers measured: a verdict's `lags` (ns) or `lagsMs` array. */
 function checkerLags(results: Record<string, any> | undefined): LagData | null {
   const out: number[] = [];
   let stats: Record<string, number> | undefined;
   for (const v of Object.values(results?.checkers ?? {}) as any[]) {
     if (Array.isArray(v?.lags)) for (const x of v.lags) if (typeof x === "number" && Number.isFinite(x)) out.push(x);
     if (Array.isArray(v?.lagsMs)) for (const x of v.lagsMs) if (typeof x === "number" && Number.isFinite(x)) out.push(x * 1e6);
-    if (Array.isArray(v?.anomalies)) for (const a of v.anomalies) if (typeof a?.details?.lag === "number") out.push(a.details.lag);
     const vis = Object.entries(v?.stats ?? {}).filter(([k, x]) => /^visibilityMs/.test(k) && typeof x === "number") as [string, number][];
     if (vis.length) stats = Object.fromEntries(vis);
   }
@@ -281,7 +260,8 @@ function storyOrNothing(a: Anomaly, ctx: StoryContext): string {
   try { return story(a, ctx); } catch { return ""; }
 }
 
-export function buildReportData(files: RunFiles): ReportData {
+/** The report's data. `faultKinds`: declared fault colours and descriptions to use when run.json has none. */
+export function buildReportData(files: RunFiles, faultKinds: Record<string, FaultKind> = {}): ReportData {
   const { history } = files;
   const run = files.run as Record<string, any> | undefined, results = files.results as Record<string, any> | undefined;
   const operations = pairOperations(history, { strictRetire: false, file: files.dir ? join(files.dir, FILES.history) : undefined });
@@ -322,12 +302,12 @@ export function buildReportData(files: RunFiles): ReportData {
   const total = ordered.length;
   for (const [name, a] of ordered.slice(0, LIMITS.anomalies)) {
     const ops = Array.isArray(a.ops) ? a.ops.filter((x) => Number.isInteger(x) && x >= 0 && x < history.length) : [];
-    const chain = chainOf(a.details);
+    const evidence = evidenceOf(a.evidence, history.length);
+    const details = a.details === undefined ? undefined : detailsOf(a.details);
     anomalies.push({
       id: anomalies.length, checker: name, kind: String(a.kind ?? "anomaly"), ...(a.key !== undefined ? { key: String(a.key) } : {}),
-      explanation: String(a.explanation ?? ""), story: storyOrNothing({ ...a, ops }, ctx), ops,
-      ...(a.details !== undefined ? { details: trimDetails(a.details) } : {}), ...(chain ? { chain } : {}),
-      ...(evidenceOf(a.evidence, history.length) ?? {}),
+      explanation: String(a.explanation ?? ""), story: storyOrNothing({ ...a, ops, evidence }, ctx), ops,
+      ...(details !== undefined ? { details } : {}), ...(evidence ? { evidence } : {}),
     });
   }
 
@@ -361,6 +341,7 @@ export function buildReportData(files: RunFiles): ReportData {
       f: f.f, t0: f.start.time, t1: f.stop ? f.stop.time : null, i0: f.start.index, i1: f.stop ? f.stop.index : null,
       nodes: Array.isArray((f.value as any)?.nodes) ? (f.value as any).nodes.map(String) : [], value: valueText(f.value), phrase: faultPhrase(f.f, f.value),
     })),
+    faultKinds: faultKindsOf(new Set(faults.map((f) => f.f)), run?.nemeses, faultKinds),
     strings: strings.list,
     ops,
     lag: checkerLags(results) ?? readLags(operations),

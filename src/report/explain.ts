@@ -2,7 +2,7 @@
 // and which fault was in effect. The checker's own explanation is kept beside it; this adds the timeline.
 import type { Anomaly } from "../../checkers/types.ts";
 import type { Fault, Operation } from "../history/pairs.ts";
-import { did, duration, ended, faultPhrase, kindWords, seconds, show, tuple } from "./format.ts";
+import { did, duration, ended, faultPhrase, kindWords, plain, seconds, tuple } from "./format.ts";
 
 export interface StoryContext {
   /** The client operation an invoke or completion history index belongs to. */
@@ -26,8 +26,7 @@ export function involved(a: Anomaly, ctx: StoryContext): Operation[] {
 }
 
 function subject(a: Anomaly, ops: Operation[], ctx: StoryContext): Operation | undefined {
-  const d = a.details as { blocked?: { index?: unknown }[] } | undefined;
-  const b = Array.isArray(d?.blocked) ? d!.blocked[0]?.index : undefined;
+  const b = a.evidence?.blocked?.[0]?.index;
   if (typeof b === "number") { const o = ctx.byIndex(b); if (o) return o; }
   return ops[ops.length - 1];
 }
@@ -63,18 +62,18 @@ function staleContext(read: Operation, ctx: StoryContext): string | undefined {
   if (read.f !== "read" || read.type !== "ok") return undefined;
   const inv = tuple(read.invoke.value), out = tuple(read.complete?.value);
   if (!inv || !out) return undefined;
-  const got = show(out.value);
+  const got = plain(out.value);
   const writes = writesOf(inv.key, ctx);
   let newer: Operation | undefined, newerValue: unknown;
   for (const w of writes) {
-    if (w.o.type !== "ok" || endTime(w.o) >= read.invoke.time || show(w.value) === got) continue;
+    if (w.o.type !== "ok" || endTime(w.o) >= read.invoke.time || plain(w.value) === got) continue;
     if (!newer || endTime(w.o) > endTime(newer)) { newer = w.o; newerValue = w.value; }
   }
   if (!newer) return undefined;
   const gap = read.invoke.time - endTime(newer);
-  let s = `But process ${newer.process} ${newer.f === "cas" ? `had compare-and-set ${inv.key} to ${show(newerValue)}` : `had written ${show(newerValue)} to ${inv.key}`}, ` +
+  let s = `But process ${newer.process} ${newer.f === "cas" ? `had compare-and-set ${inv.key} to ${plain(newerValue)}` : `had written ${plain(newerValue)} to ${inv.key}`}, ` +
     `acknowledged at ${seconds(endTime(newer))}, ${duration(gap)} before this read began`;
-  const sources = writes.filter((w) => show(w.value) === got && w.o.invoke.time <= endTime(read));
+  const sources = writes.filter((w) => plain(w.value) === got && w.o.invoke.time <= endTime(read));
   const initial = got === "null" && sources.length === 0;
   if (initial) s += `; ${inv.key} had not been written before, so the read returned its initial value`;
   if (sources.length > 0 && sources.every((w) => w.o.type === "ok" && endTime(w.o) < newer!.invoke.time)) {
@@ -141,12 +140,12 @@ export function story(a: Anomaly, ctx: StoryContext): string {
     out.push(cap(opSentence(main)) + ".");
     const stale = staleContext(main, ctx);
     if (stale) out.push(stale);
-    const d = a.details as { longest?: { state?: unknown }[]; longestLength?: unknown; state?: unknown } | undefined;
-    const longest = Array.isArray(d?.longest) ? d!.longest : undefined;
+    const ev = a.evidence;
     const key = a.key ? ` ${a.key}` : "";
-    if (longest) {
-      const n = typeof d!.longestLength === "number" ? d!.longestLength : longest.length;
-      const state = typeof d!.state === "string" ? d!.state : longest.length ? longest[longest.length - 1]?.state : undefined;
+    if (ev?.prefix || ev?.blocked || ev?.prefixLength !== undefined) {
+      const prefix = ev.prefix ?? [];
+      const n = ev.prefixLength ?? prefix.length;
+      const state = prefix.length ? prefix[prefix.length - 1].state : undefined;
       out.push(`No legal order explains it: the longest one places ${n} operation(s)${typeof state === "string" ? `, leaving${key} at ${state}` : ""}, and this operation cannot come next — not linearizable.`);
     }
   } else if (ops.length) {

@@ -1,28 +1,8 @@
 // Words and numbers for people: times, durations, operations and faults as the report's sentences use them.
 import type { Operation } from "../history/pairs.ts";
+import { plain, seconds } from "../format.ts";
 
-/** A run-relative time in nanoseconds as seconds with millisecond precision: "2.104 s". */
-export function seconds(ns: number): string {
-  return `${(ns / 1e9).toFixed(3)} s`;
-}
-
-/** A duration in nanoseconds at a sensible unit: "850 µs", "12 ms", "1.25 s". */
-export function duration(ns: number): string {
-  const a = Math.abs(ns);
-  if (a < 1e3) return `${Math.round(ns)} ns`;
-  if (a < 1e6) return `${Math.round(ns / 1e3)} µs`;
-  if (a < 1e9) return `${a < 1e7 ? (ns / 1e6).toFixed(1).replace(/\.0$/, "") : Math.round(ns / 1e6)} ms`;
-  return `${(ns / 1e9).toFixed(a < 1e10 ? 2 : 1)} s`;
-}
-
-/** A JSON value, short: strings unquoted when they are plain words. */
-export function show(v: unknown, max = 80): string {
-  if (v === undefined) return "?";
-  if (typeof v === "string" && /^[\w.:@/-]{1,40}$/.test(v)) return v;
-  let s: string;
-  try { s = JSON.stringify(v) ?? String(v); } catch { s = String(v); }
-  return s.length > max ? s.slice(0, max - 1) + "…" : s;
-}
+export { duration, plain, seconds } from "../format.ts";
 
 /** Jepsen's independent tuple [key, value], when a value looks like one. */
 export function tuple(v: unknown): { key: string; value: unknown } | undefined {
@@ -38,21 +18,21 @@ export function did(o: Operation): string {
   if (inv) {
     const key = inv.key;
     if (f === "read") {
-      if (o.type === "ok") return `read ${key} and got ${show(out ? out.value : o.complete?.value)}`;
+      if (o.type === "ok") return `read ${key} and got ${plain(out ? out.value : o.complete?.value)}`;
       return `tried to read ${key}`;
     }
-    if (f === "write") return `${o.type === "ok" ? "wrote" : "tried to write"} ${show(inv.value)} to ${key}`;
+    if (f === "write") return `${o.type === "ok" ? "wrote" : "tried to write"} ${plain(inv.value)} to ${key}`;
     if (f === "cas" && Array.isArray(inv.value) && inv.value.length === 2) {
       const [from, to] = inv.value;
-      if (o.type === "ok") return `compare-and-set ${key} from ${show(from)} to ${show(to)}`;
-      if (o.error === "compare-failed") return `tried to compare-and-set ${key} from ${show(from)} to ${show(to)} and found another value`;
-      return `tried to compare-and-set ${key} from ${show(from)} to ${show(to)}`;
+      if (o.type === "ok") return `compare-and-set ${key} from ${plain(from)} to ${plain(to)}`;
+      if (o.error === "compare-failed") return `tried to compare-and-set ${key} from ${plain(from)} to ${plain(to)} and found another value`;
+      return `tried to compare-and-set ${key} from ${plain(from)} to ${plain(to)}`;
     }
-    return `${f} ${key} ${show(inv.value)}${o.type === "ok" && out && show(out.value) !== show(inv.value) ? ` → ${show(out.value)}` : ""}`;
+    return `${f} ${key} ${plain(inv.value)}${o.type === "ok" && out && plain(out.value) !== plain(inv.value) ? ` → ${plain(out.value)}` : ""}`;
   }
   const iv = o.invoke.value, cv = o.complete?.value;
-  const res = o.type === "ok" && cv !== undefined && show(cv) !== show(iv) ? ` → ${show(cv)}` : "";
-  return `${f}${iv === null || iv === undefined ? "" : " " + show(iv)}${res}`;
+  const res = o.type === "ok" && cv !== undefined && plain(cv) !== plain(iv) ? ` → ${plain(cv)}` : "";
+  return `${f}${iv === null || iv === undefined ? "" : " " + plain(iv)}${res}`;
 }
 
 /** How an operation ended, with its time: "acknowledged at 2.104 s", "failed at 2.1 s (timeout)". */
@@ -69,11 +49,11 @@ const list = (xs: string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1
 /** A fault as a noun phrase: "a partition isolating n1 (n1 | n2, n3)", "a crash of n2", "clock skew on n1 (+250 ms)". */
 export function faultPhrase(f: string, value: unknown): string {
   const v = (value && typeof value === "object" ? value : {}) as Record<string, unknown>;
-  const nodes = Array.isArray(v.nodes) ? v.nodes.map((n) => show(n)) : [];
+  const nodes = Array.isArray(v.nodes) ? v.nodes.map((n) => plain(n)) : [];
   const who = nodes.length ? list(nodes) : "some nodes";
   switch (f) {
     case "partition": {
-      const groups = Array.isArray(v.groups) ? v.groups.filter(Array.isArray).map((g) => (g as unknown[]).map((n) => show(n)).join(", ")) : [];
+      const groups = Array.isArray(v.groups) ? v.groups.filter(Array.isArray).map((g) => (g as unknown[]).map((n) => plain(n)).join(", ")) : [];
       return `a partition isolating ${who}${groups.length > 1 ? ` (${groups.join(" | ")})` : ""}`;
     }
     case "kill": case "crash": return `a crash of ${who}`;

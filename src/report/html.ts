@@ -3,12 +3,19 @@
 // can close the <script> element, and the page script renders values with textContent only. The page's
 // Content-Security-Policy allows no network access and runs only the page script (by hash), never inline handlers.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { ReportData } from "./data.ts";
+import { bundlePage } from "./bundle.ts";
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
+/** The page script: bundled from page/*.ts when running from the sources, else the bundle the build wrote. */
+function pageScript(): string {
+  const entry = new URL("./page/main.ts", import.meta.url);
+  return existsSync(entry) ? bundlePage(fileURLToPath(entry), fileURLToPath(new URL("../..", import.meta.url))) : asset("report.js");
+}
 let cached: { css: string; js: string } | undefined;
-const assets = () => (cached ??= { css: asset("report.css"), js: asset("report.js") });
+const assets = () => (cached ??= { css: asset("report.css"), js: pageScript() });
 
 /** JSON that is safe inside a <script> element and inside JavaScript source. */
 export function embedJson(value: unknown): string {

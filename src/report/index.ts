@@ -2,20 +2,22 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FILES } from "../results/store.ts";
-import { buildReportData, readRunDir, type RunFiles } from "./data.ts";
+import { buildReportData, readRunDir, type FaultKind, type RunFiles } from "./data.ts";
 import { renderReport } from "./html.ts";
 
-export { buildReportData, readRunDir, type RunFiles } from "./data.ts";
+export { buildReportData, readRunDir, type FaultKind, type RunFiles } from "./data.ts";
+export { declaredFaultKinds } from "./fault-kinds.ts";
 export { renderReport } from "./html.ts";
 
-/** The report page for a run directory, as a string (nothing is written). */
-export function reportHtml(dir: string): string {
-  return renderReport(buildReportData(readRunDir(dir)));
+/** The report page for a run directory, as a string (nothing is written). `faultKinds`: declared fault
+ *  colours for runs whose run.json has none (see declaredFaultKinds). */
+export function reportHtml(dir: string, faultKinds?: Record<string, FaultKind>): string {
+  return renderReport(buildReportData(readRunDir(dir), faultKinds));
 }
 
 /** Writes `<dir>/report.html` and returns its path. `files` lets a caller that already holds the run's data skip re-reading it. */
-export function writeReport(dir: string, files?: RunFiles): string {
-  const html = renderReport(buildReportData(files ?? readRunDir(dir)));
+export function writeReport(dir: string, files?: RunFiles, faultKinds?: Record<string, FaultKind>): string {
+  const html = renderReport(buildReportData(files ?? readRunDir(dir), faultKinds));
   const path = join(dir, FILES.report);
   writeFileSync(`${path}.tmp`, html);
   renameSync(`${path}.tmp`, path);

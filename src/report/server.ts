@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "n
 import { join, relative, sep } from "node:path";
 import { FILES, listRuns, type RunSummary } from "../results/store.ts";
 import { csp, escapeHtml, reportCsp } from "./html.ts";
-import { reportHtml } from "./index.ts";
+import { declaredFaultKinds, reportHtml, type FaultKind } from "./index.ts";
 
 const SORT_JS = `(() => {
   const table = document.getElementById("runs"), body = table.tBodies[0];
@@ -88,7 +88,7 @@ export const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || /^127\.\
 /** The request handler over a results directory (exported for tests). Bound to loopback (`host`, the default),
  *  it answers only requests whose Host header names loopback: a web page elsewhere cannot reach it through a
  *  DNS name it re-points at 127.0.0.1. */
-export function handler(rootDir: string, options: { host?: string } = {}) {
+export function handler(rootDir: string, options: { host?: string; faultKinds?: Record<string, FaultKind> } = {}) {
   const root = realpathSync(rootDir);
   const loopbackOnly = isLoopback(options.host ?? "127.0.0.1");
   const inside = (p: string) => p === root || p.startsWith(root + sep);
@@ -122,7 +122,7 @@ export function handler(rootDir: string, options: { host?: string } = {}) {
       if (rest === "" || rest === FILES.report) {
         const file = join(runDir, FILES.report);
         const fresh = existsSync(file) && [FILES.history, FILES.results].every((f) => !existsSync(join(runDir, f)) || statSync(join(runDir, f)).mtimeMs <= statSync(file).mtimeMs);
-        const html = fresh ? readFileSync(file) : reportHtml(runDir);
+        const html = fresh ? readFileSync(file) : reportHtml(runDir, options.faultKinds);
         return send(res, 200, htmlHeaders(reportCsp()), html, head);
       }
       if (rest === "files/" || rest === "files") return send(res, 200, htmlHeaders(FILES_CSP), filesPage(base, runDir, runRel), head);
@@ -151,7 +151,7 @@ export interface ServeOptions { root: string; port?: number; host?: string }
 export async function serve(o: ServeOptions): Promise<{ server: Server; url: string }> {
   if (!existsSync(o.root) || !statSync(o.root).isDirectory()) throw Object.assign(new Error(`no results directory ${o.root}`), { exitCode: 3 });
   const host = o.host ?? "127.0.0.1";
-  const server = createServer(handler(o.root, { host }));
+  const server = createServer(handler(o.root, { host, faultKinds: await declaredFaultKinds() }));
   await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(o.port ?? 8080, host, () => resolve()); });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;

@@ -2,7 +2,7 @@
 import { HistoryError, type Op } from "../history/op.ts";
 import { merge, type Validity, type Verdict } from "../../checkers/types.ts";
 import type { CheckBudget, NamedChecker } from "./types.ts";
-import { formatSpectrum, spectrum, type Spectrum } from "../../checkers/spectrum.ts";
+import { formatSpectrum, spectrum, type Decides, type Spectrum } from "../../checkers/spectrum.ts";
 import { formatIsolation, type IsolationResult } from "../../checkers/txn/index.ts";
 
 export interface Results {
@@ -20,6 +20,9 @@ function isolationOf(out: Record<string, Verdict>): { isolation?: IsolationResul
   return {};
 }
 
+/** Each checker's declared models, by name. */
+export const decidesOf = (checkers: NamedChecker[]): Decides => Object.fromEntries(checkers.map((c) => [c.name, c.decides]));
+
 export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): Results {
   const out: Record<string, Verdict> = {};
   for (const c of checkers) {
@@ -30,7 +33,7 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out), ...isolationOf(out) };
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out, decidesOf(checkers)), ...isolationOf(out) };
 }
 
 /** As runCheckers, but a checker with `checkAsync` runs that way, within `budget` (e.g. on worker threads
@@ -45,7 +48,7 @@ export async function runCheckersAsync(history: readonly Op[], checkers: NamedCh
       out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out), ...isolationOf(out) };
+  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out, decidesOf(checkers)), ...isolationOf(out) };
 }
 
 export const exitCodeFor = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2);

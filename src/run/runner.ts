@@ -66,6 +66,8 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   const workload = await lookup("workload", workloads, config.workload);
   const chosen: Nemesis[] = await Promise.all(config.nemesis.map((n) => lookup("nemesis", nemesisTable, n)));
   const byName = new Map(config.nemesis.map((n, i) => [n, chosen[i]]));
+  // Each fault's look as its nemesis declares it, so the report draws any nemesis without knowing it.
+  runInfo.nemeses = Object.fromEntries(chosen.map((n) => [n.name, { description: n.description, colour: n.colour }]));
   const schedule = config.nemesisSchedule !== undefined
     ? parseSchedule(config.nemesisSchedule, Object.keys(nemesisTable)).schedule
     : defaultSchedule(config.nemesis, config.nemesisInterval * 1000, config.nemesisTarget);

@@ -4,6 +4,7 @@ import type { Completion, Op } from "../history/op.ts";
 import type { Checker, Verdict } from "../../checkers/types.ts";
 import type { LinearizablePool } from "../../checkers/linearizable/parallel.ts";
 import type { Rng } from "./rng.ts";
+import type { ModelName } from "../../checkers/spectrum.ts";
 
 /** Time as the run sees it: real for real stores, simulated (and deterministic) for `sim`. In milliseconds. */
 export interface Scheduler {
@@ -108,6 +109,8 @@ export interface WorkloadOptions {
 export interface NamedChecker {
   name: string;
   check: Checker;
+  /** The consistency models its verdict decides, for the spectrum (e.g. ["causal"]); none: it stands alone. */
+  decides?: readonly ModelName[];
   /** Optional: the same check on worker threads within a budget (used by `faultline check`; the runner
    *  calls `check`). Must give the verdict `check` gives, or "unknown" when the budget runs out. */
   checkAsync?: (history: readonly Op[], budget: CheckBudget) => Promise<Verdict>;

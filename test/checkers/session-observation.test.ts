@@ -64,7 +64,7 @@ describe("a cross-key regression counts for every guarantee it breaks", () => {
     expect(mr.anomalies).toHaveLength(1);
     expect(mw.anomalies).toHaveLength(1);
     expect(mw.anomalies[0].explanation).toContain("This read also breaks monotonic reads.");
-    const sp = spectrum(Object.fromEntries(GUARANTEES.map((g) => [g, s(h.ops, g)])));
+    const sp = spectrum(Object.fromEntries(GUARANTEES.map((g) => [g, s(h.ops, g)])), Object.fromEntries(GUARANTEES.map((g) => [g, [g]])));
     expect(sp.models["monotonic-reads"]).toMatchObject({ status: "violated", anomalies: 1 });
     expect(sp.models["monotonic-writes"]).toMatchObject({ status: "violated", anomalies: 1 });
     expect(sp.models.PRAM).toMatchObject({ status: "violated", anomalies: 1 });

@@ -44,7 +44,7 @@ describe("report data", () => {
     const ops = staleHistory();
     const results = { valid: false, checkers: { linearizable: { checker: "linearizable", valid: false, anomalies: [{
       kind: "nonlinearizable", key: "x", ops: [5, 6, 7, 8], explanation: "Not linearizable on key \"x\"",
-      details: { model: "cas-register", longest: [{ index: 0, op: "write 1", state: "value 1" }, { index: 3, op: "write 2", state: "value 2" }], blocked: [{ index: 5, op: "read → 1" }] },
+      evidence: { prefix: [{ index: 0, op: "write 1", state: "value 1" }, { index: 3, op: "write 2", state: "value 2" }], prefixLength: 2, blocked: [{ index: 5, op: "read → 1" }] },
     }] } } };
     const d = buildReportData({ history: ops, results });
     expect(d.anomalies).toHaveLength(1);
@@ -58,8 +58,32 @@ describe("report data", () => {
     const fresh = [...ops.slice(0, 5)];
     const h2 = historyBuilder(); for (const o of fresh) h2.ops.push({ ...o });
     h2.invoke(2, "read", ["x", null], { node: "n1" }); h2.ok(2, "read", ["x", 2], { node: "n1" });
-    const d2 = buildReportData({ history: h2.ops, results: { valid: false, checkers: { c: { checker: "c", valid: false, anomalies: [{ kind: "nonlinearizable", ops: [5, 6], explanation: "", details: { longest: [], blocked: [{ index: 5 }] } }] } } } });
+    const d2 = buildReportData({ history: h2.ops, results: { valid: false, checkers: { c: { checker: "c", valid: false, anomalies: [{ kind: "nonlinearizable", ops: [5, 6], explanation: "", evidence: { prefix: [], blocked: [{ index: 5 }] } }] } } } });
     expect(d2.anomalies[0].story).not.toContain("stale");
+  });
+
+  it("reads evidence loosely: indexes outside the history dropped, texts made strings and capped, lists capped", () => {
+    const ops = staleHistory();
+    const evidence = {
+      steps: [{ from: 0, to: 5, relation: "wr", why: XSS }, { from: 0, to: 99, relation: "x", why: "out of range" }, { from: -1, to: 5 }, "junk", { from: 3, to: 5, relation: 7, why: { a: 1 } }],
+      order: [0, 5, 42, "3"], names: ["A", 5], witness: [5, 6, 1e9, 2.5], witnessText: "w".repeat(10_000),
+      prefix: [{ index: 0, op: "write 1", state: "value 1" }, { index: 77, op: "gone", state: "?" }], prefixLength: 1, blocked: [{ index: 5, op: 3 }, null],
+      faults: Array.from({ length: 40 }, (_, i) => `fault ${i}`),
+    };
+    const d = buildReportData({ history: ops, results: { valid: false, checkers: { mine: { valid: false, anomalies: [{ kind: "odd", ops: [0, 5], explanation: "", evidence }] } } } });
+    const ev = d.anomalies[0].evidence!;
+    expect(ev.steps).toEqual([{ from: 0, to: 5, relation: "wr", why: XSS }, { from: 3, to: 5, relation: "7", why: '{"a":1}' }]);
+    expect(ev.order).toEqual([0, 5]);
+    expect(ev.names).toEqual(["A", "5"]);
+    expect(ev.witness).toEqual([5, 6]);
+    expect(ev.witnessText!.length).toBe(4097);
+    expect(ev.prefix).toEqual([{ index: 0, op: "write 1", state: "value 1" }]);
+    expect(ev.prefixLength).toBe(1);
+    expect(ev.blocked).toEqual([{ index: 5, op: "3" }]);
+    expect(ev.faults).toHaveLength(16);
+    // Not an object: no evidence at all, and the anomaly still renders.
+    const none = buildReportData({ history: ops, results: { valid: false, checkers: { mine: { valid: false, anomalies: [{ kind: "odd", ops: [0], explanation: "", evidence: "zz" }] } } } });
+    expect(none.anomalies[0].evidence).toBeUndefined();
   });
 
   it("puts every checker's first anomalies before any checker's fourth, so none hides behind another's many", () => {

@@ -16,16 +16,13 @@
 import { HistoryError, type Op, type OpType } from "../op.ts";
 import { normalizeProcesses, type RawOp } from "./normalize.ts";
 import { validateImportedTxns } from "./jepsen-txn.ts";
+import { show } from "../../format.ts";
 
 const TYPES = new Set(["invoke", "ok", "fail", "info"]);
 
 /** One op map with its keys by name, and the line it starts on. */
 export interface OpRecord { fields: Record<string, unknown>; line: number }
 
-const show = (v: unknown): string => {
-  const s = v === undefined ? "nothing" : JSON.stringify(v) ?? String(v);
-  return s.length > 40 ? s.slice(0, 40) + "…" : s;
-};
 
 /** Jepsen nemesis f → [faultline fault, starts it?]. "start"/"stop" depend on what is active (see below). */
 const NEMESIS_FS: Record<string, [string, boolean]> = {
