@@ -118,5 +118,5 @@ function editDistance(a: string, b: string): number {
 /** One line per option: name, rule, default, help (for `faultline lab options`, the README). */
 export function describeOptions(schema: OptionSchema): string[] {
   const width = Math.max(0, ...Object.keys(schema).map((k) => k.length));
-  return Object.entries(schema).map(([k, s]) => `${k.padEnd(width)}  ${ruleOf(s)}${s.default !== undefined ? `, default ${s.default}` : ""}: ${s.help}`);
+  return Object.entries(schema).map(([k, s]) => `${k.padEnd(width)}  ${s.help} (${ruleOf(s)}${s.default !== undefined ? `; default ${s.default}` : ""})`);
 }

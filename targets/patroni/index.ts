@@ -14,7 +14,9 @@ import { postgresTarget } from "../postgres/index.ts";
 import { PatroniCluster, type LeaderEra } from "./cluster.ts";
 import { CLIENT_STANCES, ClientView, PatroniClient } from "./client.ts";
 
-export type FaultProcess = "both" | "postgres" | "patroni";
+/** What kill and pause hit on a node. */
+export const FAULT_PROCESSES = ["both", "postgres", "patroni"] as const;
+export type FaultProcess = (typeof FAULT_PROCESSES)[number];
 
 /** Nodes cut off from most of their peers by a set of one-way blocks (unreachable to a client with the majority). */
 export function cutOff(nodes: string[], blocked: Set<string>): Set<string> {
@@ -78,7 +80,7 @@ export const patroniTarget = labTarget({
     retry_timeout: option.integer({ min: 1, default: 5, unit: "s" }, "etcd and PostgreSQL retry timeout"),
     use_pg_rewind: option.boolean(true, "a former leader rejoins by rewinding"),
     client: option.choice(CLIENT_STANCES, "stay", "where the application stands during a partition: with the old primary, or with the majority"),
-    process: option.choice(["both", "postgres", "patroni"], "both", "what kill and pause hit"),
+    process: option.choice(FAULT_PROCESSES, "both", "what kill and pause hit"),
     timeout: option.integer({ min: 1, default: 5000, unit: "ms" }, "an op's own timeout"),
   },
   check: (v) => (v.loop_wait >= v.ttl ? `needs loop_wait < ttl, got loop_wait ${v.loop_wait}, ttl ${v.ttl}` : undefined),

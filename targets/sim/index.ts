@@ -18,6 +18,9 @@ export interface SimSession extends TargetSession {
 
 const OPTIONS = {
   latency: option.number({ min: 0, default: 1, unit: "ms" }, "one message's delay on the simulated network"),
+  "step-ms": option.number({ min: 0, default: 1, unit: "ms" }, "txn-snapshot, txn-read-committed: mean time per micro-op, so transactions overlap"),
+  "stale-ms": option.number({ min: 0, default: 50, unit: "ms" }, "txn-serializable: how old a read-only transaction's prefix may be"),
+  "replica-delay-ms": option.number({ min: 0, default: 50, unit: "ms" }, "txn-replica-snapshot: a replica's delay in applying commits"),
 };
 
 export const simTarget: Target = {
@@ -32,10 +35,11 @@ export const simTarget: Target = {
     if (!isSimMode(mode)) throw new UsageError(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
     const names = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
     const clock = new SimClock();
-    const { latency } = parseOptions("sim", OPTIONS, o.options);
+    const settings = parseOptions("sim", OPTIONS, o.options);
+    const latency = settings.latency;
     const net = new SimNetwork(clock, rng(o.seed, "sim-network"), latency);
     // The txn-* modes run transactions on their own store; the others replicate single-key ops.
-    const cluster = isTxnMode(mode) ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), o.options) : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
+    const cluster = isTxnMode(mode) ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), settings) : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
     return {
       nodes: names,
       scheduler: clock,

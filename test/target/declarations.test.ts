@@ -77,7 +77,13 @@ describe("option schema", () => {
     await expect(redisTarget.setup({ nodes: 3, seed: "1", dir: "/nonexistent", options: { "min-replicas": 3 } })).rejects.toMatchObject({ exitCode: 3, message: "redis min-replicas=3 asks for more replicas than the 2 there are" });
   });
 
-  it("the sim declares its option too", async () => {
+  it("the run configuration checks option values against the declared schema before anything starts", async () => {
+    await expect(resolveConfig({ target: "etcd", targetOptions: { read: "stale" } })).rejects.toMatchObject({ exitCode: 3, message: 'etcd option read must be one of linearizable, serializable, got "stale"' });
+    await expect(resolveConfig({ target: "sim", targetOptions: { latency: "slow" } })).rejects.toThrow('sim option latency must be a number ≥ 0 (ms), got "slow"');
+    await expect(resolveConfig({ target: "etcd", targetOptions: { read: "serializable", heartbeat: 50 } })).resolves.toBeDefined();
+  });
+
+  it("the sim declares its options too", async () => {
     await expect(resolveConfig({ target: "sim", targetOptions: { latency: 5 } })).resolves.toBeDefined();
     const { simTarget } = await import("../../targets/sim/index.ts");
     expect(simTarget.schema).toHaveProperty("latency");
