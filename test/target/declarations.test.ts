@@ -94,7 +94,7 @@ describe("option schema", () => {
 describe("generated from the declarations", () => {
   it("src/lab/install.sh is exactly the script the declarations generate", async () => {
     const script = installScript(localNeeds(await labTargets()));
-    expect(read("src/lab/install.sh")).toBe(script);
+    expect(read("src/lab/install.sh"), "regenerate: faultline lab install-script > src/lab/install.sh").toBe(script);
     // and it installs every lab target's packages and stops their services
     for (const p of ["postgresql", "redis-server", "redis-sentinel", "etcd-server", "etcd-client", "patroni", "iptables", "gcc", "faketime"]) expect(script).toMatch(new RegExp(`^PACKAGES=".*\\b${p}\\b`, "m"));
     expect(script).toContain("for svc in etcd postgresql redis-server redis-sentinel patroni; do");
@@ -103,7 +103,7 @@ describe("generated from the declarations", () => {
   it("the docker node image holds the runtime's and every docker target's packages, and the Dockerfile the same", async () => {
     const ts = await labTargets();
     const generated = remoteNeeds(ts, "docker").imagePackages;
-    expect(new Set(IMAGE_PACKAGES)).toEqual(new Set(generated));
+    expect(new Set(IMAGE_PACKAGES), `IMAGE_PACKAGES (src/lab/image/index.ts) must be: ${generated.join(", ")}`).toEqual(new Set(generated));
     expect(IMAGE_PACKAGES.length).toBe(generated.length);
     expect(generated).not.toContain("patroni");   // patroni runs on netns only
     const dockerfile = /apt-get install -y --no-install-recommends \\\n\s+([^\n]+) \\\n/.exec(read("src/lab/image/Dockerfile"))?.[1].trim().split(/\s+/);
