@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { hasCommand } from "./netns.ts";
 import { slots } from "./journal.ts";
+import { labTargets, localNeeds } from "../target/all.ts";
+import type { Binary, Needs } from "../target/needs.ts";
 
 export interface Check {
   name: string;
@@ -28,28 +30,52 @@ export function postgresBin(): string | undefined {
   return versions.length ? `${root}/${versions[0]}/bin` : undefined;
 }
 
-export const FAKETIME_LIB = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"];
+/** Where a declared binary is on this host (a `*` in its path matches a version directory), or undefined. */
+export function locate(b: Binary): string | undefined {
+  if (!b.path) return hasCommand(b.name) ? b.name : undefined;
+  const star = b.path.indexOf("*");
+  if (star < 0) return existsSync(b.path) ? b.path : undefined;
+  const dir = b.path.slice(0, star), rest = b.path.slice(star + 1);
+  let entries: string[] = [];
+  try { entries = readdirSync(dir); } catch { return undefined; }
+  return entries.map((e) => dir + e + rest).find((p) => existsSync(p));
+}
 
-export function doctor(): DoctorReport {
-  const cmd = (name: string, pkg: string, c = name): Check => ({ name: `${name}${c !== name ? ` (${c})` : ""}`, ok: hasCommand(c), pkg });
-  const pg = postgresBin();
+/** How doctor looks at this host (a test passes its own). */
+export interface Probe {
+  locate(b: Binary): string | undefined;
+  user(name: string): boolean;
+}
+const hostProbe: Probe = { locate, user: (name) => spawnSync("id", [name]).status === 0 };
+
+/** One check per declared binary and user, each naming the package that provides it. */
+export function needsChecks(needs: Required<Needs>, probe: Probe = hostProbe): Check[] {
+  return [
+    ...needs.binaries.map((b) => {
+      const at = probe.locate(b);
+      return { name: b.label ?? b.name, ok: at !== undefined, pkg: b.pkg, detail: at ?? `not found (${b.path ?? "on PATH"}); package ${b.pkg}` };
+    }),
+    ...needs.users.map((u) => ({ name: `${u.name} user`, ok: probe.user(u.name), pkg: u.pkg })),
+  ];
+}
+
+/** The report for these checks: what is missing, and the one apt-get command that installs it. */
+export function report(checks: Check[], notes: string[]): DoctorReport {
+  const missingPkgs = [...new Set(checks.filter((c) => !c.ok && c.pkg).map((c) => c.pkg!))];
+  return {
+    checks,
+    notes,
+    missing: checks.filter((c) => !c.ok).map((c) => c.name),
+    installCommand: missingPkgs.length ? `apt-get install -y ${missingPkgs.join(" ")}` : undefined,
+  };
+}
+
+/** `faultline lab doctor` for the netns runtime: this host's tools and every lab target's store. */
+export async function doctor(): Promise<DoctorReport> {
   const checks: Check[] = [
     { name: "Linux", ok: process.platform === "linux", detail: process.platform },
     { name: "root", ok: process.getuid?.() === 0, detail: "network namespaces and iptables need root: run faultline as root (sudo)" },
-    cmd("iproute2", "iproute2", "ip"),
-    cmd("iptables", "iptables"),
-    cmd("iptables-restore", "iptables"),
-    cmd("setpriv", "util-linux"),
-    cmd("clock shim compiler", "gcc", "gcc"),
-    { name: "libfaketime", ok: FAKETIME_LIB.some(existsSync), pkg: "faketime" },
-    { name: "postgresql (initdb, pg_basebackup, postgres)", ok: !!pg && ["initdb", "pg_basebackup", "postgres", "pg_ctl"].every((b) => existsSync(`${pg}/${b}`)), pkg: "postgresql", detail: pg },
-    { name: "postgres user", ok: spawnSync("id", ["postgres"]).status === 0, pkg: "postgresql" },
-    cmd("redis-server", "redis-server"),
-    cmd("redis-sentinel", "redis-sentinel"),
-    cmd("etcd", "etcd-server"),
-    cmd("etcdctl", "etcd-client"),
-    cmd("patroni", "patroni"),
-    cmd("patronictl", "patroni"),
+    ...needsChecks(localNeeds(await labTargets())),
   ];
   const notes: string[] = [];
   if (hasCommand("tc")) {
@@ -64,13 +90,7 @@ export function doctor(): DoctorReport {
       notes.push("the host's iptables FORWARD policy is DROP and bridged traffic passes iptables (bridge-nf-call-iptables=1, e.g. left by dockerd): lab nodes cannot reach each other; faultline does not change the host firewall — allow forwarding on flbr* bridges or start dockerd with --iptables=false");
   }
   for (const s of slots()) notes.push(s.alive ? `lab slot ${s.slot} is in use by a running faultline (pid ${s.owner?.pid})` : `lab slot ${s.slot} holds leftovers of a dead run: run \`faultline lab clean\``);
-  const missingPkgs = [...new Set(checks.filter((c) => !c.ok && c.pkg).map((c) => c.pkg!))];
-  return {
-    checks,
-    notes,
-    missing: checks.filter((c) => !c.ok).map((c) => c.name),
-    installCommand: missingPkgs.length ? `apt-get install -y ${missingPkgs.join(" ")}` : undefined,
-  };
+  return report(checks, notes);
 }
 
 function safeRead(p: string): string { try { return readFileSync(p, "utf8"); } catch { return ""; } }

@@ -1,10 +1,9 @@
 #!/bin/sh
-# Installs what faultline's local lab needs on Debian or Ubuntu (run as root):
-# network namespaces and firewall rules (iproute2, iptables, util-linux's setpriv), the clock shim's compiler
-# (gcc, libc6-dev), libfaketime, and the stores the lab targets start: PostgreSQL, Redis with Sentinel, etcd,
-# Patroni.
+# Installs what faultline's local lab needs on Debian or Ubuntu (run as root). Generated from the targets'
+# declarations (targets/*/index.ts) and the runtime's own (src/lab/needs.ts): do not edit; regenerate with
+#   faultline lab install-script > src/lab/install.sh
 set -eu
-PACKAGES="iproute2 iptables util-linux gcc libc6-dev faketime postgresql redis-server redis-sentinel etcd-server etcd-client patroni"
+PACKAGES="iproute2 iptables util-linux gcc libc6-dev faketime etcd-server etcd-client postgresql redis-server redis-sentinel patroni"
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "faultline lab install: apt-get not found; install these packages with your system's package manager: $PACKAGES" >&2
   exit 4
@@ -18,7 +17,7 @@ apt-get update
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $PACKAGES
 # The lab starts its own servers; stop the distribution's default instances so they do not hold ports or CPU.
-for svc in postgresql redis-server redis-sentinel etcd patroni; do
+for svc in etcd postgresql redis-server redis-sentinel patroni; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
     systemctl disable "$svc" >/dev/null 2>&1 || true

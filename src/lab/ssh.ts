@@ -310,25 +310,22 @@ export class SshRuntime extends RemoteRuntime {
   }
 }
 
-/** What the lab targets run on a host, with the Debian package providing it. */
-const HOST_NEEDS: [string, string][] = [
-  ["iptables", "iptables"], ["setpriv", "util-linux"], ["setsid", "util-linux"], ["tar", "tar"], ["awk", "mawk"], ["timeout", "coreutils"],
-  ["etcd", "etcd-server"], ["redis-server", "redis-server"], ["redis-sentinel", "redis-sentinel"],
-];
-
 /** `faultline lab doctor --runtime ssh`: the ssh client here, then per host: login, root (sudo), the tools and
  *  stores faultline runs there; what is missing and the command that installs it on that host. */
 export async function sshDoctor(o: SshOptions): Promise<import("./doctor.ts").DoctorReport> {
   const checks: import("./doctor.ts").Check[] = [{ name: "ssh client", ok: hasCommand("ssh"), pkg: "openssh-client" }];
   const notes: string[] = [];
   const installs: string[] = [];
+  // What fl-node.sh and the targets that run on ssh need on a host, from their declarations.
+  const { labTargets, remoteNeeds } = await import("../target/all.ts");
+  const { missingScript, packagesOf } = await import("../target/needs.ts");
+  const needs = remoteNeeds(await labTargets(), "ssh").binaries;
   if (checks[0].ok) {
     for (const h of o.hosts) {
       const where = `${h.user}@${h.host}:${h.port}`;
       const script = [
         'echo "uid $(id -u)"',
-        `for c in ${HOST_NEEDS.map(([c]) => c).join(" ")}; do command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 || echo "missing $c"; done`,
-        'ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo "missing postgresql"',
+        missingScript(needs),
         'echo "arch $(uname -m)"',
       ].join("; ");
       const r = await execa("ssh", [...sshArgs(h, o), h.host, "--", remoteCommand(["sh", "-c", script], false)], { stdin: "ignore", reject: false, timeout: 20_000 });
@@ -343,7 +340,7 @@ export async function sshDoctor(o: SshOptions): Promise<import("./doctor.ts").Do
         checks.push({ name: `root on ${h.host} (sudo -n)`, ok: sudo.exitCode === 0, detail: "faultline needs root on the nodes (firewall rules, signals): log in as root or allow passwordless sudo" });
       }
       const missing = [...out.matchAll(/^missing (\S+)$/gm)].map((m) => m[1]);
-      const pkgs = [...new Set(missing.map((m) => HOST_NEEDS.find(([c]) => c === m)?.[1] ?? m))];
+      const pkgs = packagesOf(needs, missing);
       checks.push({ name: `tools and stores on ${h.host}`, ok: !missing.length, detail: missing.length ? `missing: ${missing.join(", ")} (a target needs only its own store)` : undefined });
       if (pkgs.length) installs.push(`on ${h.host}: apt-get install -y ${pkgs.join(" ")}`);
       const arch = /^arch (\S+)$/m.exec(out)?.[1];

@@ -5,6 +5,7 @@ import { NODE_SPECS, type NodeSpec } from "../../nemeses/types.ts";
 import { validateRuntime } from "../lab/runtimes.ts";
 import { parseSchedule } from "./schedule.ts";
 import { runNameProblem } from "../results/store.ts";
+import { parseOptions, suggestion } from "../target/options.ts";
 
 export interface RunConfig {
   name: string;
@@ -102,8 +103,11 @@ export async function resolveConfig(partial: Partial<RunConfig>): Promise<RunCon
   const optionLists = [["target", c.target, target.options, c.targetOptions], ["workload", c.workload, workload.options, c.workloadOptions]] as const;
   for (const [kind, name, known, given] of optionLists) {
     const unknown = known ? Object.keys(given ?? {}).filter((k) => !known.includes(k)) : [];
-    if (unknown.length) throw new UsageError(`${kind} ${name} has no option ${unknown.map((u) => JSON.stringify(u)).join(", ")}; ${known!.length ? `its options: ${known!.join(", ")}` : "it takes none"}`);
+    const near = unknown.length === 1 ? suggestion(unknown[0], known!) : undefined;
+    if (unknown.length) throw new UsageError(`${kind} ${name} has no option ${unknown.map((u) => JSON.stringify(u)).join(", ")}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; ${known!.length ? `its options: ${known!.join(", ")}` : "it takes none"}`);
   }
+  // Values too, from the target's declared schema: a wrong type or range is refused before anything starts.
+  if (target.schema) parseOptions(c.target, target.schema, c.targetOptions ?? {});
   if (c.runtime !== undefined || (c.runtimeOptions && Object.keys(c.runtimeOptions).length)) {
     const rt = c.runtime ?? "netns";
     if (!["netns", "docker", "ssh"].includes(rt)) throw new UsageError(`unknown runtime ${JSON.stringify(rt)}; runtimes: netns, docker, ssh`);

@@ -5,6 +5,8 @@ import type { Checker, Verdict } from "../../checkers/types.ts";
 import type { LinearizablePool } from "../../checkers/linearizable/parallel.ts";
 import type { Rng } from "./rng.ts";
 import type { ModelName } from "../../checkers/spectrum.ts";
+import type { OptionSchema } from "../target/options.ts";
+import type { Needs } from "../target/needs.ts";
 
 /** Time as the run sees it: real for real stores, simulated (and deterministic) for `sim`. In milliseconds. */
 export interface Scheduler {
@@ -97,6 +99,11 @@ export interface Target {
   runtimes?: string[];
   /** The `--opt` keys it takes; others are refused before anything starts. Absent: not checked. */
   options?: readonly string[];
+  /** Those options declared: type, default, rule, help (src/target/options.ts). */
+  schema?: OptionSchema;
+  /** Lab targets: the Debian packages and programs its nodes need (the install script, `lab doctor`, the
+   *  docker node image and the ssh host check are generated from these). */
+  needs?: Needs;
   setup(options: TargetOptions): Promise<TargetSession>;
 }
 

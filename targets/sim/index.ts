@@ -1,6 +1,8 @@
 // The embedded default target: an in-process replicated store on a simulated network. No server, no root,
 // no network; simulated time, so a 10,000-op run takes seconds and the same seed gives the same history.
+import { UsageError } from "../../src/errors.ts";
 import { rng } from "../../src/run/rng.ts";
+import { option, parseOptions } from "../../src/target/options.ts";
 import type { Target, TargetOptions, TargetSession } from "../../src/run/types.ts";
 import { SimClock } from "./clock.ts";
 import { SimCluster } from "./cluster.ts";
@@ -14,21 +16,30 @@ export interface SimSession extends TargetSession {
   cluster: SimCluster | SimTxnCluster;
 }
 
+const OPTIONS = {
+  latency: option.number({ min: 0, default: 1, unit: "ms" }, "one message's delay on the simulated network"),
+  "step-ms": option.number({ min: 0, default: 1, unit: "ms" }, "txn-snapshot, txn-read-committed: mean time per micro-op, so transactions overlap"),
+  "stale-ms": option.number({ min: 0, default: 50, unit: "ms" }, "txn-serializable: how old a read-only transaction's prefix may be"),
+  "replica-delay-ms": option.number({ min: 0, default: 50, unit: "ms" }, "txn-replica-snapshot: a replica's delay in applying commits"),
+};
+
 export const simTarget: Target = {
-  options: ["latency"],
+  options: Object.keys(OPTIONS),
+  schema: OPTIONS,
   name: "sim",
   modes: Object.keys(SIM_MODES),
   defaultMode: "linearizable",
   workloads: ["register", "session", "chat", "set", "set-full", "bank", "counter", "list-append", "rw-register"],
   async setup(o: TargetOptions): Promise<SimSession> {
     const mode = o.mode ?? "linearizable";
-    if (!isSimMode(mode)) throw new Error(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
+    if (!isSimMode(mode)) throw new UsageError(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
     const names = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
     const clock = new SimClock();
-    const latency = typeof o.options.latency === "number" ? o.options.latency : 1;
+    const settings = parseOptions("sim", OPTIONS, o.options);
+    const latency = settings.latency;
     const net = new SimNetwork(clock, rng(o.seed, "sim-network"), latency);
     // The txn-* modes run transactions on their own store; the others replicate single-key ops.
-    const cluster = isTxnMode(mode) ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), o.options) : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
+    const cluster = isTxnMode(mode) ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), settings) : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
     return {
       nodes: names,
       scheduler: clock,

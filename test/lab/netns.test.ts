@@ -84,7 +84,7 @@ describe("netns runtime", () => {
   });
 
   it("latency is refused with an 'unsupported here' error when the kernel has no netem", async () => {
-    const noNetem = doctor().notes.some((n) => /netem/.test(n));
+    const noNetem = (await doctor()).notes.some((n) => /netem/.test(n));
     if (noNetem) await expect(rt.latency!([nodes[0].name], 50)).rejects.toThrow(/unsupported here/);
     else { await rt.latency!([nodes[0].name], 50); await rt.heal(); }
   });

@@ -31,7 +31,10 @@ describe("run settings", () => {
   });
 
   it("refuses option keys the target or workload does not take", async () => {
-    expect(await refused({ targetOptions: { latnecy: 5 } })).toBe('target sim has no option "latnecy"; its options: latency');
+    expect(await refused({ targetOptions: { latnecy: 5 } })).toBe('target sim has no option "latnecy" (did you mean "latency"?); its options: latency, step-ms, stale-ms, replica-delay-ms');
+    expect(await refused({ targetOptions: { colour: 5 } })).toBe('target sim has no option "colour"; its options: latency, step-ms, stale-ms, replica-delay-ms');
+    // the sim's txn-* knobs the README documents are declared, so the command line takes them
+    expect(await refused({ mode: "txn-serializable", workload: "list-append", targetOptions: { "stale-ms": 20 } })).toBeUndefined();
     expect(await refused({ targetOptions: { latency: 5 } })).toBeUndefined();
     expect(await refused({ workloadOptions: { writes: 0.2 } })).toBe('workload register has no option "writes"; it takes none');
     expect(await refused({ workload: "session", workloadOptions: { writes: 0.2 } })).toBeUndefined();

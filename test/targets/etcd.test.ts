@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdClient, readValue } from "../../targets/etcd/client.ts";
 import { etcdArgv, leaderOf } from "../../targets/etcd/cluster.ts";
-import { parseEtcdOptions } from "../../targets/etcd/index.ts";
+import { etcdTarget } from "../../targets/etcd/index.ts";
 import { EtcdGateway, gatewayError, networkError, prefixEnd } from "../../targets/etcd/gateway.ts";
 
 const nodes = [1, 2, 3].map((i) => ({ name: `n${i}`, ip: `198.18.5.${10 + i}`, dir: `/tmp/x/n${i}` }));
@@ -14,7 +14,7 @@ const unb64 = (s: string) => Buffer.from(s, "base64").toString();
 
 describe("etcd configuration", () => {
   it("builds a member's command line naming every peer", () => {
-    const argv = etcdArgv(nodes[1], nodes, parseEtcdOptions({}), "tok");
+    const argv = etcdArgv(nodes[1], nodes, etcdTarget.parse({}), "tok");
     const flag = (f: string) => argv[argv.indexOf(f) + 1];
     expect(flag("--name")).toBe("n2");
     expect(flag("--listen-client-urls")).toBe("http://198.18.5.12:2379");
@@ -26,16 +26,16 @@ describe("etcd configuration", () => {
   });
 
   it("validates options", () => {
-    expect(parseEtcdOptions({ read: "serializable" }).read).toBe("serializable");
-    expect(parseEtcdOptions({ prevote: false, election: 500, heartbeat: 50 })).toMatchObject({ preVote: false, electionMs: 500, heartbeatMs: 50 });
-    expect(() => parseEtcdOptions({ read: "stale" })).toThrow(/read must be linearizable or serializable/);
-    expect(() => parseEtcdOptions({ prevote: "maybe" })).toThrow(/prevote must be true or false/);
-    expect(() => parseEtcdOptions({ timeout: -1 })).toThrow(/timeout must be a positive number/);
-    expect(parseEtcdOptions({ "keep-data": true, slot: 3 })).toMatchObject({ keepData: true, slot: 3, timeoutMs: 5000 });
-    expect(() => parseEtcdOptions({ colour: 1 })).toThrow(/no option "colour"/);
-    expect(() => parseEtcdOptions({ election: 100 })).toThrow(/at least 5 × heartbeat/);
+    expect(etcdTarget.parse({ read: "serializable" }).read).toBe("serializable");
+    expect(etcdTarget.parse({ prevote: false, election: 500, heartbeat: 50 })).toMatchObject({ preVote: false, electionMs: 500, heartbeatMs: 50 });
+    expect(() => etcdTarget.parse({ read: "stale" })).toThrow('etcd option read must be one of linearizable, serializable, got "stale"');
+    expect(() => etcdTarget.parse({ prevote: "maybe" })).toThrow('etcd option prevote must be true or false, got "maybe"');
+    expect(() => etcdTarget.parse({ timeout: -1 })).toThrow("etcd option timeout must be a positive number of ms, got -1");
+    expect(etcdTarget.parse({ "keep-data": true, slot: 3 })).toMatchObject({ keepData: true, slot: 3, timeoutMs: 5000 });
+    expect(() => etcdTarget.parse({ colour: 1 })).toThrow(/no option "colour"/);
+    expect(() => etcdTarget.parse({ election: 100 })).toThrow(/at least 5 × heartbeat/);
     let error: unknown;
-    try { parseEtcdOptions({ read: 1 }); } catch (e) { error = e; }
+    try { etcdTarget.parse({ read: 1 }); } catch (e) { error = e; }
     expect((error as { exitCode?: number })?.exitCode).toBe(3);
   });
 

@@ -2,7 +2,7 @@
 // which nodes a partition cuts off, the switchover and dcs nemeses, and the suite's seeded partition lengths.
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { cutOff, parsePatroniOptions } from "../../targets/patroni/index.ts";
+import { cutOff, patroniTarget } from "../../targets/patroni/index.ts";
 import { ClientView } from "../../targets/patroni/client.ts";
 import { PatroniCluster, type Claim } from "../../targets/patroni/cluster.ts";
 import { switchoverNemesis } from "../../nemeses/switchover.ts";
@@ -16,19 +16,19 @@ const nodes = ["n1", "n2", "n3"];
 
 describe("patroni options", () => {
   it("defaults to asynchronous replication with the measured timing", () => {
-    expect(parsePatroniOptions({})).toMatchObject({ synchronousMode: "off", synchronousCommit: "on", maximumLagOnFailover: 1_048_576, failsafeMode: false, ttl: 10, loopWait: 2, retryTimeout: 5, usePgRewind: true, client: "stay", process: "both" });
+    expect(patroniTarget.parse({})).toMatchObject({ synchronousMode: "off", synchronousCommit: "on", maximumLagOnFailover: 1_048_576, failsafeMode: false, ttl: 10, loopWait: 2, retryTimeout: 5, usePgRewind: true, client: "stay", process: "both" });
   });
   it("reads every HA setting", () => {
-    expect(parsePatroniOptions({ synchronous_mode: "strict", synchronous_commit: "remote_apply", maximum_lag_on_failover: "0", failsafe_mode: "true", ttl: 30, loop_wait: 10, retry_timeout: 10, use_pg_rewind: false, client: "majority", process: "postgres" }))
+    expect(patroniTarget.parse({ synchronous_mode: "strict", synchronous_commit: "remote_apply", maximum_lag_on_failover: "0", failsafe_mode: "true", ttl: 30, loop_wait: 10, retry_timeout: 10, use_pg_rewind: false, client: "majority", process: "postgres" }))
       .toMatchObject({ synchronousMode: "strict", synchronousCommit: "remote_apply", maximumLagOnFailover: 0, failsafeMode: true, ttl: 30, loopWait: 10, retryTimeout: 10, usePgRewind: false, client: "majority", process: "postgres" });
-    expect(parsePatroniOptions({ synchronous_mode: true }).synchronousMode).toBe("on");   // YAML's `on` is true
+    expect(patroniTarget.parse({ synchronous_mode: true }).synchronousMode).toBe("on");   // YAML's `on` is true
   });
   it("rejects unknown options and bad values, naming the choices", () => {
-    expect(() => parsePatroniOptions({ sync: "on" })).toThrow(/no option "sync"; options: synchronous_mode/);
-    expect(() => parsePatroniOptions({ synchronous_mode: "maybe" })).toThrow(/off, on, strict/);
-    expect(() => parsePatroniOptions({ client: "anywhere" })).toThrow(/stay, majority/);
-    expect(() => parsePatroniOptions({ ttl: 2, loop_wait: 2 })).toThrow(/loop_wait < ttl/);
-    expect(() => parsePatroniOptions({ ttl: -1 })).toThrow(/ttl must be an integer/);
+    expect(() => patroniTarget.parse({ sync: "on" })).toThrow(/no option "sync"; options: synchronous_mode/);
+    expect(() => patroniTarget.parse({ synchronous_mode: "maybe" })).toThrow(/off, on, strict/);
+    expect(() => patroniTarget.parse({ client: "anywhere" })).toThrow(/stay, majority/);
+    expect(() => patroniTarget.parse({ ttl: 2, loop_wait: 2 })).toThrow(/loop_wait < ttl/);
+    expect(() => patroniTarget.parse({ ttl: -1 })).toThrow(/ttl must be an integer/);
   });
 });
 
@@ -36,7 +36,7 @@ describe("patroni configuration", () => {
   const rt = { name: "netns", slot: 3, subnets: ["198.18.3.0/24"], clockUnsupported: () => "no", files: undefined } as unknown as Runtime;
   const labNodes = nodes.map((name, i) => ({ name, ip: `198.18.3.${11 + i}`, dir: `/tmp/x/${name}` }));
   it("puts the HA settings in the bootstrap DCS configuration, the local etcd member first, pg_hba for Patroni's local replication", () => {
-    const c = new PatroniCluster(rt, labNodes, parsePatroniOptions({ synchronous_mode: "strict", failsafe_mode: true }));
+    const c = new PatroniCluster(rt, labNodes, patroniTarget.parse({ synchronous_mode: "strict", failsafe_mode: true }));
     const conf = c.config(labNodes[1]) as any;
     expect(conf.name).toBe("n2");
     expect(conf.etcd3.hosts).toEqual(["198.18.3.12:2379"]);

@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completionForError, connectionOptions, readReply, RedisClient, type RedisClientSettings, type Topology } from "../../targets/redis/client.ts";
 import { majorityAnswer, quorum, sentinelConfig, serverConfig } from "../../targets/redis/cluster.ts";
-import { parseRedisOptions } from "../../targets/redis/index.ts";
+import { redisTarget } from "../../targets/redis/index.ts";
 
 const nodes = [1, 2, 3].map((i) => ({ name: `n${i}`, ip: `198.18.5.${10 + i}`, dir: `/tmp/x/n${i}` }));
 const server = { minReplicas: 0, maxLagS: 10, downAfterMs: 1000, failoverTimeoutMs: 3000 };
@@ -47,14 +47,14 @@ describe("redis configuration", () => {
   });
 
   it("validates options", () => {
-    expect(parseRedisOptions({})).toMatchObject({ read: "primary", wait: 0, waitTimeoutMs: 100, minReplicas: 0, timeoutMs: 5000, keepData: false });
-    expect(parseRedisOptions({ read: "replica", wait: 2, "wait-timeout": 50, "min-replicas": 1, "max-lag": 1 })).toMatchObject({ read: "replica", wait: 2, waitTimeoutMs: 50, minReplicas: 1, maxLagS: 1 });
-    expect(() => parseRedisOptions({ read: "nearest" })).toThrow(/read must be one of primary, replica, any/);
-    expect(() => parseRedisOptions({ wait: 3 }, 3)).toThrow(/more replicas than the 2/);
-    expect(() => parseRedisOptions({ wait: -1 })).toThrow(/integer ≥ 0/);
-    expect(() => parseRedisOptions({ durability: "yes" })).toThrow(/no option "durability"/);
+    expect(redisTarget.parse({})).toMatchObject({ read: "primary", wait: 0, waitTimeoutMs: 100, minReplicas: 0, timeoutMs: 5000, keepData: false });
+    expect(redisTarget.parse({ read: "replica", wait: 2, "wait-timeout": 50, "min-replicas": 1, "max-lag": 1 })).toMatchObject({ read: "replica", wait: 2, waitTimeoutMs: 50, minReplicas: 1, maxLagS: 1 });
+    expect(() => redisTarget.parse({ read: "nearest" })).toThrow(/read must be one of primary, replica, any/);
+    expect(() => redisTarget.parse({ wait: 3 }, 3)).toThrow(/more replicas than the 2/);
+    expect(() => redisTarget.parse({ wait: -1 })).toThrow("redis option wait must be an integer ≥ 0, got -1");
+    expect(() => redisTarget.parse({ durability: "yes" })).toThrow(/no option "durability"/);
     let error: unknown;
-    try { parseRedisOptions({ read: 1 }); } catch (e) { error = e; }
+    try { redisTarget.parse({ read: 1 }); } catch (e) { error = e; }
     expect((error as { exitCode?: number })?.exitCode).toBe(3);
   });
 });

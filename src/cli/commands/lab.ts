@@ -21,7 +21,7 @@ export function register(program: Command): void {
       const runtime = o.runtime ?? "netns";
       const ropts = runtimeOptionsFromFlags(o);
       let r: DoctorReport;
-      if (runtime === "netns") r = (await import("../../lab/doctor.ts")).doctor();
+      if (runtime === "netns") r = await (await import("../../lab/doctor.ts")).doctor();
       else if (runtime === "docker") {
         const { dockerDoctor } = await import("../../lab/docker.ts");
         r = await dockerDoctor({ host: ropts["docker-host"] as string | undefined, image: ropts.image as string | undefined });
@@ -66,13 +66,34 @@ export function register(program: Command): void {
     });
 
   lab.command("install")
-    .description("install the lab's packages with apt-get (Debian/Ubuntu, as root): postgresql, redis-server, redis-sentinel, etcd-server, etcd-client, iptables, faketime, gcc")
+    .description("install the lab's packages with apt-get (Debian/Ubuntu, as root): every lab target's store and the netns runtime's tools (the script: faultline lab install-script)")
     .option("--dry-run", "print what would run")
     .action((o) => {
       const script = fileURLToPath(new URL("../../lab/install.sh", import.meta.url));
       if (o.dryRun) { process.stdout.write(`sh ${script}\n`); return; }
       const r = spawnSync("sh", [script], { stdio: "inherit" });
       process.exitCode = r.status === 0 ? EXIT.valid : EXIT.infrastructure;
+    });
+
+  lab.command("install-script")
+    .description("print the install script, generated from the targets' declared packages (src/lab/install.sh is this output, checked in)")
+    .action(async () => {
+      const { labTargets, localNeeds } = await import("../../target/all.ts");
+      const { installScript } = await import("../../target/install-script.ts");
+      process.stdout.write(installScript(localNeeds(await labTargets())));
+    });
+
+  lab.command("options")
+    .argument("<target>", "a target's name (sim, etcd, postgres, redis, patroni)")
+    .description("list a target's --opt settings: rule, default and what each does")
+    .action(async (name: string) => {
+      const { lookup, targets } = await import("../../registry.ts");
+      const { describeOptions } = await import("../../target/options.ts");
+      let target;
+      try { target = await lookup("target", targets, name); } catch (e) { process.stderr.write(`faultline lab options: ${(e as Error).message}\n`); process.exitCode = EXIT.usage; return; }
+      if (!target.schema) { process.stdout.write(`target ${name} declares no options\n`); return; }
+      for (const line of describeOptions(target.schema)) process.stdout.write(`  ${line}\n`);
+      if (target.needs) process.stdout.write(`packages: ${target.needs.packages.join(" ")}\n`);
     });
 
   lab.command("clean")

@@ -12,7 +12,9 @@ import type Dockerode from "dockerode";
 import { LabError } from "../runtime.ts";
 
 export const SUITE = "bookworm";
-/** The stores the lab targets run, and what the runtime needs inside a node. */
+/** The stores the lab targets run, and what the runtime needs inside a node: the targets' and the runtime's
+ *  declared image packages (src/lab/needs.ts, targets/<name>/index.ts), kept here so the image's tag is known
+ *  without loading every target; test/target/declarations.test.ts keeps it equal to the declarations. */
 export const IMAGE_PACKAGES = [
   "iptables", "iproute2", "faketime", "procps",
   "postgresql-15", "redis-server", "redis-sentinel", "etcd-server", "etcd-client",
