@@ -14,9 +14,7 @@ import { join } from "node:path";
 import { clockShim, clockShimError, writeClockFile } from "./clock-shim.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
 import { LabError, ProcessTable, type ExecOptions, type ExecResult, type LabNode, type NodeFiles, type ProcessInfo, type Runtime, type SpawnOptions } from "./runtime.ts";
-import type { NodeLink, Reached, RunOptions, Transport } from "./transport.ts";
-
-export const NODE_HELPER = new URL("./image/fl-node.sh", import.meta.url).pathname;
+import { NODE_HELPER, type NodeLink, type Reached, type RunOptions, type Transport } from "./transport.ts";
 
 type Signal = "SIGKILL" | "SIGTERM" | "SIGSTOP" | "SIGCONT" | "SIGINT";
 

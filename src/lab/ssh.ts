@@ -27,6 +27,8 @@ import { hasCommand } from "./netns.ts";
 import { NodeRuntime } from "./node-runtime.ts";
 import { LabError } from "./runtime.ts";
 import { ShellLink, type RawResult } from "./shell-link.ts";
+import { remoteCommand } from "./ssh-command.ts";
+export { remoteCommand, shQuote } from "./ssh-command.ts";
 import type { Capabilities, Conn, Reached, Transport } from "./transport.ts";
 import { UsageError } from "../errors.ts";
 
@@ -168,9 +170,6 @@ export function parseSshOptions(o: Record<string, unknown>): SshOptions {
   return { hosts, knownHosts, hostKeyCheck: bool("host-key-check") ?? fromFile?.hostKeyCheck ?? true, dir, clock: clock as "shim" | "real", slot: o.slot as number | undefined };
 }
 
-/** Quotes one word for a POSIX shell. */
-export const shQuote = (s: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /** The ssh client arguments for a host (no master, no command). */
 export function sshArgs(h: SshHost, o: { knownHosts?: string; hostKeyCheck: boolean }): string[] {
   return [
@@ -181,11 +180,6 @@ export function sshArgs(h: SshHost, o: { knownHosts?: string; hostKeyCheck: bool
     ...(h.key ? ["-i", h.key, "-o", "IdentitiesOnly=yes"] : []),
     "-p", String(h.port), "-l", h.user,
   ];
-}
-
-/** The remote command line for argv, under sudo when the login user is not root. */
-export function remoteCommand(argv: string[], sudo: boolean): string {
-  return [...(sudo ? ["sudo", "-n", "--"] : []), ...argv].map(shQuote).join(" ");
 }
 
 class SshLink extends ShellLink {

@@ -9,6 +9,9 @@
 //   ssh     real hosts over SSH                  ssh.ts
 import type { ExecResult, LabNode } from "./runtime.ts";
 
+/** fl-node.sh in this installation (uploaded to each node's run directory). */
+export const NODE_HELPER = new URL("./image/fl-node.sh", import.meta.url).pathname;
+
 /** How a synchronous undo handler reaches a node again (journaled with every entry made on a node; see undo.ts). */
 export interface Conn {
   kind: "netns" | "docker" | "ssh";

@@ -6,11 +6,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { JournalEntry } from "./journal.ts";
-import { killNamespace, listLinks, listNetns, sh } from "./netns.ts";
-import { NODE_HELPER } from "./node-runtime.ts";
+import { killNamespace, listLinks, listNetns, sh } from "./netns-host.ts";
 import { LabError } from "./runtime.ts";
-import { remoteCommand } from "./ssh.ts";
-import type { Conn } from "./transport.ts";
+import { remoteCommand } from "./ssh-command.ts";
+import { NODE_HELPER, type Conn } from "./transport.ts";
 
 export type UndoHandler = (entry: JournalEntry) => void;
 
