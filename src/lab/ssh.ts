@@ -194,7 +194,7 @@ class SshLink extends ShellLink {
 
   protected async raw(argv: string[], o: { input?: string | Buffer; timeoutMs?: number; noSudo?: boolean } = {}): Promise<RawResult> {
     const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo && !o.noSudo)], {
-      input: o.input, stdin: o.input === undefined ? "ignore" : undefined, timeout: o.timeoutMs ?? 120_000, reject: false, encoding: "buffer",
+      input: o.input, stdin: o.input === undefined ? "ignore" : undefined, timeout: o.timeoutMs ?? 120_000, reject: false, encoding: "buffer", stripFinalNewline: false,
     });
     return { exitCode: r.exitCode ?? -1, out: Buffer.from(r.stdout as Uint8Array), err: Buffer.from(r.stderr as Uint8Array), timedOut: !!r.timedOut };
   }
