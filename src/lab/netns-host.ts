@@ -1,7 +1,7 @@
 // The netns runtime's host side, synchronous (also run by undo handlers and `lab clean`): names of the
 // namespaces, veths and bridges faultline may create, listing them, and killing what runs in a namespace.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { LabError } from "./runtime.ts";
 
 const LAB_RANGE = { base: ip4("198.18.0.0"), bits: 15 };
@@ -35,13 +35,28 @@ export const listNetns = (): string[] =>
 export const listLinks = (): string[] =>
   sh("ip", ["-o", "link", "show"], true).out.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).filter((x): x is string => !!x);
 
-const alive = (pid: number): boolean => {
+/** Pids of every process whose parent chain reaches `root` (including root). */
+export function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch { /* gone */ }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, pp] of parent) if (pp === out[i] && !out.includes(pid)) out.push(pid);
+  return out.filter((p) => p === root || parent.has(p));
+}
+
+export const alive = (pid: number): boolean => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch { return false; }
 };
-const kill = (pid: number, sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* gone */ } };
+export const kill = (pid: number, sig: NodeJS.Signals) => { try { process.kill(pid, sig); } catch { /* gone */ } };
 
 function sleepSync(ms: number): void { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); }
 

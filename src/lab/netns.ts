@@ -16,7 +16,7 @@ import { isGoBinary } from "./clock-shim.ts";
 import { processStart, type Journal } from "./journal.ts";
 import { NodeRuntime } from "./node-runtime.ts";
 import { LabError, type LabNode } from "./runtime.ts";
-import { bridgeName, listLinks, listNetns, nsName, OUR_NETNS, parseSubnet, sh, vethName } from "./netns-host.ts";
+import { alive, bridgeName, kill, listLinks, listNetns, nsName, OUR_NETNS, parseSubnet, processTree, sh, vethName } from "./netns-host.ts";
 export { bridgeName, killNamespace, listLinks, listNetns, nsName, OUR_LINK, OUR_NETNS, parseSubnet, vethName } from "./netns-host.ts";
 import type { Capabilities, Conn, NodeLink, Reached, RunOptions, RunResult, SpawnRequest, Spawned, Transport } from "./transport.ts";
 
@@ -57,6 +57,22 @@ class NetnsLink implements NodeLink {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.unref();
     return { pid, start: processStart(pid) ?? "", exited };
+  }
+
+  async signal(root: number, start: string, sig: NodeJS.Signals): Promise<[number, string][]> {
+    if (processStart(root) !== start) return [];
+    if (sig === "SIGCONT") { for (const x of processTree(root)) kill(x, "SIGCONT"); return []; }
+    if (sig !== "SIGKILL" && sig !== "SIGSTOP") { kill(root, sig); return []; }
+    kill(root, "SIGSTOP");                       // no more forks while we collect the tree
+    const tree = processTree(root);
+    if (sig === "SIGSTOP") {
+      for (const x of tree) kill(x, "SIGSTOP");
+      return tree.map((x) => [x, processStart(x) ?? ""]);
+    }
+    for (const x of tree) kill(x, "SIGKILL");
+    for (const x of tree) kill(x, "SIGCONT");
+    for (let i = 0; i < 200 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 10));
+    return [];
   }
 
   async upload(path: string, data: string | Buffer, mode = 0o644): Promise<void> {

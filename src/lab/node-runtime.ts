@@ -85,13 +85,16 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
   /** Puts the helper and the clock shim into the node's run directory and zeroes its clock file. */
   private async install({ node, link, root }: Reached, shim: string | undefined): Promise<void> {
     const n: Node = { node, link, helper: `${root}/fl-node.sh`, clockFile: `${node.dir}/clock`, probed: new Set(), goBins: new Set() };
-    if (!this.caps.localDirs) this.journal.record("node-dir", { name: root, conn: link.conn });
-    await this.must(n, ["sh", "-c", 'mkdir -p "$0" "$1" && chmod 755 "$0" "$1"', root, node.dir]);
-    await link.upload(n.helper, readFileSync(NODE_HELPER), 0o755);
-    // The harness' clock shim works on a node of the same architecture (and a glibc at least as new, as in
-    // the node image); otherwise clock skew is refused with the reason.
-    const uname = (await this.must(n, ["uname", "-m"])).stdout.trim();
     const want = ({ x64: "x86_64", arm64: "aarch64" } as Record<string, string>)[arch()] ?? arch();
+    let uname = want;   // local node directories: the transport made them, and the node is this machine
+    if (!this.caps.localDirs) {
+      this.journal.record("node-dir", { name: root, conn: link.conn });
+      await this.must(n, ["sh", "-c", 'mkdir -p "$0" "$1" && chmod 755 "$0" "$1"', root, node.dir]);
+      // The harness' clock shim works on a node of the same architecture (and a glibc at least as new, as in
+      // the node image); otherwise clock skew is refused with the reason.
+      uname = (await this.must(n, ["uname", "-m"])).stdout.trim();
+    }
+    await link.upload(n.helper, readFileSync(NODE_HELPER), 0o755);
     if (shim && uname === want) {
       n.shim = `${root}/clockshim.so`;
       await link.upload(n.shim, readFileSync(shim), 0o755);
@@ -156,13 +159,14 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     if (!p.info.running) return;
     const n = this.get(node);
     if (sig === "SIGSTOP" && !p.pause) p.pause = this.journal.record("pause", { conn: n.link.conn, helper: n.helper, node, name, pids: [] });
-    const r = await this.must(n, ["sh", n.helper, "signal", sig.slice(3), String(p.info.pid), p.start]);
+    const stopped = n.link.signal ? await n.link.signal(p.info.pid, p.start, sig)
+      : (await this.must(n, ["sh", n.helper, "signal", sig.slice(3), String(p.info.pid), p.start])).stdout
+        .split("\n").map((l) => l.trim().split(" ")).filter((x) => x.length === 2).map(([a, b]): [number, string] => [Number(a), b]);
     if (sig === "SIGKILL") {
       await within(p.exited, 10_000, undefined);
       this.clearPause(p);
     } else if (sig === "SIGSTOP") {
-      const pids = r.stdout.split("\n").map((l) => l.trim().split(" ")).filter((x) => x.length === 2).map(([a, b]) => [Number(a), b]);
-      this.journal.update(p.pause!, { pids });
+      this.journal.update(p.pause!, { pids: stopped });
       p.info.paused = true;
     } else if (sig === "SIGCONT") this.clearPause(p);
   }
