@@ -15,13 +15,15 @@ export interface CleanReport {
 
 export function cleanLab(): CleanReport {
   const report: CleanReport = { undone: [], swept: [], busy: [], errors: [] };
-  const live = new Set<number>();
   for (const s of slots()) {
-    if (s.alive) { live.add(s.slot); report.busy.push(`slot ${s.slot}: pid ${s.owner?.pid} is running (${s.owner?.argv.join(" ") ?? "?"})`); continue; }
+    if (s.alive) { report.busy.push(`slot ${s.slot}: pid ${s.owner?.pid} is running (${s.owner?.argv.join(" ") ?? "?"})`); continue; }
     const { undone, errors } = Journal.open(s.slot).undoAll();
     report.undone.push(...undone.map((u) => `slot ${s.slot}: ${u}`));
     report.errors.push(...errors.map((e) => `slot ${s.slot}: ${e}`));
   }
+  // Live slots again, after the undo above took its time: a run may have claimed a slot (and made its
+  // namespaces) meanwhile; a slot directory whose owner line is not written yet is being claimed.
+  const live = new Set(slots().filter((s) => s.alive || !s.owner).map((s) => s.slot));
   for (const ns of listNetns()) {
     const m = OUR_NETNS.exec(ns);
     if (!m || live.has(Number(m[1] || 0))) continue;

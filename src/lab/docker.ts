@@ -8,17 +8,18 @@
 // as PID 1 (it reaps the servers the harness starts). Every container and network carries the labels
 // faultline=1, faultline.slot, faultline.owner (the harness pid) and is journaled before it is created:
 // teardown, an exit hook after Ctrl-C and `faultline lab clean` (which also sweeps labeled leftovers with
-// `--runtime docker`) remove them. Commands, servers, signals, firewall rules and clock offsets go through
-// `docker exec` and fl-node.sh like the ssh runtime's (remote.ts); kill and pause are signals to the
-// server's process tree (a node may hold several servers, e.g. Redis and its Sentinel).
+// `--runtime docker`) remove them. This file is the transport (`docker exec` into a container); the life
+// cycle, faults and journal entries are node-runtime.ts's, through fl-node.sh, as for netns and ssh. Entries
+// made inside a container need no undo of their own: removing the container ends them.
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
-import { registerUndo } from "./journal.ts";
+import type { Journal } from "./journal.ts";
+import { NodeRuntime } from "./node-runtime.ts";
 import { LabError } from "./runtime.ts";
+import { ShellLink, type RawResult } from "./shell-link.ts";
+import type { Capabilities, Conn, Reached, Transport } from "./transport.ts";
 import { UsageError } from "../errors.ts";
-import { registerSyncRunner, RemoteRuntime, type Reached, type RunOptions, type Transport } from "./remote.ts";
 import { defaultImage, rootfsTar as imageRootfs } from "./image/index.ts";
 
 export interface DockerOptions {
@@ -58,27 +59,16 @@ export const containerName = (slot: number, i: number) => `faultline-${slot}-n${
 export const networkName = (slot: number) => `faultline-${slot}`;
 export const dockerSubnet = (slot: number) => `198.19.${slot}.0/24`;
 
-// Undo of containers and networks runs synchronously (exit hook, `lab clean`): a child node process talks to
-// the engine (docker-undo.mjs). Commands inside a container need no undo of their own: removing it ends them.
-const UNDO_SCRIPT = fileURLToPath(new URL("./docker-undo.mjs", import.meta.url));
-function removeSync(host: string, kind: "container" | "network", id: string): void {
-  const r = spawnSync(process.execPath, [UNDO_SCRIPT, host, kind, id], { encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) throw new LabError(`removing docker ${kind} ${id} failed: ${(r.stderr || r.error?.message || "").trim()}`);
-}
-registerUndo("docker-container", (e) => removeSync(e.host as string, "container", e.name as string));
-registerUndo("docker-network", (e) => removeSync(e.host as string, "network", e.name as string));
-registerSyncRunner("docker", () => ({ ok: true, err: "" }));
+const ROOT = "/faultline";
 
-class DockerTransport implements Transport {
-  readonly conn: Record<string, unknown>;
-  readonly where: string;
+class DockerLink extends ShellLink {
+  readonly conn: Conn;
   constructor(private readonly docker: Dockerode, private readonly container: Dockerode.Container, name: string) {
-    this.where = `container ${name}`;
-    this.conn = { kind: "docker", container: name, where: this.where };
+    super(`${ROOT}/fl-node.sh`);
+    this.conn = { kind: "docker", container: name, where: `container ${name}` };
   }
 
-  /** Runs argv in the container as root; stdout and stderr as buffers. */
-  async raw(argv: string[], o: RunOptions = {}): Promise<{ exitCode: number; out: Buffer; err: Buffer; timedOut: boolean }> {
+  protected async raw(argv: string[], o: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RawResult> {
     const exec = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: o.input !== undefined, User: "root" });
     const stream = await exec.start({ hijack: true, stdin: o.input !== undefined });
     const out: Buffer[] = [];
@@ -100,38 +90,20 @@ class DockerTransport implements Transport {
     }
     return { exitCode, out: Buffer.concat(out), err: Buffer.concat(err), timedOut };
   }
-
-  async run(argv: string[], o: RunOptions = {}) {
-    const r = await this.raw(argv, o);
-    return { exitCode: r.exitCode, stdout: r.out.toString(), stderr: r.err.toString(), timedOut: r.timedOut };
-  }
-
-  async watch(argv: string[]): Promise<number> {
-    return (await this.raw(argv).catch(() => ({ exitCode: -1 }))).exitCode;
-  }
-
-  async fetchTar(argv: string[], localDir: string): Promise<void> {
-    const r = await this.raw(argv, { timeoutMs: 120_000 });
-    if (r.exitCode !== 0) throw new LabError(`tar in ${this.where} failed: ${r.err.toString().trim()}`);
-    const x = spawnSync("tar", ["-x", "-C", localDir, "--no-same-owner"], { input: r.out, encoding: "utf8" });
-    if (x.status !== 0) throw new LabError(`extracting ${this.where}'s files failed: ${x.stderr.trim()}`);
-  }
 }
 
-export class DockerRuntime extends RemoteRuntime {
+class DockerTransport implements Transport {
   readonly name = "docker";
-  private docker?: Dockerode;
+  readonly capabilities: Capabilities = { localDirs: false, lossHitsHarness: false, realClock: false, clockHint: "per-node clocks need separate hosts (ssh runtime with clock=real)" };
 
-  constructor(readonly options: DockerOptions) {
-    super("docker", options.slot);
-  }
+  constructor(private readonly journal: Journal, readonly options: DockerOptions) {}
 
+  get slot(): number { return this.journal.slot; }
   get subnets(): string[] { return [dockerSubnet(this.slot)]; }
 
-  protected async reach(count: number): Promise<Reached[]> {
-    if (count < 1 || count > 200) throw new LabError(`node count must be 1..200, got ${count}`);
+  async createNodes(count: number): Promise<Reached[]> {
     const host = this.options.host;
-    const docker = (this.docker = await dockerClient(host));
+    const docker = await dockerClient(host);
     try { await docker.ping(); } catch (e) {
       throw new LabError(`no Docker engine answers at ${host}: ${(e as Error).message}`, "start Docker (or set DOCKER_HOST to a running engine); `faultline lab doctor --runtime docker` checks");
     }
@@ -168,9 +140,16 @@ export class DockerRuntime extends RemoteRuntime {
       } catch (e) {
         throw new LabError(`starting container ${name} failed: ${(e as Error).message}`, /Conflict|already in use/i.test((e as Error).message) ? "a dead run's leftovers? run `faultline lab clean --runtime docker`" : undefined);
       }
-      out.push({ name: `n${i}`, ip, t: new DockerTransport(docker, c, name), root: "/faultline" });
+      out.push({ node: { name: `n${i}`, ip, dir: `${ROOT}/n${i}` }, link: new DockerLink(docker, c, name), root: ROOT });
     }
     return out;
+  }
+}
+
+/** The docker runtime: the node runtime over one container per node. */
+export class DockerRuntime extends NodeRuntime<DockerTransport> {
+  constructor(readonly options: DockerOptions) {
+    super("docker", options.slot, (j) => new DockerTransport(j, options));
   }
 }
 

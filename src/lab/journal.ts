@@ -4,12 +4,13 @@
 // Layout: <state>/lab-<slot>/journal.jsonl, one JSON entry per line; the first names the owner (pid and
 // its start time, so a recycled pid is not mistaken for a live run). Entries are `{id, kind, ...}`; an
 // `{kind: "undone", ref}` line marks an entry already undone. Undo replays the live entries in reverse
-// through synchronous handlers (one per kind, registered by the runtime that writes them), so the same
-// code runs from destroy(), from a process 'exit' hook and from `faultline lab clean` in a new process.
+// through synchronous handlers (one per kind, in undo.ts's table), so the same code runs from destroy(),
+// from a process 'exit' hook and from `faultline lab clean` in a new process.
 // A slot is claimed by creating its directory (atomic); a slot whose owner is dead holds leftovers.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { LabError } from "./runtime.ts";
+import { UNDO } from "./undo.ts";
 
 export interface JournalEntry {
   id: number;
@@ -24,11 +25,6 @@ export interface Owner {
   argv: string[];
   runtime: string;
 }
-
-/** Undo handlers by entry kind: synchronous, idempotent, never throwing for "already gone". */
-export type UndoHandler = (entry: JournalEntry) => void;
-const handlers = new Map<string, UndoHandler>();
-export function registerUndo(kind: string, handler: UndoHandler): void { handlers.set(kind, handler); }
 
 /** Where lab state lives: FAULTLINE_LAB_STATE or /run/faultline (tmpfs: cleared with the namespaces on reboot). */
 export const stateDir = (): string => process.env.FAULTLINE_LAB_STATE ?? "/run/faultline";
@@ -130,7 +126,7 @@ export class Journal {
     const errors: string[] = [];
     if (this.released) return { undone, errors };
     for (const e of this.entries().reverse()) {
-      const h = handlers.get(e.kind);
+      const h = Object.hasOwn(UNDO, e.kind) ? UNDO[e.kind] : undefined;
       if (!h) { errors.push(`no undo for ${e.kind} ${JSON.stringify(e)}`); continue; }
       try { h(e); undone.push(describe(e)); } catch (err) { errors.push(`${describe(e)}: ${(err as Error).message}`); }
     }

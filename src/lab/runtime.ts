@@ -7,7 +7,7 @@
 // stopped by (node, name) (`spawn` / `signal` / `stop`); the network is shaped with one-way link blocks,
 // inbound packet loss and `heal`; each node has a wall-clock offset in a control file that servers started
 // with `clock: true` follow while they run. Every resource a runtime creates (namespace, bridge, rule,
-// process, clock file) is journaled before it is created, so an interrupted or SIGKILLed run can always
+// process, pause) is journaled before it is created, so an interrupted or SIGKILLed run can always
 // be undone (`faultline lab clean`). `labFaults` turns any runtime plus two target hooks (how to (re)start
 // a node's server, who is primary) into the runner's FaultControl, so every lab target gets the same
 // faults — partitions, loss, kill/restart, pause/resume, clock skew — for free.

@@ -2,6 +2,8 @@
 // node (local for netns; through the runtime for docker and ssh, whose node directories live on the nodes)
 // and a check that the store's programs are installed on every node.
 //
+// Each is the one node runtime (src/lab/node-runtime.ts) over a transport:
+//
 //   netns   network namespaces on this host (root; default)          src/lab/netns.ts
 //   docker  one container per node on a network of its own           src/lab/docker.ts
 //   ssh     real hosts over SSH                                      src/lab/ssh.ts

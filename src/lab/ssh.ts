@@ -22,11 +22,15 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { execa } from "execa";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
-import { registerUndo } from "./journal.ts";
+import type { Journal } from "./journal.ts";
 import { hasCommand } from "./netns.ts";
+import { NodeRuntime } from "./node-runtime.ts";
 import { LabError } from "./runtime.ts";
+import { ShellLink, type RawResult } from "./shell-link.ts";
+import { remoteCommand } from "./ssh-command.ts";
+export { remoteCommand, shQuote } from "./ssh-command.ts";
+import type { Capabilities, Conn, Reached, Transport } from "./transport.ts";
 import { UsageError } from "../errors.ts";
-import { registerSyncRunner, RemoteRuntime, type Reached, type RunOptions, type Transport } from "./remote.ts";
 
 export interface SshHost {
   host: string;
@@ -166,9 +170,6 @@ export function parseSshOptions(o: Record<string, unknown>): SshOptions {
   return { hosts, knownHosts, hostKeyCheck: bool("host-key-check") ?? fromFile?.hostKeyCheck ?? true, dir, clock: clock as "shim" | "real", slot: o.slot as number | undefined };
 }
 
-/** Quotes one word for a POSIX shell. */
-export const shQuote = (s: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /** The ssh client arguments for a host (no master, no command). */
 export function sshArgs(h: SshHost, o: { knownHosts?: string; hostKeyCheck: boolean }): string[] {
   return [
@@ -181,74 +182,51 @@ export function sshArgs(h: SshHost, o: { knownHosts?: string; hostKeyCheck: bool
   ];
 }
 
-/** The remote command line for argv, under sudo when the login user is not root. */
-export function remoteCommand(argv: string[], sudo: boolean): string {
-  return [...(sudo ? ["sudo", "-n", "--"] : []), ...argv].map(shQuote).join(" ");
-}
-
-registerSyncRunner("ssh", (conn, argv) => {
-  const r = spawnSync("ssh", [...(conn.args as string[]), conn.host as string, "--", remoteCommand(argv, conn.sudo as boolean)], { encoding: "utf8", timeout: 30_000 });
-  return { ok: r.status === 0, err: r.stderr || r.error?.message || `exit ${r.status}` };
-});
-registerUndo("ssh-master", (e) => {
-  const sock = e.socket as string;
-  if (existsSync(sock)) spawnSync("ssh", ["-S", sock, "-O", "exit", e.host as string], { encoding: "utf8", timeout: 10_000 });
-  const pid = e.pid as number | undefined;
-  if (pid) { try { const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8"); if (cmd.includes(sock)) process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
-  rmSync(sock, { force: true });
-  rmSync(`${sock}.log`, { force: true });
-});
-
-class SshTransport implements Transport {
-  readonly conn: Record<string, unknown>;
-  readonly where: string;
+class SshLink extends ShellLink {
+  readonly conn: Conn;
   private readonly args: string[];
 
-  constructor(readonly h: SshHost, base: string[], readonly socket: string, readonly sudo: boolean) {
+  constructor(readonly h: SshHost, base: string[], socket: string, private readonly sudo: boolean, root: string) {
+    super(`${root}/fl-node.sh`);
     this.args = [...base, "-S", socket, "-o", "ControlMaster=no"];
-    this.where = `${h.user}@${h.host}:${h.port}`;
-    this.conn = { kind: "ssh", args: this.args, host: h.host, sudo, where: this.where };
+    this.conn = { kind: "ssh", args: this.args, host: h.host, sudo, where: `${h.user}@${h.host}:${h.port}` };
   }
 
-  async run(argv: string[], o: RunOptions & { raw?: boolean } = {}) {
-    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo && !o.raw)], {
-      input: o.input, stdin: o.input === undefined ? "ignore" : undefined, timeout: o.timeoutMs ?? 120_000, reject: false, stripFinalNewline: false,
+  protected async raw(argv: string[], o: { input?: string | Buffer; timeoutMs?: number; noSudo?: boolean } = {}): Promise<RawResult> {
+    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo && !o.noSudo)], {
+      input: o.input, stdin: o.input === undefined ? "ignore" : undefined, timeout: o.timeoutMs ?? 120_000, reject: false, encoding: "buffer", stripFinalNewline: false,
     });
-    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), timedOut: r.timedOut };
+    return { exitCode: r.exitCode ?? -1, out: Buffer.from(r.stdout as Uint8Array), err: Buffer.from(r.stderr as Uint8Array), timedOut: !!r.timedOut };
   }
 
-  async watch(argv: string[]): Promise<number> {
-    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo)], { stdin: "ignore", reject: false });
-    return r.exitCode ?? -1;
-  }
-
-  async fetchTar(argv: string[], localDir: string): Promise<void> {
-    const r = await execa("ssh", [...this.args, this.h.host, "--", remoteCommand(argv, this.sudo)], { stdin: "ignore", encoding: "buffer", reject: false, timeout: 120_000 });
-    if (r.exitCode !== 0) throw new LabError(`tar on ${this.where} failed: ${Buffer.from(r.stderr as Uint8Array).toString().trim()}`);
-    const x = spawnSync("tar", ["-x", "-C", localDir, "--no-same-owner"], { input: r.stdout as Uint8Array, encoding: "utf8" });
-    if (x.status !== 0) throw new LabError(`extracting ${this.where}'s files failed: ${x.stderr.trim()}`);
+  /** Runs a command as the login user itself (no sudo), for the first look at a host. */
+  async probe(argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const r = await this.raw(argv, { noSudo: true });
+    return { exitCode: r.exitCode, stdout: r.out.toString(), stderr: r.err.toString() };
   }
 }
 
 const localBootId = () => { try { return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim(); } catch { return ""; } };
 
-export class SshRuntime extends RemoteRuntime {
+class SshTransport implements Transport {
   readonly name = "ssh";
+  readonly capabilities: Capabilities;
   private ips: string[] = [];
   private harnessIps = new Set<string>();
   private realClockProblem?: string;
 
-  constructor(readonly options: SshOptions) {
-    super("ssh", options.slot);
-    this.realClock = options.clock === "real";
+  constructor(private readonly journal: Journal, readonly options: SshOptions) {
+    this.capabilities = { localDirs: false, lossHitsHarness: false, realClock: options.clock === "real", clockHint: "allow real clock changes (--ropt clock=real) to move the hosts' clocks with date -s" };
   }
+
+  get slot(): number { return this.journal.slot; }
 
   get subnets(): string[] {
     const cidr = (ip: string) => (ip.includes(":") ? `${ip}/128` : `${ip}/32`);
     return [...new Set([...this.ips, ...this.harnessIps])].map(cidr);
   }
 
-  protected async reach(count: number): Promise<Reached[]> {
+  async createNodes(count: number): Promise<Reached[]> {
     if (!hasCommand("ssh")) throw new LabError("the ssh client is missing on this host", "apt-get install -y openssh-client");
     const hosts = this.options.hosts;
     if (count > hosts.length) throw new LabError(`the run asks for ${count} nodes but the ssh runtime has ${hosts.length} host(s): ${hosts.map((h) => h.host).join(", ")}`, "give more hosts, or fewer --nodes");
@@ -274,10 +252,10 @@ export class SshRuntime extends RemoteRuntime {
       const check = await execa("ssh", ["-S", socket, "-O", "check", h.host], { reject: false });
       const pid = /pid=(\d+)/.exec(String(check.stderr) + String(check.stdout))?.[1];
       if (pid) this.journal.update(entry, { pid: Number(pid) });
-      const t = new SshTransport(h, base, socket, h.user !== "root");
-      const probe = await t.run(["sh", "-c", 'echo "$SSH_CONNECTION"; cat /proc/sys/kernel/random/boot_id; id -u'], { raw: true });
+      const t = new SshLink(h, base, socket, h.user !== "root", root);
+      const probe = await t.probe(["sh", "-c", 'echo "$SSH_CONNECTION"; cat /proc/sys/kernel/random/boot_id; id -u']);
       const [sshConn, bootId, uid] = probe.stdout.split("\n").map((s) => s.trim());
-      if (probe.exitCode !== 0 || !sshConn) throw new LabError(`cannot run commands on ${t.where}: ${probe.stderr.trim() || "no SSH_CONNECTION"}`);
+      if (probe.exitCode !== 0 || !sshConn) throw new LabError(`cannot run commands on ${t.conn.where}: ${probe.stderr.trim() || "no SSH_CONNECTION"}`);
       if (uid !== "0") {
         const sudo = await t.run(["true"]);
         if (sudo.exitCode !== 0) throw new LabError(`${h.user} on ${h.host} cannot run sudo without a password (${sudo.stderr.trim()}): faultline needs root on the nodes for firewall rules and signals`, "log in as root, or allow this user passwordless sudo");
@@ -285,10 +263,10 @@ export class SshRuntime extends RemoteRuntime {
       const [clientIp, , serverIp] = sshConn.split(" ");
       this.harnessIps.add(clientIp);
       bootIds.set(name, bootId);
-      return { name, ip: h.ip ?? serverIp, t, root };
+      return { node: { name, ip: h.ip ?? serverIp, dir: `${root}/${name}` }, link: t, root };
     }));
-    this.ips = reached.map((r) => r.ip);
-    if (this.realClock) {
+    this.ips = reached.map((r) => r.node.ip);
+    if (this.capabilities.realClock) {
       const mine = localBootId();
       const byNode = [...bootIds].sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)));
       const shared = byNode.filter(([, b]) => b === mine).map(([n]) => n);
@@ -299,14 +277,13 @@ export class SshRuntime extends RemoteRuntime {
     return reached;
   }
 
-  override clockUnsupported(binary: string): string | undefined {
-    if (this.realClockProblem) return this.realClockProblem;
-    return super.clockUnsupported(binary);
-  }
+  clockProblem(): string | undefined { return this.realClockProblem; }
+}
 
-  override async setClockOffset(node: string, ms: number): Promise<void> {
-    if (this.realClockProblem) throw new LabError(this.realClockProblem);
-    return super.setClockOffset(node, ms);
+/** The ssh runtime: the node runtime over real hosts reached with ssh. */
+export class SshRuntime extends NodeRuntime<SshTransport> {
+  constructor(readonly options: SshOptions) {
+    super("ssh", options.slot, (j) => new SshTransport(j, options));
   }
 }
 

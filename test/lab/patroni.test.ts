@@ -12,7 +12,6 @@ import { patroniTarget, type PatroniSession } from "../../targets/patroni/index.
 import { resolveConfig } from "../../src/run/config.ts";
 import { run } from "../../src/run/runner.ts";
 import { Journal } from "../../src/lab/journal.ts";
-import "../../src/lab/netns.ts";   // registers the netns undo handlers the journal replays
 import { eventually, leftovers, sleep } from "./helpers.ts";
 
 const tmp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); chmodSync(d, 0o755); return d; };

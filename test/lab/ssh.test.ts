@@ -151,7 +151,7 @@ describe.skipIf(!!why)("ssh runtime", () => {
     expect(onHosts().some((l) => /etcd/.test(l))).toBe(true);   // the members outlived the runner
     const r = cleanLab();
     expect(r.errors).toEqual([]);
-    expect(r.undone.some((u) => /remote-process/.test(u))).toBe(true);
+    expect(r.undone.some((u) => /: process \S+ \(pid \d+\)/.test(u))).toBe(true);
     expect(onHosts()).toEqual([]);
     expect(masters()).toBe("");
     for (const s of slots()) expect(before.has(s.slot) || s.alive).toBe(true);

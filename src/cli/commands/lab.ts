@@ -103,7 +103,6 @@ export function register(program: Command): void {
     .option("--results <dir>", "results directory whose killed runs to mark and whose node data to remove (runs with keep-data keep it)", "results")
     .action(async (o) => {
       const { cleanLab, cleanResults } = await import("../../lab/clean.ts");
-      await import("../../lab/runtimes.ts");   // the docker and ssh runtimes' undo handlers
       if (process.getuid?.() !== 0) { process.stderr.write("faultline lab clean: needs root\n"); process.exitCode = EXIT.infrastructure; return; }
       if (o.runtime !== undefined && !["netns", "docker", "ssh"].includes(o.runtime)) { process.stderr.write(`faultline lab clean: unknown runtime ${JSON.stringify(o.runtime)}; runtimes: netns, docker, ssh\n`); process.exitCode = EXIT.usage; return; }
       const r = cleanLab();

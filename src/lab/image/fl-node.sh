@@ -10,6 +10,7 @@
 #   clock FILE MS                                        write the clock shim's offset file in place
 #   realclock DELTA_MS                                   move the system clock by DELTA_MS (date -s)
 #   rules-init CHAIN | rules-flush CHAIN | rules-remove CHAIN    the firewall chain (jumped to from INPUT)
+#   latency IP MS | latency-clear IP                     netem delay on the interface holding address IP
 #   gobins FILE...                                       those FILEs that are Go programs
 #   tar DIR                                              the regular files directly in DIR, as a tar stream
 set -u
@@ -79,6 +80,10 @@ case "$cmd" in
   rules-remove)
     while iptables -w -D INPUT -j "$1" 2>/dev/null; do :; done
     iptables -w -F "$1" 2>/dev/null; iptables -w -X "$1" 2>/dev/null; exit 0 ;;
+  latency|latency-clear)
+    dev=$(ip -o addr show to "$1" | awk '{ sub(/@.*/, "", $2); print $2; exit }')
+    [ -n "$dev" ] || { echo "no interface holds $1" >&2; exit 1; }
+    if [ "$cmd" = latency ]; then tc qdisc replace dev "$dev" root netem delay "$2ms"; else tc qdisc del dev "$dev" root 2>/dev/null; exit 0; fi ;;
   gobins) for f in "$@"; do [ -f "$f" ] && grep -qaF 'Go buildinf:' "$f" && echo "$f"; done; exit 0 ;;
   tar) cd "$1" && find . -maxdepth 1 -type f -print0 | tar --null -T - -cf - ;;
   *) echo "fl-node: unknown command ${cmd:-(none)}" >&2; exit 3 ;;
