@@ -61,20 +61,30 @@ export class HistoryWriter {
   }
 
   append(input: OpInput): Op {
-    const op: Op = { index: this.next++, time: this.clock(), process: input.process, type: input.type, f: input.f, value: input.value ?? null };
-    if (input.node !== undefined) op.node = input.node;
-    if (input.error !== undefined) op.error = input.error;
+    return this.record(input.process, input.type, input.f, input.value, input.node, input.error);
+  }
+
+  /** `append` without the input object, for the runner's two events per op. */
+  record(process: Process, type: OpType, f: string, value: unknown, node?: string, error?: string): Op {
+    const op: Op = { index: this.next++, time: this.clock(), process, type, f, value: value ?? null };
+    if (node !== undefined) op.node = node;
+    if (error !== undefined) op.error = error;
     this.ops.push(op);
     if (this.fd !== undefined) {
       this.pending += jsonLine(op);
-      if (op.process === "nemesis" || this.pending.length > FLUSH_BYTES) this.flush();
+      if (process === "nemesis" || this.pending.length > FLUSH_BYTES) this.flush();
       else if (!this.flushQueued) {
         this.flushQueued = true;
-        setImmediate(() => { this.flushQueued = false; this.flush(); });
+        setImmediate(this.flushTurn);
       }
     }
     return op;
   }
+
+  private readonly flushTurn = (): void => {
+    this.flushQueued = false;
+    this.flush();
+  };
 
   /** Writes what is pending. */
   flush(): void {

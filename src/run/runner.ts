@@ -113,7 +113,7 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   const timeouts = clock.timeouts?.(config.opTimeout);
   /** `wait`: the worker's wait on `timeouts` (spent after a timeout: the caller takes a new one). */
   const invoke = async (client: Client, process: number, node: string, op: OpSpec, wait: Wait | undefined): Promise<Completion> => {
-    writer.append({ process, type: "invoke", f: op.f, value: op.value, node });
+    writer.record(process, "invoke", op.f, op.value, node);
     let c: Completion;
     try {
       if (wait) {
@@ -126,7 +126,7 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     } catch (e) {
       c = e instanceof DefiniteFailure ? { type: "fail", error: e.message } : { type: "info", error: (e as Error).message ?? String(e) };
     }
-    writer.append({ process, type: c.type, f: op.f, value: c.value ?? op.value, node, error: c.error ? c.error : undefined });
+    writer.record(process, c.type, op.f, c.value ?? op.value, node, c.error ? c.error : undefined);
     counts[c.type]++;
     return c;
   };
