@@ -11,7 +11,9 @@ import { resolveConfig } from "../../src/run/config.ts";
 import { run } from "../../src/run/runner.ts";
 import { rng } from "../../src/run/rng.ts";
 import { registerWorkload } from "../../workloads/register.ts";
-import type { Target, WorkloadOptions } from "../../src/run/types.ts";
+import type { OpSpec, Target, WorkloadOptions } from "../../src/run/types.ts";
+import type { Completion } from "../../src/history/op.ts";
+import { realScheduler } from "../../src/run/scheduler.ts";
 import { etcdTarget } from "../../targets/etcd/index.ts";
 import { redisTarget } from "../../targets/redis/index.ts";
 
@@ -27,46 +29,77 @@ const CONCURRENCY = Number(process.env.BENCH_CLIENTS ?? 10);
 // loop of the same target session's own clients (same workload generator and seeds, same clients and nodes,
 // no runner, no history), on one cluster per store. Bare and recorded runs alternate and the medians are
 // compared, so load from elsewhere on the machine falls on both alike. Both count the ops invoked within the
-// window, over the window. BENCH_LAB=harness stops after this table.
-const harnessRow = async (name: "postgres" | "redis" | "etcd", target: Target) => {
+// window, over the window. BENCH_LAB=harness stops after this table; BENCH_STORES picks its rows.
+const harnessRow = async (name: string, target: Target, seconds = SECONDS) => {
   const session = await target.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} });
   // The recorded run drives this session (and leaves its teardown to the bench).
   const key = `bench-${name}`;
   targets[key] = async () => ({ ...target, name: key, setup: async () => ({ ...session, teardown: async () => undefined }) });
-  const config = await resolveConfig({ target: key, workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") });
+  const config = await resolveConfig({ target: key, workload: "register", nemesis: [], timeLimit: seconds, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") });
   const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
   const bare = async () => {
     let done = 0;
-    const until = performance.now() + SECONDS * 1000;
+    const c0 = process.cpuUsage();
+    const until = performance.now() + seconds * 1000;
     await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
       const client = await session.client(w, session.nodes[w % session.nodes.length]);
       const gen = registerWorkload.generator(rng(config.seed, `worker-${w}`), wopts, w);
       while (performance.now() < until) { await client.invoke(gen()); done++; }
       await client.close?.();
     }));
-    return done / SECONDS;
+    bareCpu.push(cpuMs(process.cpuUsage(c0)) * 1000 / done);
+    return done / seconds;
   };
   const recorded = async () => {
+    // This process's CPU time over the main phase (not the check and report after it).
+    const c0 = process.cpuUsage();
+    let cpu = 0;
+    const mark = setTimeout(() => { cpu = cpuMs(process.cpuUsage(c0)); }, seconds * 1000);
     const out = await run(config);
+    clearTimeout(mark);
     // Main-phase ops: invoked within the time limit (the final reads come after it).
-    const horizon = SECONDS * 1e9;
-    return out.history.filter((o) => o.type === "invoke" && o.process !== "nemesis" && o.time < horizon).length / SECONDS;
+    const horizon = seconds * 1e9;
+    const ops = out.history.filter((o) => o.type === "invoke" && o.process !== "nemesis" && o.time < horizon).length;
+    recCpu.push(cpu * 1000 / ops);
+    return ops / seconds;
   };
-  const bares: number[] = [], recs: number[] = [];
+  const bares: number[] = [], recs: number[] = [], bareCpu: number[] = [], recCpu: number[] = [];
   try {
     for (let i = 0; i < REPEATS; i++) { bares.push(await bare()); recs.push(await recorded()); }
   } finally {
     delete targets[key];
     await session.teardown();
   }
+  return { bares, recs, bareCpu, recCpu };
+};
+const harnessTable = async (name: string, target: Target) => {
+  const { bares, recs } = await harnessRow(name, target);
   const b = median(bares), r = median(recs);
   // Each recorded run against the bare run just before it, which ran under much the same load.
   const paired = median(recs.map((x, i) => x / bares[i]));
   console.log(`| ${name} | ${b.toFixed(0)} | ${r.toFixed(0)} | ${((r / b) * 100).toFixed(0)}% | ${(paired * 100).toFixed(0)}% | ${bares.map((x) => x.toFixed(0)).join(" ")} | ${recs.map((x) => x.toFixed(0)).join(" ")} |`);
 };
+// The harness's own time per op, apart from any store: clients that answer on the next turn of the event loop,
+// so a recorded run's time is nearly all the harness's (JSON lines, the file's writes, op objects, timeouts).
+const instant: Target = {
+  name: "instant", workloads: ["register"],
+  setup: async () => ({
+    nodes: ["n1", "n2", "n3"], scheduler: realScheduler, faults: {}, info: () => ({}), teardown: async () => undefined,
+    client: () => ({ invoke: (op: OpSpec) => new Promise<Completion>((r) => setImmediate(r, { type: "ok", value: op.f === "read" ? [(op.value as unknown[])[0], null] : op.value })) }),
+  }),
+};
 console.log(`harness cost: ${CONCURRENCY} clients, register workload, ${REPEATS} × (${SECONDS} s bare, ${SECONDS} s recorded) interleaved, medians; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("| store | bare ops/s | recorded ops/s | recorded / bare | median of pairs | bare runs | recorded runs |\n|---|---|---|---|---|---|---|");
-for (const [name, target] of [["postgres", postgresTarget], ["redis", redisTarget], ["etcd", etcdTarget]] as const) await harnessRow(name, target);
+// BENCH_STORES=redis,etcd: those rows only ("none": only the in-process line).
+const stores = (process.env.BENCH_STORES ?? "postgres,redis,etcd").split(",");
+for (const [name, target] of [["postgres", postgresTarget], ["redis", redisTarget], ["etcd", etcdTarget]] as const) if (stores.includes(name)) await harnessTable(name, target);
+{
+  // Short runs: at this rate a recorded run's check of its history takes longer than the run.
+  const { bareCpu, recCpu } = await harnessRow("instant", instant, 1);
+  const b = median(bareCpu), r = median(recCpu);
+  console.log(`harness CPU time per op (in-process clients answering on the next turn, medians): ${(r - b).toFixed(2)} µs (recorded ${r.toFixed(2)} µs/op, bare loop ${b.toFixed(2)} µs/op)`);
+}
 if (process.env.BENCH_LAB === "harness") process.exit(0);
 
 // 2. cluster start
