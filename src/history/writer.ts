@@ -6,6 +6,7 @@
 // One write(2) per event cost the harness a sixth of the store's throughput.
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import type { Op, OpType, Process } from "./op.ts";
+import { readHistory } from "./reader.ts";
 
 export interface OpInput {
   process: Process;
@@ -49,10 +50,16 @@ export class HistoryWriter {
   private next = 0;
   private pending = "";
   private flushQueued = false;
+  /** The ops appended so far, when kept in memory (see `keep`); empty otherwise. */
   readonly ops: Op[] = [];
+  private readonly keep: boolean;
 
-  /** path undefined: keep in memory only (tests, in-process checks). */
-  constructor(readonly path: string | undefined, private readonly clock: () => number) {
+  /** path undefined: keep in memory only (tests, in-process checks). `keep: false` (with a path): keep nothing
+   *  in memory while the run goes on, and read the file back in `history()`; a run's ops kept in memory are
+   *  garbage the collector copies and marks again and again, a tenth of a fast store's throughput. */
+  constructor(readonly path: string | undefined, private readonly clock: () => number, options: { keep?: boolean } = {}) {
+    this.keep = options.keep ?? true;
+    if (!path) this.keep = true;
     if (path) {
       this.fd = openSync(path, "a");
       open.add(this);
@@ -69,7 +76,7 @@ export class HistoryWriter {
     const op: Op = { index: this.next++, time: this.clock(), process, type, f, value: value ?? null };
     if (node !== undefined) op.node = node;
     if (error !== undefined) op.error = error;
-    this.ops.push(op);
+    if (this.keep) this.ops.push(op);
     if (this.fd !== undefined) {
       this.pending += jsonLine(op);
       if (process === "nemesis" || this.pending.length > FLUSH_BYTES) this.flush();
@@ -85,6 +92,13 @@ export class HistoryWriter {
     this.flushQueued = false;
     this.flush();
   };
+
+  /** Every op appended: those kept in memory, or the file read back (after what is pending is written). */
+  history(): Op[] {
+    if (this.keep) return this.ops;
+    this.flush();
+    return readHistory(this.path!, { unchecked: true });
+  }
 
   /** Writes what is pending. */
   flush(): void {

@@ -93,7 +93,8 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
 
   const clock = session.scheduler;
   const t0 = clock.now();
-  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6));
+  // The ops are not kept in memory while the run goes on: the check reads the file back (src/history/writer.ts).
+  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6), { keep: false });
   let observing = true;   // until the last heal: checkers take the last nemesis op as the start of the final phase
   session.observe?.((e) => { if (observing) writer.append({ process: "nemesis", type: "info", ...e }); });
   const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
@@ -224,17 +225,18 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     }
   }
 
+  const history = writer.history();
   let results: Results | undefined;
   if (thread) {
-    hooks.onChecking?.(writer.ops.length);
+    hooks.onChecking?.(history.length);
     try {
-      results = await thread.check({ options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+      results = await thread.check({ options: wopts, history }, interrupted ? undefined : hooks.abort);
     } catch (e) {
       // The thread itself failed (not a checker: those answer unknown): check here, uninterruptibly, rather than lose the verdict.
       process.stderr.write(`faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`);
-      results = runCheckers(writer.ops, workload.checkers(wopts));
+      results = runCheckers(history, workload.checkers(wopts));
     }
-  } else results = runCheckers(writer.ops, workload.checkers(wopts));
+  } else results = runCheckers(history, workload.checkers(wopts));
   const checkInterrupted = results === undefined;
   results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };
   interrupted ||= checkInterrupted;
@@ -245,6 +247,6 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   writeJson(join(dir, FILES.run), runInfo);
   writeJson(join(dir, FILES.results), results);
   writeFileSync(join(dir, FILES.summary), summary);
-  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
-  return { dir, history: writer.ops, results, summary, interrupted };
+  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
+  return { dir, history, results, summary, interrupted };
 }

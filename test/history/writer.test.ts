@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readHistory } from "../../src/history/reader.ts";
 import type { Op } from "../../src/history/op.ts";
-import { jsonLine } from "../../src/history/writer.ts";
+import { HistoryWriter, jsonLine } from "../../src/history/writer.ts";
 
 describe("history writer", () => {
   it("writes each event's line exactly as JSON.stringify would", () => {
@@ -24,6 +24,25 @@ describe("history writer", () => {
       { index: 3, time: 3, process: 0, type: "ok", f: "x", value: Symbol("s") }, { index: 4, time: 3, process: 0, type: "ok", f: "x", value: 1, node: 5 as unknown as string });
     for (const op of ops) expect(jsonLine(op)).toBe(JSON.stringify(op) + "\n");
     expect(ops.length).toBeGreaterThan(300);
+  });
+
+  it("keep: false holds no ops in memory and reads the file back, the same ops a kept history has", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fl-writer-keep-"));
+    let t = 0;
+    const kept = new HistoryWriter(join(dir, "a.jsonl"), () => t);
+    const lean = new HistoryWriter(join(dir, "b.jsonl"), () => t, { keep: false });
+    for (let i = 0; i < 3000; i++, t += 7) for (const w of [kept, lean]) {
+      w.record(i % 5, "invoke", "write", ["k", i, { s: "é\n" }], "n1");
+      w.record(i % 5, i % 3 ? "ok" : "info", "write", ["k", i, { s: "é\n" }], "n1", i % 3 ? undefined : "timeout");
+    }
+    for (const w of [kept, lean]) w.append({ process: "nemesis", type: "info", f: "partition", value: { nodes: ["n1"] } });
+    expect(lean.ops).toEqual([]);
+    expect(lean.history()).toEqual(kept.history());   // before close: what is pending is written first
+    kept.close(); lean.close();
+    const back = lean.history();
+    expect(back).toHaveLength(6001);
+    expect(back).toEqual(kept.ops);
+    expect(back[7]).toEqual({ index: 7, time: 21, process: 3, type: "info", f: "write", value: ["k", 3, { s: "é\n" }], node: "n1", error: "timeout" });
   });
 
   it("a run killed with SIGKILL leaves whole turns on disk, in order: a prefix every reader accepts", async () => {
