@@ -24,6 +24,7 @@ class LineParser {
       }
       throw new HistoryError(this.file, this.lineNo, "line", unterminated ? "truncated: the last line is not complete JSON" : `not valid JSON (${(e as Error).message})`);
     }
+    if (this.options.unchecked) { this.ops.push(parsed as Op); return; }
     const problem = opProblem(parsed);
     if (problem) throw new HistoryError(this.file, this.lineNo, problem[0], problem[1]);
     const op = parsed as Op;
@@ -50,6 +51,9 @@ export interface ReadOptions {
   /** Leave out an incomplete last line (what a killed writer leaves) instead of refusing the file; says so through onNote. */
   dropTruncatedEnd?: boolean;
   onNote?: (note: string) => void;
+  /** A file this process just wrote (a run's own history, read back for its check): parsed, not checked, so the
+   *  run judges what it recorded even where a stricter reader would refuse a value. */
+  unchecked?: boolean;
 }
 
 /** Decodes bytes that must be UTF-8: invalid bytes would become U+FFFD, making distinct values equal. */

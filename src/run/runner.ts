@@ -15,10 +15,11 @@ import { runCheckers, summarize, type Results } from "./check.ts";
 import { CheckThread } from "./check-thread.ts";
 import type { RunConfig } from "./config.ts";
 import { rng } from "./rng.ts";
+import { TIMED_OUT, type Wait } from "./op-timeouts.ts";
 import { defaultSchedule, parseSchedule } from "./schedule.ts";
 import { DefiniteFailure, type Client, type OpSpec, type TargetSession, type WorkloadOptions } from "./types.ts";
 
-const TIMED_OUT: Completion = { type: "info", error: "timeout" };
+const TIMED_OUT_COMPLETION: Completion = { type: "info", error: "timeout" };
 
 export interface RunProgress { elapsed: number; ok: number; fail: number; info: number; fault?: string }
 
@@ -94,7 +95,8 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
 
   const clock = session.scheduler;
   const t0 = clock.now();
-  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6));
+  // The ops are not kept in memory while the run goes on: the check reads the file back (src/history/writer.ts).
+  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6), { keep: false });
   let observing = true;   // until the last heal: checkers take the last nemesis op as the start of the final phase
   session.observe?.((e) => { if (observing) writer.append({ process: "nemesis", type: "info", ...e }); });
   const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
@@ -109,20 +111,25 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   let invoked = 0;
   const mainDeadline = t0 + config.timeLimit * 1000;
 
-  const invoke = async (client: Client, process: number, node: string, op: OpSpec): Promise<Completion> => {
-    writer.append({ process, type: "invoke", f: op.f, value: op.value, node });
+  // Real time: op timeouts share one timer (src/run/op-timeouts.ts). Simulated time: each op races a sleep, as
+  // it always has, so seeded histories stay the same.
+  const timeouts = clock.timeouts?.(config.opTimeout);
+  /** `wait`: the worker's wait on `timeouts` (spent after a timeout: the caller takes a new one). */
+  const invoke = async (client: Client, process: number, node: string, op: OpSpec, wait: Wait | undefined): Promise<Completion> => {
+    writer.record(process, "invoke", op.f, op.value, node);
     let c: Completion;
-    // The op's timeout is called off once it answers: at thousands of ops a second, timers left to run out
-    // cost the harness a tenth of its throughput.
-    const timer = clock.timer ? clock.timer(config.opTimeout) : { done: clock.sleep(config.opTimeout), cancel() {} };
     try {
-      c = await Promise.race([client.invoke(op), timer.done.then((): Completion => TIMED_OUT)]);
+      if (wait) {
+        const answer = await wait.for(client.invoke(op));
+        c = answer === TIMED_OUT ? TIMED_OUT_COMPLETION : answer;
+      } else {
+        const timeout = clock.sleep(config.opTimeout);
+        c = await Promise.race([client.invoke(op), timeout.then((): Completion => TIMED_OUT_COMPLETION)]);
+      }
     } catch (e) {
       c = e instanceof DefiniteFailure ? { type: "fail", error: e.message } : { type: "info", error: (e as Error).message ?? String(e) };
     }
-    timer.cancel();
-    const value = c.value ?? op.value;
-    writer.append({ process, type: c.type, f: op.f, value, node, ...(c.error ? { error: c.error } : {}) });
+    writer.record(process, c.type, op.f, c.value ?? op.value, node, c.error ? c.error : undefined);
     counts[c.type]++;
     return c;
   };
@@ -134,10 +141,12 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     const gen = workload.generator(r, wopts, w);
     let process = w;
     let client = await session.client(process, node);
+    let wait = timeouts?.wait();
     while (!stopMain && !interrupted) {
       if (clock.now() >= mainDeadline || (config.ops !== undefined && invoked >= config.ops)) break;
       invoked++;
-      const c = await invoke(client, process, node, gen());
+      const c = await invoke(client, process, node, gen(), wait);
+      if (wait?.spent) wait = timeouts!.wait();
       if (c.type === "info") {
         // The process may still be blocked in that op: retire it, as Jepsen does, and continue as a new one.
         process = nextProcess++;
@@ -193,7 +202,8 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
       await Promise.all(session.nodes.map(async (node) => {
         const process = nextProcess++;
         const client = await session.client(process, node);
-        for (const op of finals) if ((await invoke(client, process, node, op)).type === "info") break;
+        const wait = timeouts?.wait();
+        for (const op of finals) if ((await invoke(client, process, node, op, wait)).type === "info") break;
         await client.close?.();
       }));
     }
@@ -210,23 +220,25 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     await (session.drive ? session.drive(main) : main);
   } finally {
     if (ticker) clearInterval(ticker);
+    timeouts?.close();
     try { await healAll(); } finally {
       await session.teardown();
       writer.close();
     }
   }
 
+  const history = writer.history();
   let results: Results | undefined;
   if (thread) {
-    hooks.onChecking?.(writer.ops.length);
+    hooks.onChecking?.(history.length);
     try {
-      results = await thread.check({ options: wopts, history: writer.ops }, interrupted ? undefined : hooks.abort);
+      results = await thread.check({ options: wopts, history }, interrupted ? undefined : hooks.abort);
     } catch (e) {
       // The thread itself failed (not a checker: those answer unknown): check here, uninterruptibly, rather than lose the verdict.
       process.stderr.write(`faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`);
-      results = runCheckers(writer.ops, workload.checkers(wopts));
+      results = runCheckers(history, workload.checkers(wopts));
     }
-  } else results = runCheckers(writer.ops, workload.checkers(wopts));
+  } else results = runCheckers(history, workload.checkers(wopts));
   const checkInterrupted = results === undefined;
   results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };
   interrupted ||= checkInterrupted;
@@ -237,6 +249,6 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   writeJson(join(dir, FILES.run), runInfo);
   writeJson(join(dir, FILES.results), results);
   writeFileSync(join(dir, FILES.summary), summary);
-  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history: writer.ops, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
-  return { dir, history: writer.ops, results, summary, interrupted };
+  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
+  return { dir, history, results, summary, interrupted };
 }

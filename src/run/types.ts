@@ -7,14 +7,15 @@ import type { Rng } from "./rng.ts";
 import type { ModelName } from "../../checkers/spectrum.ts";
 import type { OptionSchema } from "../target/options.ts";
 import type { Needs } from "../target/needs.ts";
+import type { OpTimeouts } from "./op-timeouts.ts";
 
 /** Time as the run sees it: real for real stores, simulated (and deterministic) for `sim`. In milliseconds. */
 export interface Scheduler {
   now(): number;
   sleep(ms: number): Promise<void>;
-  /** A sleep that can be called off (an op's timeout, once the op has answered), so finished ops leave no timers
-   *  behind. Absent: the runner uses `sleep` and lets it run out. */
-  timer?(ms: number): { done: Promise<void>; cancel(): void };
+  /** Op timeouts on one timer for the whole run (real time), so finished ops leave no timers behind. Absent
+   *  (simulated time, where a sleep is an event of the run): each op races a `sleep` that runs out. */
+  timeouts?(ms: number): OpTimeouts;
 }
 
 /** What a workload asks a client to do. */

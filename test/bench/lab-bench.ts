@@ -1,25 +1,108 @@
-// Lab benchmark (root, real PostgreSQL): cluster start time, recorded-run throughput against a raw client loop,
-// and the delay between a fault's scheduled time and its effect (p50/p99). Run: npm run bench:lab
+// Lab benchmark (root, real PostgreSQL, Redis, etcd): the harness's cost per store (recorded run against a bare
+// client loop), cluster start time, and the delay between a fault's scheduled time and its effect (p50/p99).
+// Run: npm run bench:lab (BENCH_LAB=harness: the harness-cost table alone, about 3 minutes)
 import { chmodSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import "../../src/registry.ts";
+import { targets } from "../../src/registry.ts";
 import { postgresTarget, type PostgresSession } from "../../targets/postgres/index.ts";
 import { resolveConfig } from "../../src/run/config.ts";
 import { run } from "../../src/run/runner.ts";
 import { rng } from "../../src/run/rng.ts";
 import { registerWorkload } from "../../workloads/register.ts";
+import type { OpSpec, Target, WorkloadOptions } from "../../src/run/types.ts";
+import type { Completion } from "../../src/history/op.ts";
+import { realScheduler } from "../../src/run/scheduler.ts";
 import { etcdTarget } from "../../targets/etcd/index.ts";
 import { redisTarget } from "../../targets/redis/index.ts";
 
 const tmp = (p: string) => { const d = mkdtempSync(join(tmpdir(), p)); chmodSync(d, 0o755); return d; };
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONCURRENCY = 4;
+const median = (xs: number[]) => pct(xs, 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CLIENTS ?? 10);
 
-// 1. cluster start
+// 1. The harness's cost on each store: a recorded run (runner, history written as it happens) against a bare
+// loop of the same target session's own clients (same workload generator and seeds, same clients and nodes,
+// no runner, no history), on one cluster per store. Bare and recorded runs alternate and the medians are
+// compared, so load from elsewhere on the machine falls on both alike. Both count the ops invoked within the
+// window, over the window. BENCH_LAB=harness stops after this table; BENCH_STORES picks its rows.
+const harnessRow = async (name: string, target: Target, seconds = SECONDS) => {
+  const session = await target.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} });
+  // The recorded run drives this session (and leaves its teardown to the bench).
+  const key = `bench-${name}`;
+  targets[key] = async () => ({ ...target, name: key, setup: async () => ({ ...session, teardown: async () => undefined }) });
+  const config = await resolveConfig({ target: key, workload: "register", nemesis: [], timeLimit: seconds, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") });
+  const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+  const bare = async () => {
+    let done = 0;
+    const c0 = process.cpuUsage();
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
+      const client = await session.client(w, session.nodes[w % session.nodes.length]);
+      const gen = registerWorkload.generator(rng(config.seed, `worker-${w}`), wopts, w);
+      while (performance.now() < until) { await client.invoke(gen()); done++; }
+      await client.close?.();
+    }));
+    bareCpu.push(cpuMs(process.cpuUsage(c0)) * 1000 / done);
+    return done / seconds;
+  };
+  const recorded = async () => {
+    // This process's CPU time over the main phase (not the check and report after it).
+    const c0 = process.cpuUsage();
+    let cpu = 0;
+    const mark = setTimeout(() => { cpu = cpuMs(process.cpuUsage(c0)); }, seconds * 1000);
+    const out = await run(config);
+    clearTimeout(mark);
+    // Main-phase ops: invoked within the time limit (the final reads come after it).
+    const horizon = seconds * 1e9;
+    const ops = out.history.filter((o) => o.type === "invoke" && o.process !== "nemesis" && o.time < horizon).length;
+    recCpu.push(cpu * 1000 / ops);
+    return ops / seconds;
+  };
+  const bares: number[] = [], recs: number[] = [], bareCpu: number[] = [], recCpu: number[] = [];
+  try {
+    for (let i = 0; i < REPEATS; i++) { bares.push(await bare()); recs.push(await recorded()); }
+  } finally {
+    delete targets[key];
+    await session.teardown();
+  }
+  return { bares, recs, bareCpu, recCpu };
+};
+const harnessTable = async (name: string, target: Target) => {
+  const { bares, recs } = await harnessRow(name, target);
+  const b = median(bares), r = median(recs);
+  // Each recorded run against the bare run just before it, which ran under much the same load.
+  const paired = median(recs.map((x, i) => x / bares[i]));
+  console.log(`| ${name} | ${b.toFixed(0)} | ${r.toFixed(0)} | ${((r / b) * 100).toFixed(0)}% | ${(paired * 100).toFixed(0)}% | ${bares.map((x) => x.toFixed(0)).join(" ")} | ${recs.map((x) => x.toFixed(0)).join(" ")} |`);
+};
+// The harness's own time per op, apart from any store: clients that answer on the next turn of the event loop,
+// so a recorded run's time is nearly all the harness's (JSON lines, the file's writes, op objects, timeouts).
+const instant: Target = {
+  name: "instant", workloads: ["register"],
+  setup: async () => ({
+    nodes: ["n1", "n2", "n3"], scheduler: realScheduler, faults: {}, info: () => ({}), teardown: async () => undefined,
+    client: () => ({ invoke: (op: OpSpec) => new Promise<Completion>((r) => setImmediate(r, { type: "ok", value: op.f === "read" ? [(op.value as unknown[])[0], null] : op.value })) }),
+  }),
+};
+console.log(`harness cost: ${CONCURRENCY} clients, register workload, ${REPEATS} × (${SECONDS} s bare, ${SECONDS} s recorded) interleaved, medians; load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log("| store | bare ops/s | recorded ops/s | recorded / bare | median of pairs | bare runs | recorded runs |\n|---|---|---|---|---|---|---|");
+// BENCH_STORES=redis,etcd: those rows only ("none": only the in-process line).
+const stores = (process.env.BENCH_STORES ?? "postgres,redis,etcd").split(",");
+for (const [name, target] of [["postgres", postgresTarget], ["redis", redisTarget], ["etcd", etcdTarget]] as const) if (stores.includes(name)) await harnessTable(name, target);
+{
+  // Short runs: at this rate a recorded run's check of its history takes longer than the run.
+  const { bareCpu, recCpu } = await harnessRow("instant", instant, 1);
+  const b = median(bareCpu), r = median(recCpu);
+  console.log(`harness CPU time per op (in-process clients answering on the next turn, medians): ${(r - b).toFixed(2)} µs (recorded ${r.toFixed(2)} µs/op, bare loop ${b.toFixed(2)} µs/op)`);
+}
+if (process.env.BENCH_LAB === "harness") process.exit(0);
+
+// 2. cluster start
 const starts: number[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
@@ -34,31 +117,9 @@ for (const [name, t] of [["etcd 3-member cluster start", etcdTarget], ["redis 1 
   console.log(`${name}: ${fmt(xs)}`);
 }
 
-// 2. recorded run vs raw client loop (register workload, reads on the primary, no faults)
+// 3. a recorded run against a raw pg loop (no target client at all: the pg library alone)
 const out = await run(await resolveConfig({ target: "postgres", workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
-const recorded = out.history.filter((o) => o.type !== "invoke" && o.process !== "nemesis").length / SECONDS;
-
-// 2b. the harness's cost on each store: a recorded run against the target's own client in a bare loop (same
-// workload generator, same clients and nodes, no runner, no history), one fresh cluster each.
-for (const [name, target] of [["postgres", postgresTarget], ["redis", redisTarget], ["etcd", etcdTarget]] as const) {
-  const rec = await run(await resolveConfig({ target: name, workload: "register", nemesis: [], timeLimit: SECONDS, rate: 0, concurrency: CONCURRENCY, quiet: 0, resultsDir: tmp("fl-bench-run-") }));
-  const recOps = rec.history.filter((o) => o.type !== "invoke" && o.process !== "nemesis").length / SECONDS;
-  const session = await target.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} });
-  let done = 0;
-  try {
-    const until = performance.now() + SECONDS * 1000;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-      const client = await session.client(w, session.nodes[w % session.nodes.length]);
-      const gen = registerWorkload.generator(rng("1", `loop-${w}`), { keys: 3, seed: "1" }, w);
-      while (performance.now() < until) { await client.invoke(gen()); done++; }
-      await client.close?.();
-    }));
-  } finally {
-    await session.teardown();
-  }
-  const loop = done / SECONDS;
-  console.log(`harness cost, ${name} (${CONCURRENCY} clients, ${SECONDS} s): recorded run ${recOps.toFixed(0)} ops/s, bare client loop ${loop.toFixed(0)} ops/s (${((recOps / loop) * 100).toFixed(0)}%)`);
-}
+const recorded = out.history.filter((o) => o.type === "invoke" && o.process !== "nemesis" && o.time < SECONDS * 1e9).length / SECONDS;
 
 const s = await postgresTarget.setup({ nodes: 3, seed: "1", dir: tmp("fl-bench-"), options: {} }) as PostgresSession;
 try {
@@ -81,7 +142,7 @@ try {
   const raw = done / SECONDS;
   console.log(`throughput (${CONCURRENCY} clients, ${SECONDS} s): recorded run ${recorded.toFixed(0)} ops/s, raw pg loop ${raw.toFixed(0)} ops/s (${((recorded / raw) * 100).toFixed(0)}%)`);
 
-  // 3. fault scheduled → effect
+  // 4. fault scheduled → effect
   const f = s.faults;
   const probe = async (node: string, sql: string, timeoutMs = 200) => {
     const c = new pg.Client({ host: s.cluster.node(node).ip, port: 5432, user: "postgres", database: "postgres", connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
