@@ -47,7 +47,6 @@ export interface SearchResult {
   reason?: string;
 }
 
-interface Frame { entry: number; state: number; parent: Frame | null; depth: number; barrier: number; forced: boolean }
 
 /** Searches a partition to the end or until a budget runs out. */
 export function searchLinearization(model: Model, ops: SearchOp[], budget: SearchBudget = {}): SearchResult {
@@ -68,8 +67,16 @@ export class LinearizationSearch {
   // The loop's position, kept between runs.
   private h1 = 0; private h2 = 0; private h3 = 0;
   private stateId: number;
-  private top: Frame | null = null;
-  private best: Frame | null = null;
+  // The search stack, one frame per lifted op, in typed arrays (no object per step): the entry lifted, the
+  // state before it, the barrier entry to restore on backtracking (0: none), and whether it was a forced move.
+  private readonly stEntry: Int32Array; private readonly stState: Int32Array;
+  private readonly stBarrier: Int32Array; private readonly stForced: Uint8Array;
+  private depth = 0;
+  // The deepest stack so far (the longest linearization), copied out when it grows: `agree` is how much of the
+  // current stack is still the same as it (a copy starts there, so copying costs no more than the pushes).
+  private readonly bestEntry: Int32Array;
+  private bestDepth = 0;
+  private agree = 0;
   private bestBlocked = -1;
   private entry: number;
   private phase = 0; private barrierEntry = 0; private barrier = Infinity;
@@ -94,6 +101,9 @@ export class LinearizationSearch {
     // that configuration fails, so does this one. This removes the orderings of concurrent reads.
     this.readOnly = new Uint8Array(n);
     if (model.readOnly) for (let i = 0; i < n; i++) if (ops[i].ret !== Infinity && model.readOnly(ops[i].op)) this.readOnly[i] = 1;
+    this.stEntry = new Int32Array(n + 1); this.stState = new Int32Array(n + 1);
+    this.stBarrier = new Int32Array(n + 1); this.stForced = new Uint8Array(n + 1);
+    this.bestEntry = new Int32Array(n + 1);
     this.stateId = this.intern(model.init());
     this.entry = this.list.next[0];
   }
@@ -109,14 +119,19 @@ export class LinearizationSearch {
     const { kindOf, linCount } = crashed;
     const I = list.crashedHead;
     const charge = crashed.charging;
-    let { steps, h1, h2, h3, stateId, top, entry, phase, barrierEntry, barrier, fresh } = this;
+    const { stEntry, stState, stBarrier, stForced, bestEntry } = this;
+    let { steps, h1, h2, h3, stateId, depth, agree, bestDepth, entry, phase, barrierEntry, barrier, fresh } = this;
     const save = () => {
-      this.steps = steps; this.h1 = h1; this.h2 = h2; this.h3 = h3; this.stateId = stateId; this.top = top;
-      this.entry = entry; this.phase = phase; this.barrierEntry = barrierEntry; this.barrier = barrier; this.fresh = fresh;
+      this.steps = steps; this.h1 = h1; this.h2 = h2; this.h3 = h3; this.stateId = stateId; this.depth = depth; this.agree = agree;
+      this.bestDepth = bestDepth; this.entry = entry; this.phase = phase; this.barrierEntry = barrierEntry; this.barrier = barrier; this.fresh = fresh;
     };
     const push = (e: number, forced: boolean) => {
-      top = { entry: e, state: stateId, parent: top, depth: top ? top.depth + 1 : 1, barrier: !forced && phase === 1 ? barrierEntry : 0, forced };
-      if (!this.best || top.depth > this.best.depth) { this.best = top; this.bestBlocked = -1; }
+      stEntry[depth] = e; stState[depth] = stateId; stBarrier[depth] = !forced && phase === 1 ? barrierEntry : 0; stForced[depth] = forced ? 1 : 0;
+      depth++;
+      if (depth > bestDepth) {
+        for (let i = agree; i < depth; i++) bestEntry[i] = stEntry[i];
+        bestDepth = agree = depth; this.bestBlocked = -1;
+      }
       list.lift(e);
       entry = next[0]; phase = 0; fresh = true;
     };
@@ -168,20 +183,21 @@ export class LinearizationSearch {
         continue;
       }
       // No op can be linearized before the first pending return: backtrack (past forced moves).
-      if (top === this.best && this.bestBlocked < 0) this.bestBlocked = entOp[list.firstReturn()];
-      let f: Frame;
+      if (depth === bestDepth && agree === bestDepth && this.bestBlocked < 0) this.bestBlocked = entOp[list.firstReturn()];
+      let f: number;
       do {
-        if (!top) { save(); return this.finish(false); }
-        f = top;
-        top = f.parent;
-        stateId = f.state;
-        const id = entOp[f.entry];
+        if (depth === 0) { save(); return this.finish(false); }
+        f = --depth;
+        if (agree > depth) agree = depth;
+        stateId = stState[f];
+        const e = stEntry[f], id = entOp[e];
         h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
         if (kindOf[id] >= 0) linCount[kindOf[id]]--;
-        list.unlift(f.entry);
-      } while (f.forced);
-      entry = next[f.entry];
-      if (f.barrier) { phase = 1; barrierEntry = f.barrier; barrier = entPos[f.barrier]; } else phase = 0;
+        list.unlift(e);
+      } while (stForced[f]);
+      entry = next[stEntry[f]];
+      const fb = stBarrier[f];
+      if (fb) { phase = 1; barrierEntry = fb; barrier = entPos[fb]; } else phase = 0;
     }
     save();
     return this.finish(true);
@@ -207,8 +223,7 @@ export class LinearizationSearch {
   private finish(valid: boolean | "unknown", reason?: string): SearchResult {
     const longest: { id: number; stateAfter: unknown }[] = [];
     if (valid !== true) {
-      for (let f = this.best; f; f = f.parent) longest.push({ id: this.list.entOp[f.entry], stateAfter: null });
-      longest.reverse();
+      for (let i = 0; i < this.bestDepth; i++) longest.push({ id: this.list.entOp[this.bestEntry[i]], stateAfter: null });
       // Recompute states along the prefix (frames store the state *before* their op).
       let s = this.model.init();
       for (const l of longest) { s = this.model.step(s, this.ops[l.id].op) as unknown; l.stateAfter = s; }
