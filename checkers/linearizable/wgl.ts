@@ -67,10 +67,10 @@ export class LinearizationSearch {
   // The loop's position, kept between runs.
   private h1 = 0; private h2 = 0; private h3 = 0;
   private stateId: number;
-  // The search stack, one frame per lifted op, in typed arrays (no object per step): the entry lifted, the
-  // state before it, the barrier entry to restore on backtracking (0: none), and whether it was a forced move.
-  private readonly stEntry: Int32Array; private readonly stState: Int32Array;
-  private readonly stBarrier: Int32Array; private readonly stForced: Uint8Array;
+  // The search stack, one frame per lifted op, three ints each in one typed array (no object per step): the
+  // entry lifted, the state before it, and the barrier entry to restore on backtracking (0: none; -1: the frame
+  // was a forced move, which never has one).
+  private readonly stack: Int32Array;
   private depth = 0;
   // The deepest stack so far (the longest linearization), copied out when it grows: `agree` is how much of the
   // current stack is still the same as it (a copy starts there, so copying costs no more than the pushes).
@@ -90,10 +90,8 @@ export class LinearizationSearch {
     this.cache = new ConfigCache(this.crashed, n);
     this.cache.setBudget(budget.maxCacheBytes);
     // Zobrist keys of the completed ops (crashed ops are counted per kind instead: crashed.ts).
-    const z1 = (this.z1 = new Int32Array(n)), z2 = (this.z2 = new Int32Array(n)), z3 = (this.z3 = new Int32Array(n));
-    let seed = 0x9e3779b9 | 0;
-    const rnd = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed | 0; };
-    for (let i = 0; i < n; i++) { z1[i] = rnd(); z2[i] = rnd(); z3[i] = rnd(); }
+    const [z1, z2, z3] = zobristKeys(n);
+    this.z1 = z1; this.z2 = z2; this.z3 = z3;
     for (let i = 0; i < n; i++) if (this.crashed.kindOf[i] >= 0) { z1[i] = 0; z2[i] = 0; z3[i] = 0; }
     // Forced moves: a completed op that is legal now and leaves the state unchanged (a read that sees the
     // current value, a failed compare) can be linearized right now without loss of generality (moving it
@@ -101,8 +99,7 @@ export class LinearizationSearch {
     // that configuration fails, so does this one. This removes the orderings of concurrent reads.
     this.readOnly = new Uint8Array(n);
     if (model.readOnly) for (let i = 0; i < n; i++) if (ops[i].ret !== Infinity && model.readOnly(ops[i].op)) this.readOnly[i] = 1;
-    this.stEntry = new Int32Array(n + 1); this.stState = new Int32Array(n + 1);
-    this.stBarrier = new Int32Array(n + 1); this.stForced = new Uint8Array(n + 1);
+    this.stack = new Int32Array(3 * n + 3);
     this.bestEntry = new Int32Array(n + 1);
     this.stateId = this.intern(model.init());
     this.entry = this.list.next[0];
@@ -119,17 +116,18 @@ export class LinearizationSearch {
     const { kindOf, linCount } = crashed;
     const I = list.crashedHead;
     const charge = crashed.charging;
-    const { stEntry, stState, stBarrier, stForced, bestEntry } = this;
+    const { stack, bestEntry } = this;
     let { steps, h1, h2, h3, stateId, depth, agree, bestDepth, entry, phase, barrierEntry, barrier, fresh } = this;
     const save = () => {
       this.steps = steps; this.h1 = h1; this.h2 = h2; this.h3 = h3; this.stateId = stateId; this.depth = depth; this.agree = agree;
       this.bestDepth = bestDepth; this.entry = entry; this.phase = phase; this.barrierEntry = barrierEntry; this.barrier = barrier; this.fresh = fresh;
     };
     const push = (e: number, forced: boolean) => {
-      stEntry[depth] = e; stState[depth] = stateId; stBarrier[depth] = !forced && phase === 1 ? barrierEntry : 0; stForced[depth] = forced ? 1 : 0;
+      const at = 3 * depth;
+      stack[at] = e; stack[at + 1] = stateId; stack[at + 2] = forced ? -1 : phase === 1 ? barrierEntry : 0;
       depth++;
       if (depth > bestDepth) {
-        for (let i = agree; i < depth; i++) bestEntry[i] = stEntry[i];
+        for (let i = agree; i < depth; i++) bestEntry[i] = stack[3 * i];
         bestDepth = agree = depth; this.bestBlocked = -1;
       }
       list.lift(e);
@@ -184,19 +182,18 @@ export class LinearizationSearch {
       }
       // No op can be linearized before the first pending return: backtrack (past forced moves).
       if (depth === bestDepth && agree === bestDepth && this.bestBlocked < 0) this.bestBlocked = entOp[list.firstReturn()];
-      let f: number;
+      let e: number, fb: number;
       do {
         if (depth === 0) { save(); return this.finish(false); }
-        f = --depth;
+        const at = 3 * --depth;
         if (agree > depth) agree = depth;
-        stateId = stState[f];
-        const e = stEntry[f], id = entOp[e];
+        e = stack[at]; stateId = stack[at + 1]; fb = stack[at + 2];
+        const id = entOp[e];
         h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
         if (kindOf[id] >= 0) linCount[kindOf[id]]--;
         list.unlift(e);
-      } while (stForced[f]);
-      entry = next[stEntry[f]];
-      const fb = stBarrier[f];
+      } while (fb < 0);
+      entry = next[e];
       if (fb) { phase = 1; barrierEntry = fb; barrier = entPos[fb]; } else phase = 0;
     }
     save();
@@ -235,4 +232,20 @@ export class LinearizationSearch {
     this.done = r;
     return r;
   }
+}
+
+/** Three independent random 32-bit keys per op id, the same for every search (a fixed xorshift sequence):
+ *  generated once into a table shared by all searches and copied out, since a check of many small partitions
+ *  builds many searches. */
+let zTable = new Int32Array(0);
+function zobristKeys(n: number): [Int32Array, Int32Array, Int32Array] {
+  if (zTable.length < 3 * n) {
+    const t = new Int32Array(Math.max(3 * n, 2 * zTable.length, 3 * 1024));
+    let seed = 0x9e3779b9 | 0;
+    for (let i = 0; i < t.length; i++) { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; t[i] = seed | 0; }
+    zTable = t;
+  }
+  const z1 = new Int32Array(n), z2 = new Int32Array(n), z3 = new Int32Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) { z1[i] = zTable[j]; z2[i] = zTable[j + 1]; z3[i] = zTable[j + 2]; }
+  return [z1, z2, z3];
 }
