@@ -44,7 +44,8 @@ export class CrashedPool {
     let sorted = true;
     for (let i = 1; i < crashed.length && sorted; i++) if (ops[crashed[i]].call < ops[crashed[i - 1]].call) sorted = false;
     if (!sorted) crashed.sort((a, b) => ops[a].call - ops[b].call || a - b);
-    for (const id of crashed) {
+    for (let c = 0; c < crashed.length; c++) {
+      const id = crashed[c];
       const k = kindKey(ops[id].op);
       let kind = kinds.get(k);
       if (kind === undefined) { kind = kindSize.length; kinds.set(k, kind); kindSize.push(0); kindLast.push(-1); }

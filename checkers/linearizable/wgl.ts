@@ -113,7 +113,7 @@ export class LinearizationSearch {
     if (this.done) return this.done;
     const { model, ops, list, crashed, cache, z1, z2, z3, readOnly, states } = this;
     const { entOp, entCall, entPos, next } = list;
-    const { kindOf, linCount } = crashed;
+    const { kindOf, linCount, rank } = crashed;
     const I = list.crashedHead;
     const charge = crashed.charging;
     const { stack, bestEntry } = this;
@@ -163,12 +163,14 @@ export class LinearizationSearch {
       }
       if (candidate >= 0) {
         const id = entOp[entry];
-        if (crashed.mayLift(id)) {
+        // A read-only op here (phase 0: a call before the first return) is never legal: this configuration's
+        // forced-move scan found none legal in this state (or a forced move was taken and this is not reached).
+        const kind = kindOf[id];
+        if (!readOnly[id] && (kind < 0 || linCount[kind] === rank[id])) {
           const nextState = model.step(states[stateId], ops[id].op);
           if (nextState !== undefined) {
             const sid = nextState === states[stateId] ? stateId : this.intern(nextState);
             const a = h1 ^ z1[id], b = h2 ^ z2[id], c = h3 ^ z3[id];
-            const kind = kindOf[id];
             if (kind >= 0) linCount[kind]++;
             const v = cache.visit(a, b, c, sid);
             if (charge) { steps += crashed.charged; crashed.charged = 0; }
@@ -237,15 +239,14 @@ export class LinearizationSearch {
 /** Three independent random 32-bit keys per op id, the same for every search (a fixed xorshift sequence):
  *  generated once into a table shared by all searches and copied out, since a check of many small partitions
  *  builds many searches. */
-let zTable = new Int32Array(0);
+let zTables: [Int32Array, Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
 function zobristKeys(n: number): [Int32Array, Int32Array, Int32Array] {
-  if (zTable.length < 3 * n) {
-    const t = new Int32Array(Math.max(3 * n, 2 * zTable.length, 3 * 1024));
+  if (zTables[0].length < n) {
+    const m = Math.max(n, 2 * zTables[0].length, 1024);
+    const t: [Int32Array, Int32Array, Int32Array] = [new Int32Array(m), new Int32Array(m), new Int32Array(m)];
     let seed = 0x9e3779b9 | 0;
-    for (let i = 0; i < t.length; i++) { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; t[i] = seed | 0; }
-    zTable = t;
+    for (let i = 0; i < m; i++) for (let k = 0; k < 3; k++) { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; t[k][i] = seed | 0; }
+    zTables = t;
   }
-  const z1 = new Int32Array(n), z2 = new Int32Array(n), z3 = new Int32Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 3) { z1[i] = zTable[j]; z2[i] = zTable[j + 1]; z3[i] = zTable[j + 2]; }
-  return [z1, z2, z3];
+  return [zTables[0].slice(0, n), zTables[1].slice(0, n), zTables[2].slice(0, n)];
 }
