@@ -60,7 +60,8 @@ export class LinearizationSearch {
   private readonly list: EntryList;
   private readonly crashed: CrashedPool;
   readonly cache: ConfigCache;
-  private readonly z1: Int32Array; private readonly z2: Int32Array; private readonly z3: Int32Array;
+  /** Three Zobrist keys per op, interleaved: z[3 id], z[3 id + 1], z[3 id + 2]. */
+  private readonly z: Int32Array;
   private readonly readOnly: Uint8Array;
   private readonly stateIds = new Map<unknown, number>();
   private readonly states: unknown[] = [];
@@ -90,17 +91,17 @@ export class LinearizationSearch {
     this.cache = new ConfigCache(this.crashed, n);
     this.cache.setBudget(budget.maxCacheBytes);
     // Zobrist keys of the completed ops (crashed ops are counted per kind instead: crashed.ts).
-    const [z1, z2, z3] = zobristKeys(n);
-    this.z1 = z1; this.z2 = z2; this.z3 = z3;
-    for (let i = 0; i < n; i++) if (this.crashed.kindOf[i] >= 0) { z1[i] = 0; z2[i] = 0; z3[i] = 0; }
+    const z = (this.z = zobristKeys(n));
+    for (let i = 0; i < n; i++) if (this.crashed.kindOf[i] >= 0) { z[3 * i] = 0; z[3 * i + 1] = 0; z[3 * i + 2] = 0; }
     // Forced moves: a completed op that is legal now and leaves the state unchanged (a read that sees the
     // current value, a failed compare) can be linearized right now without loss of generality (moving it
     // earlier breaks no real-time or state constraint), so it is lifted without trying alternatives, and if
     // that configuration fails, so does this one. This removes the orderings of concurrent reads.
     this.readOnly = new Uint8Array(n);
     if (model.readOnly) for (let i = 0; i < n; i++) if (ops[i].ret !== Infinity && model.readOnly(ops[i].op)) this.readOnly[i] = 1;
-    this.stack = new Int32Array(3 * n + 3);
-    this.bestEntry = new Int32Array(n + 1);
+    // One allocation for both: the stack's 3 (n + 1) ints, then the longest linearization's n + 1 entries.
+    this.stack = new Int32Array(4 * n + 4);
+    this.bestEntry = this.stack.subarray(3 * n + 3);
     this.stateId = this.intern(model.init());
     this.entry = this.list.next[0];
   }
@@ -111,7 +112,7 @@ export class LinearizationSearch {
   /** Searches on until the result or until `untilSteps` steps in all (then undefined: paused, resumable). */
   run(untilSteps: number): SearchResult | undefined {
     if (this.done) return this.done;
-    const { model, ops, list, crashed, cache, z1, z2, z3, readOnly, states } = this;
+    const { model, ops, list, crashed, cache, z, readOnly, states } = this;
     const { entOp, entCall, entPos, next } = list;
     const { kindOf, linCount, rank } = crashed;
     const I = list.crashedHead;
@@ -147,7 +148,7 @@ export class LinearizationSearch {
         }
         if (forced >= 0) {
           const fid = entOp[forced];
-          const a = h1 ^ z1[fid], b = h2 ^ z2[fid], c = h3 ^ z3[fid];
+          const a = h1 ^ z[3 * fid], b = h2 ^ z[3 * fid + 1], c = h3 ^ z[3 * fid + 2];
           const v = cache.visit(a, b, c, stateId);
           if (charge) { steps += crashed.charged; crashed.charged = 0; }
           if (v === FULL) { save(); return this.finish("unknown", this.budgetReason()); }
@@ -170,7 +171,7 @@ export class LinearizationSearch {
           const nextState = model.step(states[stateId], ops[id].op);
           if (nextState !== undefined) {
             const sid = nextState === states[stateId] ? stateId : this.intern(nextState);
-            const a = h1 ^ z1[id], b = h2 ^ z2[id], c = h3 ^ z3[id];
+            const a = h1 ^ z[3 * id], b = h2 ^ z[3 * id + 1], c = h3 ^ z[3 * id + 2];
             if (kind >= 0) linCount[kind]++;
             const v = cache.visit(a, b, c, sid);
             if (charge) { steps += crashed.charged; crashed.charged = 0; }
@@ -191,7 +192,7 @@ export class LinearizationSearch {
         if (agree > depth) agree = depth;
         e = stack[at]; stateId = stack[at + 1]; fb = stack[at + 2];
         const id = entOp[e];
-        h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
+        h1 ^= z[3 * id]; h2 ^= z[3 * id + 1]; h3 ^= z[3 * id + 2];
         if (kindOf[id] >= 0) linCount[kindOf[id]]--;
         list.unlift(e);
       } while (fb < 0);
@@ -236,17 +237,16 @@ export class LinearizationSearch {
   }
 }
 
-/** Three independent random 32-bit keys per op id, the same for every search (a fixed xorshift sequence):
- *  generated once into a table shared by all searches and copied out, since a check of many small partitions
- *  builds many searches. */
-let zTables: [Int32Array, Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
-function zobristKeys(n: number): [Int32Array, Int32Array, Int32Array] {
-  if (zTables[0].length < n) {
-    const m = Math.max(n, 2 * zTables[0].length, 1024);
-    const t: [Int32Array, Int32Array, Int32Array] = [new Int32Array(m), new Int32Array(m), new Int32Array(m)];
+/** Three independent random 32-bit keys per op id (interleaved), the same for every search (a fixed xorshift
+ *  sequence): generated once into a table shared by all searches and copied out, since a check of many small
+ *  partitions builds many searches. */
+let zTable = new Int32Array(0);
+function zobristKeys(n: number): Int32Array {
+  if (zTable.length < 3 * n) {
+    const t = new Int32Array(Math.max(3 * n, 2 * zTable.length, 3 * 1024));
     let seed = 0x9e3779b9 | 0;
-    for (let i = 0; i < m; i++) for (let k = 0; k < 3; k++) { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; t[k][i] = seed | 0; }
-    zTables = t;
+    for (let i = 0; i < t.length; i++) { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; t[i] = seed | 0; }
+    zTable = t;
   }
-  return [zTables[0].slice(0, n), zTables[1].slice(0, n), zTables[2].slice(0, n)];
+  return zTable.slice(0, 3 * n);
 }
