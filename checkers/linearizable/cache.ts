@@ -28,7 +28,9 @@ export class ConfigCache {
   constructor(private readonly crashed: CrashedPool, expected: number) {
     this.entryBytes = BYTES_PER_ENTRY + crashed.bytesPerSnapshot;
     let cap = 1 << 6;
-    while (cap < 2 * expected && cap < 1 << 12) cap <<= 1;
+    // Sized for about one configuration per op (load ≤ 1/2) up to 2^16 slots (1.3 MB), so an easy search seldom
+    // rehashes (it used to stop at 2^12 and grow three times on a 10k-op key); a hard one grows from there.
+    while (cap < 2 * expected && cap < 1 << 16) cap <<= 1;
     this.cap = cap; this.mask = cap - 1;
     this.table = new Int32Array(cap * 5);
   }

@@ -40,8 +40,12 @@ export class CrashedPool {
     // In call order (ties: partition order, as the entry list sorts them).
     const crashed: number[] = [];
     for (let id = 0; id < n; id++) if (ops[id].ret === Infinity) crashed.push(id);
-    crashed.sort((a, b) => ops[a].call - ops[b].call || a - b);
-    for (const id of crashed) {
+    // Usually already in call order (partitions are built in invocation order): sort only when not.
+    let sorted = true;
+    for (let i = 1; i < crashed.length && sorted; i++) if (ops[crashed[i]].call < ops[crashed[i - 1]].call) sorted = false;
+    if (!sorted) crashed.sort((a, b) => ops[a].call - ops[b].call || a - b);
+    for (let c = 0; c < crashed.length; c++) {
+      const id = crashed[c];
       const k = kindKey(ops[id].op);
       let kind = kinds.get(k);
       if (kind === undefined) { kind = kindSize.length; kinds.set(k, kind); kindSize.push(0); kindLast.push(-1); }
@@ -69,7 +73,9 @@ export class CrashedPool {
       const np = new Int32Array(this.pool.length * 2); np.set(this.pool); this.pool = np;
       const nn = new Int32Array(this.snapNext.length * 2); nn.set(this.snapNext); this.snapNext = nn;
     }
-    this.pool.set(this.linCount, this.count * this.K);
+    // An element loop: K is small, and TypedArray#set's call costs more than copying a few counts.
+    const { pool, linCount, K } = this;
+    for (let k = 0, base = this.count * K; k < K; k++) pool[base + k] = linCount[k];
     this.snapNext[this.count] = nextInBucket;
     return this.count++;
   }
@@ -94,7 +100,11 @@ export class CrashedPool {
  *  shrinker searches the same demoted ops many times). */
 const kindKeys = new WeakMap<ModelOp, string>();
 function kindKey(o: ModelOp): string {
+  const input = o.input;
+  // Numbers, strings, null (JSON-exact as themselves) need neither canonical JSON nor the memo.
+  if (input === null || typeof input === "number") return o.f + "\u0000" + input;
+  if (typeof input === "string") return o.f + "\u0000" + JSON.stringify(input);
   let k = kindKeys.get(o);
-  if (k === undefined) { k = o.f + "\u0000" + canonical(o.input); kindKeys.set(o, k); }
+  if (k === undefined) { k = o.f + "\u0000" + canonical(input); kindKeys.set(o, k); }
   return k;
 }

@@ -26,7 +26,7 @@ export class EntryList {
   constructor(ops: readonly SearchOp[], crashed: CrashedPool) {
     const n = ops.length;
     let E = 0;
-    for (const o of ops) E += o.ret === Infinity ? 1 : 2;
+    for (let i = 0; i < ops.length; i++) E += ops[i].ret === Infinity ? 1 : 2;
     const order = sortEntries(ops, E);
     const I = (this.crashedHead = E + 1);
     const entOp = (this.entOp = new Int32Array(E + 2)), entCall = (this.entCall = new Uint8Array(E + 2));
@@ -90,7 +90,8 @@ function sortEntries(ops: readonly SearchOp[], E: number): Int32Array {
   const n = ops.length;
   const out = new Int32Array(E);
   let maxPos = 0, integral = true;
-  for (const o of ops) {
+  for (let i = 0; i < n; i++) {
+    const o = ops[i];
     if (o.call > maxPos) maxPos = o.call;
     if (o.ret !== Infinity && o.ret > maxPos) maxPos = o.ret;
     if (!(Number.isInteger(o.call) && o.call >= 0)) integral = false;

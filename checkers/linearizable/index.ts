@@ -29,7 +29,8 @@ export interface Partition { key: string; operations: Operation[]; search: Searc
 export function partitionHistory(history: readonly Op[] | Operation[], model: Model): Partition[] {
   const operations = isOperations(history) ? history : pairOperations(history as readonly Op[]);
   const byKey = new Map<string, Partition>();
-  for (const o of operations) {
+  for (let i = 0; i < operations.length; i++) {
+    const o = operations[i];
     const m = model.prepare(o);
     if (!m) continue;
     const key = model.key ? model.key(o) : "";

@@ -47,7 +47,6 @@ export interface SearchResult {
   reason?: string;
 }
 
-interface Frame { entry: number; state: number; parent: Frame | null; depth: number; barrier: number; forced: boolean }
 
 /** Searches a partition to the end or until a budget runs out. */
 export function searchLinearization(model: Model, ops: SearchOp[], budget: SearchBudget = {}): SearchResult {
@@ -61,15 +60,24 @@ export class LinearizationSearch {
   private readonly list: EntryList;
   private readonly crashed: CrashedPool;
   readonly cache: ConfigCache;
-  private readonly z1: Int32Array; private readonly z2: Int32Array; private readonly z3: Int32Array;
+  /** Three Zobrist keys per op, interleaved: z[3 id], z[3 id + 1], z[3 id + 2]. */
+  private readonly z: Int32Array;
   private readonly readOnly: Uint8Array;
   private readonly stateIds = new Map<unknown, number>();
   private readonly states: unknown[] = [];
   // The loop's position, kept between runs.
   private h1 = 0; private h2 = 0; private h3 = 0;
   private stateId: number;
-  private top: Frame | null = null;
-  private best: Frame | null = null;
+  // The search stack, one frame per lifted op, three ints each in one typed array (no object per step): the
+  // entry lifted, the state before it, and the barrier entry to restore on backtracking (0: none; -1: the frame
+  // was a forced move, which never has one).
+  private readonly stack: Int32Array;
+  private depth = 0;
+  // The deepest stack so far (the longest linearization), copied out when it grows: `agree` is how much of the
+  // current stack is still the same as it (a copy starts there, so copying costs no more than the pushes).
+  private readonly bestEntry: Int32Array;
+  private bestDepth = 0;
+  private agree = 0;
   private bestBlocked = -1;
   private entry: number;
   private phase = 0; private barrierEntry = 0; private barrier = Infinity;
@@ -83,17 +91,17 @@ export class LinearizationSearch {
     this.cache = new ConfigCache(this.crashed, n);
     this.cache.setBudget(budget.maxCacheBytes);
     // Zobrist keys of the completed ops (crashed ops are counted per kind instead: crashed.ts).
-    const z1 = (this.z1 = new Int32Array(n)), z2 = (this.z2 = new Int32Array(n)), z3 = (this.z3 = new Int32Array(n));
-    let seed = 0x9e3779b9 | 0;
-    const rnd = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed | 0; };
-    for (let i = 0; i < n; i++) { z1[i] = rnd(); z2[i] = rnd(); z3[i] = rnd(); }
-    for (let i = 0; i < n; i++) if (this.crashed.kindOf[i] >= 0) { z1[i] = 0; z2[i] = 0; z3[i] = 0; }
+    const z = (this.z = zobristKeys(n));
+    for (let i = 0; i < n; i++) if (this.crashed.kindOf[i] >= 0) { z[3 * i] = 0; z[3 * i + 1] = 0; z[3 * i + 2] = 0; }
     // Forced moves: a completed op that is legal now and leaves the state unchanged (a read that sees the
     // current value, a failed compare) can be linearized right now without loss of generality (moving it
     // earlier breaks no real-time or state constraint), so it is lifted without trying alternatives, and if
     // that configuration fails, so does this one. This removes the orderings of concurrent reads.
     this.readOnly = new Uint8Array(n);
     if (model.readOnly) for (let i = 0; i < n; i++) if (ops[i].ret !== Infinity && model.readOnly(ops[i].op)) this.readOnly[i] = 1;
+    // One allocation for both: the stack's 3 (n + 1) ints, then the longest linearization's n + 1 entries.
+    this.stack = new Int32Array(4 * n + 4);
+    this.bestEntry = this.stack.subarray(3 * n + 3);
     this.stateId = this.intern(model.init());
     this.entry = this.list.next[0];
   }
@@ -104,19 +112,25 @@ export class LinearizationSearch {
   /** Searches on until the result or until `untilSteps` steps in all (then undefined: paused, resumable). */
   run(untilSteps: number): SearchResult | undefined {
     if (this.done) return this.done;
-    const { model, ops, list, crashed, cache, z1, z2, z3, readOnly, states } = this;
+    const { model, ops, list, crashed, cache, z, readOnly, states } = this;
     const { entOp, entCall, entPos, next } = list;
-    const { kindOf, linCount } = crashed;
+    const { kindOf, linCount, rank } = crashed;
     const I = list.crashedHead;
     const charge = crashed.charging;
-    let { steps, h1, h2, h3, stateId, top, entry, phase, barrierEntry, barrier, fresh } = this;
+    const { stack, bestEntry } = this;
+    let { steps, h1, h2, h3, stateId, depth, agree, bestDepth, entry, phase, barrierEntry, barrier, fresh } = this;
     const save = () => {
-      this.steps = steps; this.h1 = h1; this.h2 = h2; this.h3 = h3; this.stateId = stateId; this.top = top;
-      this.entry = entry; this.phase = phase; this.barrierEntry = barrierEntry; this.barrier = barrier; this.fresh = fresh;
+      this.steps = steps; this.h1 = h1; this.h2 = h2; this.h3 = h3; this.stateId = stateId; this.depth = depth; this.agree = agree;
+      this.bestDepth = bestDepth; this.entry = entry; this.phase = phase; this.barrierEntry = barrierEntry; this.barrier = barrier; this.fresh = fresh;
     };
     const push = (e: number, forced: boolean) => {
-      top = { entry: e, state: stateId, parent: top, depth: top ? top.depth + 1 : 1, barrier: !forced && phase === 1 ? barrierEntry : 0, forced };
-      if (!this.best || top.depth > this.best.depth) { this.best = top; this.bestBlocked = -1; }
+      const at = 3 * depth;
+      stack[at] = e; stack[at + 1] = stateId; stack[at + 2] = forced ? -1 : phase === 1 ? barrierEntry : 0;
+      depth++;
+      if (depth > bestDepth) {
+        for (let i = agree; i < depth; i++) bestEntry[i] = stack[3 * i];
+        bestDepth = agree = depth; this.bestBlocked = -1;
+      }
       list.lift(e);
       entry = next[0]; phase = 0; fresh = true;
     };
@@ -134,7 +148,7 @@ export class LinearizationSearch {
         }
         if (forced >= 0) {
           const fid = entOp[forced];
-          const a = h1 ^ z1[fid], b = h2 ^ z2[fid], c = h3 ^ z3[fid];
+          const a = h1 ^ z[3 * fid], b = h2 ^ z[3 * fid + 1], c = h3 ^ z[3 * fid + 2];
           const v = cache.visit(a, b, c, stateId);
           if (charge) { steps += crashed.charged; crashed.charged = 0; }
           if (v === FULL) { save(); return this.finish("unknown", this.budgetReason()); }
@@ -150,12 +164,14 @@ export class LinearizationSearch {
       }
       if (candidate >= 0) {
         const id = entOp[entry];
-        if (crashed.mayLift(id)) {
+        // A read-only op here (phase 0: a call before the first return) is never legal: this configuration's
+        // forced-move scan found none legal in this state (or a forced move was taken and this is not reached).
+        const kind = kindOf[id];
+        if (!readOnly[id] && (kind < 0 || linCount[kind] === rank[id])) {
           const nextState = model.step(states[stateId], ops[id].op);
           if (nextState !== undefined) {
             const sid = nextState === states[stateId] ? stateId : this.intern(nextState);
-            const a = h1 ^ z1[id], b = h2 ^ z2[id], c = h3 ^ z3[id];
-            const kind = kindOf[id];
+            const a = h1 ^ z[3 * id], b = h2 ^ z[3 * id + 1], c = h3 ^ z[3 * id + 2];
             if (kind >= 0) linCount[kind]++;
             const v = cache.visit(a, b, c, sid);
             if (charge) { steps += crashed.charged; crashed.charged = 0; }
@@ -168,20 +184,20 @@ export class LinearizationSearch {
         continue;
       }
       // No op can be linearized before the first pending return: backtrack (past forced moves).
-      if (top === this.best && this.bestBlocked < 0) this.bestBlocked = entOp[list.firstReturn()];
-      let f: Frame;
+      if (depth === bestDepth && agree === bestDepth && this.bestBlocked < 0) this.bestBlocked = entOp[list.firstReturn()];
+      let e: number, fb: number;
       do {
-        if (!top) { save(); return this.finish(false); }
-        f = top;
-        top = f.parent;
-        stateId = f.state;
-        const id = entOp[f.entry];
-        h1 ^= z1[id]; h2 ^= z2[id]; h3 ^= z3[id];
+        if (depth === 0) { save(); return this.finish(false); }
+        const at = 3 * --depth;
+        if (agree > depth) agree = depth;
+        e = stack[at]; stateId = stack[at + 1]; fb = stack[at + 2];
+        const id = entOp[e];
+        h1 ^= z[3 * id]; h2 ^= z[3 * id + 1]; h3 ^= z[3 * id + 2];
         if (kindOf[id] >= 0) linCount[kindOf[id]]--;
-        list.unlift(f.entry);
-      } while (f.forced);
-      entry = next[f.entry];
-      if (f.barrier) { phase = 1; barrierEntry = f.barrier; barrier = entPos[f.barrier]; } else phase = 0;
+        list.unlift(e);
+      } while (fb < 0);
+      entry = next[e];
+      if (fb) { phase = 1; barrierEntry = fb; barrier = entPos[fb]; } else phase = 0;
     }
     save();
     return this.finish(true);
@@ -207,8 +223,7 @@ export class LinearizationSearch {
   private finish(valid: boolean | "unknown", reason?: string): SearchResult {
     const longest: { id: number; stateAfter: unknown }[] = [];
     if (valid !== true) {
-      for (let f = this.best; f; f = f.parent) longest.push({ id: this.list.entOp[f.entry], stateAfter: null });
-      longest.reverse();
+      for (let i = 0; i < this.bestDepth; i++) longest.push({ id: this.list.entOp[this.bestEntry[i]], stateAfter: null });
       // Recompute states along the prefix (frames store the state *before* their op).
       let s = this.model.init();
       for (const l of longest) { s = this.model.step(s, this.ops[l.id].op) as unknown; l.stateAfter = s; }
@@ -220,4 +235,18 @@ export class LinearizationSearch {
     this.done = r;
     return r;
   }
+}
+
+/** Three independent random 32-bit keys per op id (interleaved), the same for every search (a fixed xorshift
+ *  sequence): generated once into a table shared by all searches and copied out, since a check of many small
+ *  partitions builds many searches. */
+let zTable = new Int32Array(0);
+function zobristKeys(n: number): Int32Array {
+  if (zTable.length < 3 * n) {
+    const t = new Int32Array(Math.max(3 * n, 2 * zTable.length, 3 * 1024));
+    let seed = 0x9e3779b9 | 0;
+    for (let i = 0; i < t.length; i++) { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; t[i] = seed | 0; }
+    zTable = t;
+  }
+  return zTable.slice(0, 3 * n);
 }

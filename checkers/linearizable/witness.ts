@@ -78,7 +78,7 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
 export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], inW = new Uint8Array(ops.length), model?: Model,
   demoted: readonly (ModelOp | null | undefined)[] = demotedOps(ops, model)): SearchOp[] {
   let lastRet = -Infinity;
-  for (const id of ids) { inW[id] = 1; if (ops[id].ret !== Infinity && ops[id].ret > lastRet) lastRet = ops[id].ret; }
+  for (let i = 0; i < ids.length; i++) { const id = ids[i]; inW[id] = 1; if (ops[id].ret !== Infinity && ops[id].ret > lastRet) lastRet = ops[id].ret; }
   const sub: SearchOp[] = [];
   for (let id = 0; id < ops.length; id++) {
     const o = ops[id];
@@ -88,7 +88,7 @@ export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], in
       if (d) sub.push({ id: sub.length, op: d, call: o.call, ret: Infinity });
     }
   }
-  for (const id of ids) inW[id] = 0;
+  for (let i = 0; i < ids.length; i++) inW[ids[i]] = 0;
   return sub;
 }
 

@@ -134,6 +134,20 @@ describe("faultline check --format / import", () => {
     expect((await fl(["check", "--format", "porcupine-kv", join(CORPUS, "porcupine/kv/c01-ok.txt")])).exitCode).toBe(0);
   }, 60_000);
 
+  it("several histories: the one-line listing gives the same verdicts without witnesses; --json shrinks each anomaly's witness", async () => {
+    const dir = join(CORPUS, "porcupine/jepsen");
+    const listing = await fl(["check", "--format", "porcupine-etcd", dir]);
+    expect(listing.exitCode).toBe(1);
+    expect(listing.stdout).toContain("etcd_000.log: INVALID · linearizable invalid (1 anomaly)");
+    expect(listing.stdout).toContain("etcd_005.log: VALID");
+    const lines = (await fl(["check", "--format", "porcupine-etcd", "--json", dir])).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const bad = lines.find((l) => String(l.file).endsWith("etcd_000.log"));
+    expect(bad.checkers.linearizable.anomalies).toHaveLength(1);
+    expect(bad.checkers.linearizable.anomalies[0].details.witness.minimal).toBe(true);
+    expect(bad.checkers.linearizable.anomalies[0].details.witness.operations.length).toBeGreaterThan(0);
+    expect(lines.at(-1).summary).toMatchObject({ histories: 2, valid: 1, invalid: 1 });
+  }, 60_000);
+
   it("bad input: file:line and exit 3; unknown format or model: exit 3", async () => {
     const dir = tmp();
     const f = join(dir, "bad.edn");

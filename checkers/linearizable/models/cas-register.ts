@@ -1,5 +1,6 @@
 // A single register with read, write and compare-and-set. `register` is the same without cas.
 // States are plain values; a read of null means "absent" unless nilReadIsUnknown (Knossos' reading).
+import type { Operation } from "../../../src/history/pairs.ts";
 import { prepareDefault, same, show, valueKey, type Model, type ModelOp, type ModelOptions } from "../model.ts";
 
 export interface RegisterOptions extends ModelOptions {
@@ -17,6 +18,7 @@ export function casRegister(options: RegisterOptions = {}): Model<unknown> {
     step(state, op) {
       switch (op.f) {
         case "read":
+          if (op.output === state) return state;   // the usual case (numbers, strings, null), without a call
           if (op.output === undefined) return state;
           if (op.output === null && options.nilReadIsUnknown) return state;
           return same(op.output, state) ? state : undefined;
@@ -34,7 +36,7 @@ export function casRegister(options: RegisterOptions = {}): Model<unknown> {
     },
     hash: valueKey,
     prepare(op) {
-      const m = prepareDefault(op, (f) => f === "read", (o) => o.f === "cas" && o.error === "compare-failed");
+      const m = prepareDefault(op, isRead, isComparisonFailure);
       // An unknown read constrains nothing: drop it rather than search over it.
       if (m && m.f === "read" && options.nilReadIsUnknown && m.output === null) return null;
       return m;
@@ -44,6 +46,9 @@ export function casRegister(options: RegisterOptions = {}): Model<unknown> {
     describeState: (s) => `value ${show(s)}`,
   };
 }
+
+const isRead = (f: string) => f === "read";
+const isComparisonFailure = (o: Operation) => o.f === "cas" && o.error === "compare-failed";
 
 export function register(options: RegisterOptions = {}): Model<unknown> {
   const m = casRegister(options);

@@ -42,7 +42,8 @@ export function register(program: Command): void {
     .option("--memory <MB>", "heap for the linearizability workers in MB, shared between them (default: 3072 per worker, at most half the RAM); a search that needs more is unknown")
     .option("--wopt <key=value>", "workload option, repeatable (e.g. --wopt total=100 for a Jepsen bank history, --wopt group-size=3 for long-fork)", keyValues, {})
     .addHelpText("after", `
-Several histories: one line each, then a summary; the exit code is the worst one's:
+Several histories: one line each (linearizability witnesses are shrunk only with --json, which prints
+them), then a summary; the exit code is the worst one's:
   3 (bad input) before 4 (infrastructure), then 1 (invalid), 2 (unknown), 0 (valid).
 A directory holding history.jsonl is a run; any other directory stands for the histories in it
 (by extension: .jsonl, .edn for jepsen-edn, .json for jepsen-json, .log for porcupine-etcd, .txt for porcupine-kv;
@@ -78,7 +79,10 @@ function historiesAt(path: string, format: string | undefined): string[] {
 const EXTENSIONS: Record<string, string> = { "jsonl": ".jsonl", "jepsen-edn": ".edn", "jepsen-json": ".json", "porcupine-etcd": ".log", "porcupine-kv": ".txt" };
 const runHistory = (dir: string) => join(dir, FILES.history);
 
-async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promise<{ results: Results; spec?: ModelSpec; txn?: TxnWorkload }> {
+/** `witnesses`: shrink each linearizability anomaly to a witness (shown by the full summary and --json; a
+ *  one-line-per-history listing shows neither, so it skips the shrinking, which costs more than the search on
+ *  small histories). */
+async function checkOne(path: string, o: CheckFlags, budget: CheckBudget, witnesses = true): Promise<{ results: Results; spec?: ModelSpec; txn?: TxnWorkload }> {
   if (!existsSync(path)) throw new UsageError(`no such file or directory: ${path}`);
   const file = statSync(path).isDirectory() ? join(path, FILES.history) : path;
   // Without --format: a run directory is faultline's JSONL; a file is detected from its first lines.
@@ -102,7 +106,7 @@ async function checkOne(path: string, o: CheckFlags, budget: CheckBudget): Promi
     }
     const spec = chooseModel(history, format, { model: o.model, initial: o.initial, nilRead: o.nilRead });
     const sync = linearizableChecker(spec);
-    const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, ...b }) }], budgetFor(history, budget));
+    const results = await runCheckersAsync(history, [{ ...sync, checkAsync: (h, b) => checkLinearizableParallel(h, { spec, allAnomalies: true, shrink: witnesses, ...b }) }], budgetFor(history, budget));
     return { results, spec };
   }
   if (o.model || o.initial !== undefined || o.nilRead) throw new UsageError("--model, --initial and --nil-read choose a linearizability model; with --workload the workload's checkers judge the history (drop one)");
@@ -151,7 +155,7 @@ async function checkMany(files: string[], o: CheckFlags, budget: CheckBudget): P
     for (const file of files) {
       const started = performance.now();
       try {
-        const { results, spec } = await checkOne(file, o, { ...budget, ...(pool ? { pool } : {}) });
+        const { results, spec } = await checkOne(file, o, { ...budget, ...(pool ? { pool } : {}) }, o.json === true);
         const code = exitCodeFor(results.valid);
         codes.push(code);
         counts[results.valid === true ? "valid" : results.valid === false ? "invalid" : "unknown"]++;
