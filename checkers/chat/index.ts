@@ -6,7 +6,7 @@ import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { indexes, PRESENT, secs, type Adapter } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
-import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
+import { step, stepsEvidence } from "../evidence.ts";
 
 export interface Message { conv: string; id: string; parent: string | null; seen: string[] }
 

@@ -11,7 +11,7 @@ import { indexes, secs } from "../causal/graph.ts";
 import { badValue, nothingToJudge, refuseUnknownOps, HISTORY } from "../fit.ts";
 import { HistoryError } from "../../src/history/op.ts";
 import type { Anomaly, Verdict } from "../types.ts";
-import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
+import { step, stepsEvidence } from "../evidence.ts";
 
 export interface LongForkOptions { groupSize?: number; maxAnomalies?: number }
 

@@ -39,7 +39,7 @@ export function dockerHost(explicit?: string): string {
 export function parseDockerOptions(o: Record<string, unknown>): DockerOptions {
   for (const k of Object.keys(o)) if (!DOCKER_OPTIONS.includes(k)) throw new UsageError(`the docker runtime has no option ${JSON.stringify(k)}; options: ${DOCKER_OPTIONS.join(", ")}`);
   const image = o.image === undefined ? defaultImage() : String(o.image);
-  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image)) throw new UsageError(`bad docker image name ${JSON.stringify(o.image)}`);
+  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image)) throw new UsageError(`bad docker image name ${JSON.stringify(o.image)}`);
   const host = dockerHost(o["docker-host"] as string | undefined);
   if (!/^(unix|tcp):\/\//.test(host)) throw new UsageError(`docker host must be unix:///path or tcp://host:port, got ${JSON.stringify(host)}`);
   if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 256)) throw new UsageError(`slot must be an integer 0..255, got ${JSON.stringify(o.slot)}`);
@@ -179,7 +179,7 @@ export async function dockerDoctor(o: { host?: string; image?: string } = {}): P
   const checks: import("./doctor.ts").Check[] = [];
   const notes: string[] = [];
   let docker: Dockerode | undefined;
-  let engine = "";
+  let engine: string;
   try {
     const client = await dockerClient(host);
     const v = await client.version();

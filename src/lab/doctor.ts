@@ -36,7 +36,7 @@ export function locate(b: Binary): string | undefined {
   const star = b.path.indexOf("*");
   if (star < 0) return existsSync(b.path) ? b.path : undefined;
   const dir = b.path.slice(0, star), rest = b.path.slice(star + 1);
-  let entries: string[] = [];
+  let entries: string[];
   try { entries = readdirSync(dir); } catch { return undefined; }
   return entries.map((e) => dir + e + rest).find((p) => existsSync(p));
 }

@@ -103,7 +103,7 @@ export class Journal {
 
   /** The journal's resource entries still to undo, in creation order, with their updates merged. */
   entries(): JournalEntry[] {
-    let text = "";
+    let text: string;
     try { text = readFileSync(this.file, "utf8"); } catch { return []; }
     const live = new Map<number, JournalEntry>();
     for (const line of text.split("\n")) {

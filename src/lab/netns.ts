@@ -9,7 +9,7 @@
 // node-runtime.ts's, the same as for docker and ssh; firewall rules live inside the node namespaces only
 // (the host's own firewall and interfaces are never touched).
 import { spawn as spawnChild, spawnSync } from "node:child_process";
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { isGoBinary } from "./clock-shim.ts";

@@ -16,7 +16,6 @@
 // clocks are moved with `date -s` and moved back at the end (or by `faultline lab clean`), which also
 // reaches Go programs such as etcd; it is refused when a node shares its kernel (and so its clock) with the
 // harness or with another node, and it fights NTP: stop time synchronisation on the nodes for such runs.
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";

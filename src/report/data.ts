@@ -9,6 +9,7 @@ import { FILES, readJson } from "../results/store.ts";
 import type { Anomaly, Evidence } from "../../checkers/types.ts";
 import { story, type StoryContext } from "./explain.ts";
 import { faultPhrase } from "./format.ts";
+import type { Json } from "../json.ts";
 
 /** A run's files as read from disk (or handed over by the runner, which has them in memory). */
 export interface RunFiles {
@@ -31,8 +32,8 @@ export function readRunDir(dir: string): RunFiles {
   const notes: string[] = [];
   // Streamed, as `check` reads it: any size; a killed run's half-written last line is left out, with a note.
   const history = readHistory(file, { dropTruncatedEnd: true, onNote: (n) => notes.push(`history.jsonl ends in an incomplete line (line ${/:(\d+): /.exec(n)?.[1]}); it is left out.`) });
-  const run = readJson<Record<string, any>>(join(dir, FILES.run));
-  const results = readJson<Record<string, any>>(join(dir, FILES.results));
+  const run = readJson<Record<string, Json>>(join(dir, FILES.run));
+  const results = readJson<Record<string, Json>>(join(dir, FILES.results));
   if (!run) notes.push("run.json is missing or unreadable: the run's configuration is unknown.");
   if (!results) notes.push("results.json is missing or unreadable: the history has not been checked (run `faultline check`).");
   return { dir, history, run, results, notes };
@@ -146,7 +147,7 @@ export function evidenceOf(e: unknown, n: number): Evidence | undefined {
 
 function isolationOf(x: unknown): ReportData["isolation"] {
   if (!x || typeof x !== "object") return null;
-  const r = x as Record<string, any>;
+  const r = x as Record<string, Json>;
   if (!r.status || typeof r.status !== "object") return null;
   const models = Object.entries(r.status as Record<string, unknown>).map(([model, status]) => ({ model, status: String(status) }));
   const counts: Record<string, number> = {};
@@ -156,10 +157,10 @@ function isolationOf(x: unknown): ReportData["isolation"] {
 
 function spectrumOf(s: unknown): ReportData["spectrum"] {
   if (!s || typeof s !== "object") return null;
-  const sp = s as Record<string, any>;
+  const sp = s as Record<string, Json>;
   const models: NonNullable<ReportData["spectrum"]>["models"] = [];
-  const entries: [string, any][] = Array.isArray(sp.models)
-    ? sp.models.map((m: any, i: number) => [String(m?.model ?? m?.name ?? i), m])
+  const entries: [string, Json][] = Array.isArray(sp.models)
+    ? sp.models.map((m: Json, i: number) => [String(m?.model ?? m?.name ?? i), m])
     : Object.entries(sp.models ?? {});
   for (const [model, m] of entries) {
     const status = typeof m === "string" ? m : String(m?.status ?? "unknown");
@@ -192,10 +193,10 @@ function faultKindsOf(names: Iterable<string>, recorded: unknown, declared: Reco
 export interface LagData { label: string; samples: number[]; fresh: number; stats?: Record<string, number> }
 
 /** Staleness the checkers measured: a verdict's `lags` (ns) or `lagsMs` array. */
-function checkerLags(results: Record<string, any> | undefined): LagData | null {
+function checkerLags(results: Record<string, Json> | undefined): LagData | null {
   const out: number[] = [];
   let stats: Record<string, number> | undefined;
-  for (const v of Object.values(results?.checkers ?? {}) as any[]) {
+  for (const v of Object.values(results?.checkers ?? {}) as Json[]) {
     if (Array.isArray(v?.lags)) for (const x of v.lags) if (typeof x === "number" && Number.isFinite(x)) out.push(x);
     if (Array.isArray(v?.lagsMs)) for (const x of v.lagsMs) if (typeof x === "number" && Number.isFinite(x)) out.push(x * 1e6);
     const vis = Object.entries(v?.stats ?? {}).filter(([k, x]) => /^visibilityMs/.test(k) && typeof x === "number") as [string, number][];
@@ -263,7 +264,7 @@ function storyOrNothing(a: Anomaly, ctx: StoryContext): string {
 /** The report's data. `faultKinds`: declared fault colours and descriptions to use when run.json has none. */
 export function buildReportData(files: RunFiles, faultKinds: Record<string, FaultKind> = {}): ReportData {
   const { history } = files;
-  const run = files.run as Record<string, any> | undefined, results = files.results as Record<string, any> | undefined;
+  const run = files.run as Record<string, Json> | undefined, results = files.results as Record<string, Json> | undefined;
   const operations = pairOperations(history, { strictRetire: false, file: files.dir ? join(files.dir, FILES.history) : undefined });
   const byIdx: (Operation | undefined)[] = new Array(history.length);
   for (const o of operations) { byIdx[o.invoke.index] = o; if (o.complete) byIdx[o.complete.index] = o; }
@@ -284,7 +285,7 @@ export function buildReportData(files: RunFiles, faultKinds: Record<string, Faul
   const skipped: string[] = [];
   const checkerTable = results?.checkers !== null && typeof results?.checkers === "object" && !Array.isArray(results.checkers) ? results.checkers : {};
   if (results && results.checkers !== undefined && checkerTable !== results.checkers) skipped.push("its `checkers` (not a mapping of checker → verdict)");
-  for (const [name, v] of Object.entries(checkerTable as Record<string, any>)) {
+  for (const [name, v] of Object.entries(checkerTable as Record<string, Json>)) {
     if (v === null || typeof v !== "object" || Array.isArray(v)) { skipped.push(`checker ${JSON.stringify(name)} (not a verdict object)`); continue; }
     if (v.anomalies !== undefined && !Array.isArray(v.anomalies)) skipped.push(`checker ${JSON.stringify(name)}'s anomalies (not a list)`);
     const all: unknown[] = Array.isArray(v.anomalies) ? v.anomalies : [];
@@ -311,7 +312,7 @@ export function buildReportData(files: RunFiles, faultKinds: Record<string, Faul
     });
   }
 
-  const config = (run?.config ?? {}) as Record<string, any>;
+  const config = (run?.config ?? {}) as Record<string, Json>;
   const last = history.length ? history[history.length - 1].time : 0;
   const runInfo: Record<string, unknown> = {
     name: run?.name ?? config.name, started: run?.started, finished: run?.finished, status: run?.status, seed: run?.seed ?? config.seed,
@@ -339,7 +340,7 @@ export function buildReportData(files: RunFiles, faultKinds: Record<string, Faul
     anomaliesOmitted: total - anomalies.length,
     faults: faults.map((f) => ({
       f: f.f, t0: f.start.time, t1: f.stop ? f.stop.time : null, i0: f.start.index, i1: f.stop ? f.stop.index : null,
-      nodes: Array.isArray((f.value as any)?.nodes) ? (f.value as any).nodes.map(String) : [], value: valueText(f.value), phrase: faultPhrase(f.f, f.value),
+      nodes: Array.isArray((f.value as Json)?.nodes) ? (f.value as Json).nodes.map(String) : [], value: valueText(f.value), phrase: faultPhrase(f.f, f.value),
     })),
     faultKinds: faultKindsOf(new Set(faults.map((f) => f.f)), run?.nemeses, faultKinds),
     strings: strings.list,

@@ -2,6 +2,7 @@
 // values base64), through Node's fetch: range, put, txn, status, member list. No dependency, and every
 // request is a plain HTTP POST whose failure can be classified precisely (see classify): was the request
 // certainly not applied (connection refused, etcd refused it up front), or may it still take effect?
+import type { Json } from "../../src/json.ts";
 
 /** A failed etcd request: `definite` when the request certainly did not take effect. */
 export class EtcdError extends Error {
@@ -102,8 +103,8 @@ export function txnBody(compare: TxnCompare[], success: TxnOp[], failure: TxnOp[
 }
 
 /** Decodes a txn response (proto3 JSON leaves out `succeeded` when false). */
-export function decodeTxn(res: Record<string, any>): TxnResult {
-  const responses: Record<string, any>[] = Array.isArray(res.responses) ? res.responses : [];
+export function decodeTxn(res: Record<string, Json>): TxnResult {
+  const responses: Record<string, Json>[] = Array.isArray(res.responses) ? res.responses : [];
   return {
     succeeded: res.succeeded === true,
     ranges: responses.map((r) => (r.response_range ? decodeKvs(r.response_range.kvs) : undefined)),
@@ -162,7 +163,7 @@ export class EtcdGateway {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  async call(path: string, body: unknown, timeoutMs = this.timeoutMs): Promise<Record<string, any>> {
+  async call(path: string, body: unknown, timeoutMs = this.timeoutMs): Promise<Record<string, Json>> {
     const ac = new AbortController();
     this.inflight.add(ac);
     const timer = setTimeout(() => ac.abort(), timeoutMs);
@@ -184,7 +185,7 @@ export class EtcdGateway {
       try { json = JSON.parse(text); } catch { json = { error: text.slice(0, 200) }; }
       if (!res.ok || (typeof json === "object" && json !== null && "error" in json && !("header" in json)))
         throw gatewayError(res.status, json);
-      return json as Record<string, any>;
+      return json as Record<string, Json>;
     } finally {
       clearTimeout(timer);
       this.inflight.delete(ac);
@@ -217,7 +218,7 @@ export class EtcdGateway {
 
   async members(timeoutMs?: number): Promise<Member[]> {
     const res = await this.call("/v3/cluster/member/list", {}, timeoutMs);
-    return (Array.isArray(res.members) ? res.members : []).map((m: Record<string, any>) => ({
+    return (Array.isArray(res.members) ? res.members : []).map((m: Record<string, Json>) => ({
       id: String(m.ID ?? m.id ?? ""),
       name: String(m.name ?? ""),
       clientURLs: Array.isArray(m.clientURLs) ? m.clientURLs : [],

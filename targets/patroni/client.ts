@@ -51,8 +51,8 @@ export class PatroniClient implements Client {
 
   constructor(private view: ClientView, process: number, timeoutMs: number) {
     // PgClient sends writes (and, with read=primary, reads) to `cluster.primary`: here, this client's leader.
-    const self = this;
-    const asCluster = { get primary() { return self.leader!; }, get replicas() { return []; } } as unknown as PgCluster;
+    const leader = () => this.leader!;
+    const asCluster = { get primary() { return leader(); }, get replicas() { return []; } } as unknown as PgCluster;
     this.inner = new PgClient(asCluster, process, view.cluster.nodes[0], "primary", timeoutMs);
     view.clients.add(this);
   }

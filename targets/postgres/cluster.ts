@@ -10,6 +10,7 @@ import pg from "pg";
 import { LabError, type LabNode, type Runtime } from "../../src/lab/runtime.ts";
 import { postgresBin } from "../../src/lab/doctor.ts";
 import { checkInstalled, nodeFiles, postgresBinOn } from "../../src/lab/runtimes.ts";
+import type { Json } from "../../src/json.ts";
 
 export type Replication = "async" | "sync-remote-write" | "sync-remote-apply";
 export const REPLICATIONS: Replication[] = ["async", "sync-remote-write", "sync-remote-apply"];
@@ -161,7 +162,7 @@ export class PgCluster {
   }
 
   /** One query on a fresh connection (setup and checks; clients keep their own connections). */
-  async query(n: LabNode, sql: string, params: unknown[] = [], timeoutMs = 10_000): Promise<any[]> {
+  async query(n: LabNode, sql: string, params: unknown[] = [], timeoutMs = 10_000): Promise<Json[]> {
     const c = new pg.Client({ host: n.ip, port: PORT, user: "postgres", database: "postgres", connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
     c.on("error", () => undefined);
     await c.connect();

@@ -5,7 +5,6 @@
 import type { Op } from "../op.ts";
 import { validateTxnOps, type TxnWorkload } from "../txn.ts";
 import { jsonToEdn } from "./edn.ts";
-import { show } from "../../format.ts";
 
 export { TXN_WORKLOADS, validateTxnOps, type TxnWorkload } from "../txn.ts";
 

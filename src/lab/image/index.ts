@@ -36,7 +36,7 @@ export const rootfsTar = (): string => join(imageCacheDir(), `rootfs-${SUITE}-${
 /** The Debian mirror apt already uses on this host (deb822 sources or sources.list), else deb.debian.org. */
 export function debianMirror(): string {
   for (const f of ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"]) {
-    let text = "";
+    let text: string;
     try { text = readFileSync(f, "utf8"); } catch { continue; }
     const deb822 = /^URIs:\s*(\S+)/m.exec(text);
     if (deb822 && !/security/.test(deb822[1])) return deb822[1];

@@ -4,13 +4,14 @@
 import { duration } from "../../format.ts";
 import { $, el } from "./dom.ts";
 import { DATA, END, N } from "./ops.ts";
+import type { Json } from "../../json.ts";
 
 const verdictWord = (v: unknown) => (v === true ? "VALID" : v === false ? "INVALID" : v === "unknown" ? "UNKNOWN" : "NOT CHECKED");
 const verdictClass = (v: unknown) => (v === true ? "v-valid" : v === false ? "v-invalid" : v === "unknown" ? "v-unknown" : "v-none");
 const statusClass = (s: string) => (s === "held" ? "held" : s === "violated" ? "violated" : "muted");
 
 export function renderSummary(): void {
-  const r = DATA.run as Record<string, any>, c = DATA.counts;
+  const r = DATA.run as Record<string, Json>, c = DATA.counts;
   $("title").textContent = `${DATA.title}${r.name ? ` · ${r.name}` : ""}`;
   const badge = $("verdict");
   badge.textContent = verdictWord(DATA.valid); badge.className = `badge ${verdictClass(DATA.valid)}`;
