@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 
 const main = new URL("../dist/src/cli/main.js", import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write("faultline: not built: run `npm run build` (or `npm ci`, which builds it) in the faultline checkout\n");
+  process.stderr.write(
+    "faultline: not built: run `npm run build` (or `npm ci`, which builds it) in the faultline checkout\n",
+  );
   process.exit(4);
 }
 await import(main.href);

@@ -10,5 +10,7 @@ export function stepsEvidence(steps: Step[], extra: Omit<Evidence, "steps"> = {}
 }
 
 /** Evidence that is only a set of ops, which together prove the anomaly. */
-export const witnessEvidence = (ops: number[], witnessText?: string): Evidence =>
-  ({ witness: [...new Set(ops)].sort((a, b) => a - b), ...(witnessText ? { witnessText } : {}) });
+export const witnessEvidence = (ops: number[], witnessText?: string): Evidence => ({
+  witness: [...new Set(ops)].sort((a, b) => a - b),
+  ...(witnessText ? { witnessText } : {}),
+});

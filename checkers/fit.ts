@@ -11,14 +11,24 @@ export const HISTORY = "<history>";
 export function refuseUnknownOps(checker: string, history: readonly Op[], known: readonly string[]): void {
   for (const op of history) {
     if (op.process === "nemesis" || known.includes(op.f)) continue;
-    throw new HistoryError(HISTORY, op.index + 1, "f", `the ${checker} checker does not know ${JSON.stringify(op.f)} (it judges ${known.map((f) => JSON.stringify(f)).join(", ")}): is this a ${checker} history? (check --workload names the workload)`);
+    throw new HistoryError(
+      HISTORY,
+      op.index + 1,
+      "f",
+      `the ${checker} checker does not know ${JSON.stringify(op.f)} (it judges ${known.map((f) => JSON.stringify(f)).join(", ")}): is this a ${checker} history? (check --workload names the workload)`,
+    );
   }
 }
 
 /** Throws a value-shape problem for one op. */
 export function badValue(op: Op, checker: string, expected: string): never {
   const shown = JSON.stringify(op.value);
-  throw new HistoryError(HISTORY, op.index + 1, "value", `the ${checker} checker expects ${expected} for ${op.type} ${op.f}, got ${shown === undefined ? "nothing" : shown.length > 60 ? shown.slice(0, 60) + "…" : shown}`);
+  throw new HistoryError(
+    HISTORY,
+    op.index + 1,
+    "value",
+    `the ${checker} checker expects ${expected} for ${op.type} ${op.f}, got ${shown === undefined ? "nothing" : shown.length > 60 ? shown.slice(0, 60) + "…" : shown}`,
+  );
 }
 
 /** The verdict for a history that holds nothing this checker judges. */

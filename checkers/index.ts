@@ -6,7 +6,12 @@ export type { Anomaly, Checker, Evidence, Step, Validity, Verdict } from "./type
 export { merge } from "./types.ts";
 
 export { checkLinearizable, DEFAULT_BUDGET, type LinearizableOptions } from "./linearizable/index.ts";
-export { checkLinearizableParallel, LinearizablePool, defaultWorkers, type ParallelOptions } from "./linearizable/parallel.ts";
+export {
+  checkLinearizableParallel,
+  LinearizablePool,
+  defaultWorkers,
+  type ParallelOptions,
+} from "./linearizable/parallel.ts";
 export type { Model, ModelOp, ModelOptions } from "./linearizable/model.ts";
 export { createModel, MODELS as LINEARIZABLE_MODELS, type ModelSpec } from "./linearizable/models/index.ts";
 export { casRegister, register, type RegisterOptions } from "./linearizable/models/cas-register.ts";
@@ -20,7 +25,14 @@ export { describeSpec, linearizableChecker } from "./linearizable/spec.ts";
 
 export { checkSequential, type SequentialOptions } from "./sequential/index.ts";
 export { checkCausal, type CausalModel, type CausalOptions } from "./causal/index.ts";
-export { checkSession, checkConvergence, GUARANTEES, registerAdapter, type Guarantee, type SessionOptions } from "./session/index.ts";
+export {
+  checkSession,
+  checkConvergence,
+  GUARANTEES,
+  registerAdapter,
+  type Guarantee,
+  type SessionOptions,
+} from "./session/index.ts";
 export { realTimeViolations } from "./session/realtime.ts";
 export { checkFinalAgreement } from "./convergence/final-agreement.ts";
 export { checkSet } from "./set/index.ts";
@@ -32,6 +44,14 @@ export { checkCausalMemory, type CausalMemoryOptions } from "./causal-memory/ind
 export { checkSetFull, type SetFullOptions } from "./set-full/index.ts";
 export { checkLongFork, type LongForkOptions } from "./long-fork/index.ts";
 export {
-  checkTxn, formatIsolation, parseIsolationModels, validateTxnHistory, ISOLATION_MODELS, FORBIDS,
-  type IsolationModel, type IsolationResult, type TxnCheckOptions, type TxnVerdict,
+  checkTxn,
+  formatIsolation,
+  parseIsolationModels,
+  validateTxnHistory,
+  ISOLATION_MODELS,
+  FORBIDS,
+  type IsolationModel,
+  type IsolationResult,
+  type TxnCheckOptions,
+  type TxnVerdict,
 } from "./txn/index.ts";

@@ -6,7 +6,12 @@ const jsonLike = new Map<string, boolean>();
 function readsAsJson(s: string): boolean {
   let r = jsonLike.get(s);
   if (r === undefined) {
-    try { JSON.parse(s); r = true; } catch { r = false; }
+    try {
+      JSON.parse(s);
+      r = true;
+    } catch {
+      r = false;
+    }
     if (jsonLike.size < 100_000) jsonLike.set(s, r);
   }
   return r;

@@ -12,8 +12,17 @@
 import type { Validity, Verdict } from "./types.ts";
 
 export type ModelName =
-  | "linearizable" | "sequential" | "causal-convergence" | "causal-memory" | "causal" | "PRAM"
-  | "read-your-writes" | "monotonic-reads" | "monotonic-writes" | "writes-follow-reads" | "convergence";
+  | "linearizable"
+  | "sequential"
+  | "causal-convergence"
+  | "causal-memory"
+  | "causal"
+  | "PRAM"
+  | "read-your-writes"
+  | "monotonic-reads"
+  | "monotonic-writes"
+  | "writes-follow-reads"
+  | "convergence";
 
 export type Status = "held" | "violated" | "unknown" | "not checked";
 
@@ -22,7 +31,7 @@ export interface ModelResult {
   /** The checkers that decided it, or the model it was implied by ("implied by linearizable held"). */
   by: string[];
   anomalies: number;
-  examples: string[];      // up to three explanations
+  examples: string[]; // up to three explanations
   note?: string;
 }
 
@@ -65,11 +74,21 @@ export const IMPLIES: Partial<Record<ModelName, ModelName[]>> = {
 export function spectrum(checkers: Record<string, Verdict>, decides: Decides): Spectrum {
   const models = {} as Record<ModelName, ModelResult>;
   /** The verdicts of the checkers that declare they decide model m. */
-  const deciding = (m: ModelName) => Object.keys(checkers).filter((c) => decides[c]?.includes(m)).map((c) => checkers[c]);
+  const deciding = (m: ModelName) =>
+    Object.keys(checkers)
+      .filter((c) => decides[c]?.includes(m))
+      .map((c) => checkers[c]);
   for (const m of MODELS) {
     const vs = deciding(m.name);
-    if (vs.length === 0) { models[m.name] = { status: "not checked", by: [], anomalies: 0, examples: [] }; continue; }
-    const valid: Validity = vs.some((v) => v.valid === false) ? false : vs.some((v) => v.valid === "unknown") ? "unknown" : true;
+    if (vs.length === 0) {
+      models[m.name] = { status: "not checked", by: [], anomalies: 0, examples: [] };
+      continue;
+    }
+    const valid: Validity = vs.some((v) => v.valid === false)
+      ? false
+      : vs.some((v) => v.valid === "unknown")
+        ? "unknown"
+        : true;
     const anomalies = vs.flatMap((v) => v.anomalies);
     const r: ModelResult = {
       status: valid === true ? "held" : valid === false ? "violated" : "unknown",
@@ -82,21 +101,30 @@ export function spectrum(checkers: Record<string, Verdict>, decides: Decides): S
     models[m.name] = r;
   }
   models.PRAM = pram(models, deciding);
-  if (!deciding("sequential").length) models.sequential.note = "not searched for this workload (the session workload searches it): decided only through the models above and below it";
+  if (!deciding("sequential").length)
+    models.sequential.note =
+      "not searched for this workload (the session workload searches it): decided only through the models above and below it";
   // Held flows down from stronger models, violated flows up from weaker ones; direct verdicts are kept.
   const order = MODELS.map((m) => m.name);
   for (const m of order) {
     if (models[m].status !== "held") continue;
-    for (const weaker of closure(m)) if (models[weaker].status === "not checked" || models[weaker].status === "unknown") {
-      models[weaker] = { ...models[weaker], status: "held", by: [`implied: ${m} held`], anomalies: 0, examples: [] };
-    }
+    for (const weaker of closure(m))
+      if (models[weaker].status === "not checked" || models[weaker].status === "unknown") {
+        models[weaker] = { ...models[weaker], status: "held", by: [`implied: ${m} held`], anomalies: 0, examples: [] };
+      }
   }
   for (const m of [...order].reverse()) {
     if (models[m].status !== "violated") continue;
     for (const stronger of order.filter((s) => closure(s).includes(m))) {
       const cur = models[stronger];
       if (cur.status === "not checked" || cur.status === "unknown") {
-        models[stronger] = { ...cur, status: "violated", by: [`implied: ${m} violated`], anomalies: 0, examples: models[m].examples.slice(0, 1) };
+        models[stronger] = {
+          ...cur,
+          status: "violated",
+          by: [`implied: ${m} violated`],
+          anomalies: 0,
+          examples: models[m].examples.slice(0, 1),
+        };
       } else if (cur.status === "held") {
         cur.note = `inconsistent: ${m} was found violated, which ${stronger} forbids — a checker disagrees; see both verdicts`;
       }
@@ -111,12 +139,32 @@ function pram(models: Record<ModelName, ModelResult>, deciding: (m: ModelName) =
   const parts = PRAM_PARTS.map((m) => models[m]);
   if (parts.some((p) => p.status === "violated")) {
     const broken = PRAM_PARTS.filter((m) => models[m].status === "violated");
-    const reads = new Set([...new Set(broken.flatMap(deciding))].flatMap((v) => v.anomalies).map((a) => `${a.key ?? ""}\u0000${(a.details as { readOp?: number } | undefined)?.readOp ?? Math.max(...a.ops)}`));
-    return { status: "violated", by: broken, anomalies: reads.size, examples: broken.flatMap((m) => models[m].examples).slice(0, 3), note: `violated: ${broken.join(", ")}` };
+    const reads = new Set(
+      [...new Set(broken.flatMap(deciding))]
+        .flatMap((v) => v.anomalies)
+        .map(
+          (a) => `${a.key ?? ""}\u0000${(a.details as { readOp?: number } | undefined)?.readOp ?? Math.max(...a.ops)}`,
+        ),
+    );
+    return {
+      status: "violated",
+      by: broken,
+      anomalies: reads.size,
+      examples: broken.flatMap((m) => models[m].examples).slice(0, 3),
+      note: `violated: ${broken.join(", ")}`,
+    };
   }
-  if (parts.every((p) => p.status === "held")) return { status: "held", by: [...PRAM_PARTS], anomalies: 0, examples: [] };
-  if (parts.every((p) => p.status === "not checked")) return { status: "not checked", by: [], anomalies: 0, examples: [] };
-  return { status: "unknown", by: PRAM_PARTS.filter((m) => models[m].status !== "not checked"), anomalies: 0, examples: [], note: "not every one of read-your-writes, monotonic reads and monotonic writes was decided" };
+  if (parts.every((p) => p.status === "held"))
+    return { status: "held", by: [...PRAM_PARTS], anomalies: 0, examples: [] };
+  if (parts.every((p) => p.status === "not checked"))
+    return { status: "not checked", by: [], anomalies: 0, examples: [] };
+  return {
+    status: "unknown",
+    by: PRAM_PARTS.filter((m) => models[m].status !== "not checked"),
+    anomalies: 0,
+    examples: [],
+    note: "not every one of read-your-writes, monotonic reads and monotonic writes was decided",
+  };
 }
 
 function closure(m: ModelName): ModelName[] {
@@ -151,7 +199,8 @@ export function formatSpectrum(s: Spectrum): string[] {
   const width = Math.max(...MODELS.map((m) => m.label.length));
   for (const m of MODELS) {
     const r = s.models[m.name];
-    const how = r.status === "violated" && r.anomalies ? ` (${r.anomalies} anomal${r.anomalies === 1 ? "y" : "ies"})` : "";
+    const how =
+      r.status === "violated" && r.anomalies ? ` (${r.anomalies} anomal${r.anomalies === 1 ? "y" : "ies"})` : "";
     const by = r.by.length && r.by[0].startsWith("implied") ? ` — ${r.by[0]}` : "";
     lines.push(`  ${m.label.padEnd(width)}  ${r.status}${how}${by}`);
   }

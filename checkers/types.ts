@@ -4,17 +4,22 @@ import type { Op } from "../src/history/op.ts";
 export type Validity = true | false | "unknown";
 
 export interface Anomaly {
-  kind: string;            // e.g. "nonlinearizable", "stale-read", "read-your-writes", "lost-write"
-  ops: number[];           // history indexes of the events that prove it
-  explanation: string;     // a sentence or two a person understands
+  kind: string; // e.g. "nonlinearizable", "stale-read", "read-your-writes", "lost-write"
+  ops: number[]; // history indexes of the events that prove it
+  explanation: string; // a sentence or two a person understands
   key?: string;
-  details?: unknown;       // checker-specific structured proof, machine-readable (the report does not read it)
-  evidence?: Evidence;     // the proof in a shape every checker shares: the report draws this, whatever the checker
+  details?: unknown; // checker-specific structured proof, machine-readable (the report does not read it)
+  evidence?: Evidence; // the proof in a shape every checker shares: the report draws this, whatever the checker
 }
 
 /** One link of a proof: operation `from` (a history index) relates to `to` by `relation` ("ww", "wr",
  *  "rw", "session", "real time", "overwritten by"...), and `why` says so in a sentence. */
-export interface Step { from: number; to: number; relation: string; why: string }
+export interface Step {
+  from: number;
+  to: number;
+  relation: string;
+  why: string;
+}
 
 /** The proof of an anomaly, typed so the report draws any checker's without knowing it. Everything is
  *  optional; nodes and ops are named by history indexes (an op's completion, or its invocation if it never

@@ -10,13 +10,17 @@ import { pathToFileURL } from "node:url";
 export function workerBootstrap(base: string, stem: string): string {
   const compiled = base.endsWith(".js");
   const url = JSON.stringify(new URL(`${stem}.${compiled ? "js" : "ts"}`, base).href);
-  return compiled ? `import(${url});` : `import(${JSON.stringify(tsxEsmApi(base))}).then((m) => { m.register(); return import(${url}); });`;
+  return compiled
+    ? `import(${url});`
+    : `import(${JSON.stringify(tsxEsmApi(base))}).then((m) => { m.register(); return import(${url}); });`;
 }
 
 function tsxEsmApi(base: string): string {
   const require = createRequire(base);
   const pkgFile = require.resolve("tsx/package.json");
-  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { exports: Record<string, { import?: { default?: string } }> };
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as {
+    exports: Record<string, { import?: { default?: string } }>;
+  };
   const entry = pkg.exports["./esm/api"]?.import?.default ?? "./dist/esm/api/index.mjs";
   return pathToFileURL(join(dirname(pkgFile), entry)).href;
 }

@@ -4,7 +4,8 @@ import { selectNodes, type Nemesis } from "./types.ts";
 
 export const clockNemesis: Nemesis = {
   name: "clock",
-  description: "skews the wall clock of one node, a minority or all nodes by up to ±2 s (bump, or strobe between +x and -x), reset on heal",
+  description:
+    "skews the wall clock of one node, a minority or all nodes by up to ±2 s (bump, or strobe between +x and -x), reset on heal",
   colour: "#d4a017",
   requires: ["clockOffset"],
   specs: ["one", "minority", "all"],
@@ -23,5 +24,7 @@ export const clockNemesis: Nemesis = {
     }
     return { nodes, value: Object.keys(strobe).length ? { offsets, strobe } : { offsets } };
   },
-  async heal(ctx, injected) { for (const n of injected.nodes) await ctx.faults.clockOffset!(n, 0); },
+  async heal(ctx, injected) {
+    for (const n of injected.nodes) await ctx.faults.clockOffset!(n, 0);
+  },
 };

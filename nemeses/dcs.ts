@@ -5,7 +5,8 @@ import { selectNodes, type Nemesis } from "./types.ts";
 
 export const dcsNemesis: Nemesis = {
   name: "dcs",
-  description: "cuts the HA agent (Patroni) on the primary, one node or all nodes from its configuration store (etcd); the database and the network stay up",
+  description:
+    "cuts the HA agent (Patroni) on the primary, one node or all nodes from its configuration store (etcd); the database and the network stay up",
   colour: "#e8590c",
   requires: ["dcs"],
   specs: ["primary", "one", "all"],
@@ -14,5 +15,7 @@ export const dcsNemesis: Nemesis = {
     for (const n of nodes) await ctx.faults.dcs!(n, false);
     return { nodes, value: {} };
   },
-  async heal(ctx, injected) { for (const n of injected.nodes) await ctx.faults.dcs!(n, true); },
+  async heal(ctx, injected) {
+    for (const n of injected.nodes) await ctx.faults.dcs!(n, true);
+  },
 };

@@ -12,5 +12,7 @@ export const killNemesis: Nemesis = {
     for (const n of nodes) await ctx.faults.kill!(n);
     return { nodes, value: {} };
   },
-  async heal(ctx, injected) { for (const n of injected.nodes) await ctx.faults.restart!(n); },
+  async heal(ctx, injected) {
+    for (const n of injected.nodes) await ctx.faults.restart!(n);
+  },
 };

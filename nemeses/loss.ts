@@ -13,5 +13,7 @@ export const lossNemesis: Nemesis = {
     await ctx.faults.loss!(nodes, probability);
     return { nodes, value: { probability } };
   },
-  async heal(ctx) { await ctx.faults.healNetwork!(); },
+  async heal(ctx) {
+    await ctx.faults.healNetwork!();
+  },
 };

@@ -21,13 +21,25 @@ export function shapeLinks(shape: PartitionShape, nodes: string[]): { links: Lin
   const n = nodes.length;
   switch (shape) {
     case "halves": {
-      const a = nodes.slice(0, Math.ceil(n / 2)), b = nodes.slice(Math.ceil(n / 2));
+      const a = nodes.slice(0, Math.ceil(n / 2)),
+        b = nodes.slice(Math.ceil(n / 2));
       return { links: cut(a, b), value: { shape, groups: [a, b] } };
     }
     case "bridge": {
       const [middle, ...rest] = nodes;
-      const a = rest.slice(0, Math.ceil(rest.length / 2)), b = rest.slice(Math.ceil(rest.length / 2));
-      return { links: cut(a, b), value: { shape, bridge: middle, groups: [[...a, middle], [middle, ...b]] } };
+      const a = rest.slice(0, Math.ceil(rest.length / 2)),
+        b = rest.slice(Math.ceil(rest.length / 2));
+      return {
+        links: cut(a, b),
+        value: {
+          shape,
+          bridge: middle,
+          groups: [
+            [...a, middle],
+            [middle, ...b],
+          ],
+        },
+      };
     }
     case "majorities-ring": {
       const k = Math.floor(n / 2);
@@ -57,19 +69,25 @@ async function inject(ctx: NemesisContext, specs: Nemesis["specs"]) {
 
 export const partitionNemesis: Nemesis = {
   name: "partition",
-  description: "isolates one node, the primary, a minority or a majority from the others (both directions); --nemesis-target halves|majorities-ring|bridge for whole-cluster shapes",
+  description:
+    "isolates one node, the primary, a minority or a majority from the others (both directions); --nemesis-target halves|majorities-ring|bridge for whole-cluster shapes",
   colour: "#5b8def",
   requires: ["block", "healNetwork"],
   specs: ["one", "minority", "primary"],
-  inject(ctx) { return inject(ctx, this.specs); },
-  async heal(ctx) { await ctx.faults.healNetwork!(); },
+  inject(ctx) {
+    return inject(ctx, this.specs);
+  },
+  async heal(ctx) {
+    await ctx.faults.healNetwork!();
+  },
 };
 
 /** One-way partition: the chosen nodes stop hearing from the rest (their inbound packets from peers are
  *  dropped) while their own packets still arrive. */
 export const partitionOneWayNemesis: Nemesis = {
   name: "partition-oneway",
-  description: "one node, the primary or a minority stops receiving from the others (inbound only; its own packets still arrive)",
+  description:
+    "one node, the primary or a minority stops receiving from the others (inbound only; its own packets still arrive)",
   colour: "#1c7ed6",
   requires: ["block", "healNetwork"],
   specs: ["one", "minority", "primary"],
@@ -81,5 +99,7 @@ export const partitionOneWayNemesis: Nemesis = {
     await ctx.faults.block!(links);
     return { nodes: side, value: { deaf: side, from: rest } };
   },
-  async heal(ctx) { await ctx.faults.healNetwork!(); },
+  async heal(ctx) {
+    await ctx.faults.healNetwork!();
+  },
 };

@@ -12,5 +12,7 @@ export const pauseNemesis: Nemesis = {
     for (const n of nodes) await ctx.faults.pause!(n);
     return { nodes, value: {} };
   },
-  async heal(ctx, injected) { for (const n of injected.nodes) await ctx.faults.resume!(n); },
+  async heal(ctx, injected) {
+    for (const n of injected.nodes) await ctx.faults.resume!(n);
+  },
 };

@@ -4,7 +4,8 @@ import type { Nemesis } from "./types.ts";
 
 export const switchoverNemesis: Nemesis = {
   name: "switchover",
-  description: "a planned switchover of an HA cluster's leader to a random replica (patronictl switchover); nothing to heal",
+  description:
+    "a planned switchover of an HA cluster's leader to a random replica (patronictl switchover); nothing to heal",
   colour: "#c2255c",
   requires: ["switchover", "primary"],
   specs: ["primary"],
@@ -14,5 +15,7 @@ export const switchoverNemesis: Nemesis = {
     const { from, to } = await ctx.faults.switchover!(candidates.length ? ctx.rng.pick(candidates) : undefined);
     return { nodes: [from, to], value: { from, to } };
   },
-  async heal() { /* a switchover is not undone */ },
+  async heal() {
+    /* a switchover is not undone */
+  },
 };

@@ -8,7 +8,15 @@ import type { FaultControl } from "../src/run/types.ts";
 export type NodeSpec = "one" | "minority" | "majority" | "primary" | "replica" | "all" | PartitionShape;
 export type PartitionShape = "halves" | "majorities-ring" | "bridge";
 export const PARTITION_SHAPES: readonly PartitionShape[] = ["halves", "majorities-ring", "bridge"];
-export const NODE_SPECS: readonly NodeSpec[] = ["one", "minority", "majority", "primary", "replica", "all", ...PARTITION_SHAPES];
+export const NODE_SPECS: readonly NodeSpec[] = [
+  "one",
+  "minority",
+  "majority",
+  "primary",
+  "replica",
+  "all",
+  ...PARTITION_SHAPES,
+];
 
 export interface NemesisContext {
   faults: FaultControl;
@@ -43,13 +51,20 @@ export async function selectNodes(ctx: NemesisContext, specs: NodeSpec[]): Promi
   const n = ctx.nodes.length;
   const shuffled = ctx.rng.shuffle(ctx.nodes);
   switch (spec) {
-    case "one": return shuffled.slice(0, 1);
-    case "minority": return shuffled.slice(0, Math.max(1, Math.floor((n - 1) / 2)));
-    case "majority": return shuffled.slice(0, Math.floor(n / 2) + 1);
-    case "all": return [...ctx.nodes];
-    case "halves": return shuffled.slice(0, Math.floor(n / 2) || 1);
-    case "majorities-ring": return shuffled.slice(0, Math.floor(n / 2) + 1);
-    case "bridge": return shuffled.slice(0, 1);
+    case "one":
+      return shuffled.slice(0, 1);
+    case "minority":
+      return shuffled.slice(0, Math.max(1, Math.floor((n - 1) / 2)));
+    case "majority":
+      return shuffled.slice(0, Math.floor(n / 2) + 1);
+    case "all":
+      return [...ctx.nodes];
+    case "halves":
+      return shuffled.slice(0, Math.floor(n / 2) || 1);
+    case "majorities-ring":
+      return shuffled.slice(0, Math.floor(n / 2) + 1);
+    case "bridge":
+      return shuffled.slice(0, 1);
     case "primary": {
       const p = ctx.faults.primary ? await ctx.faults.primary() : undefined;
       return p ? [p] : shuffled.slice(0, 1);

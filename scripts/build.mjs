@@ -20,7 +20,10 @@ let copied = 0;
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) { walk(p); continue; }
+    if (statSync(p).isDirectory()) {
+      walk(p);
+      continue;
+    }
     if (name.endsWith(".ts")) continue;
     const out = join(root, "dist", relative(root, p));
     mkdirSync(dirname(out), { recursive: true });
@@ -33,4 +36,6 @@ for (const d of ROOTS) walk(join(root, d));
 const { bundlePage } = await import(pathToFileURL(join(root, "dist/src/report/bundle.js")).href);
 const page = bundlePage(join(root, "src/report/page/main.ts"), root);
 writeFileSync(join(root, "dist/src/report/assets/report.js"), page);
-process.stdout.write(`faultline: built dist/ (${copied} asset files copied, report page script ${Math.round(page.length / 1024)} KB)\n`);
+process.stdout.write(
+  `faultline: built dist/ (${copied} asset files copied, report page script ${Math.round(page.length / 1024)} KB)\n`,
+);

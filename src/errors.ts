@@ -3,5 +3,8 @@
 /** A mistake in how faultline was asked to run (a flag, an option, a suite field): exit code 3, no stack trace. */
 export class UsageError extends Error {
   readonly exitCode = 3;
-  constructor(message: string, options?: ErrorOptions) { super(message, options); this.name = "UsageError"; }
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UsageError";
+  }
 }

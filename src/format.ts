@@ -24,7 +24,11 @@ export function duration(ns: number): string {
 /** A value as JSON text, cut to `max` characters: "nothing" when there is none. */
 export function show(v: unknown, max = 40): string {
   let s: string;
-  try { s = v === undefined ? "nothing" : JSON.stringify(v) ?? String(v); } catch { s = String(v); }
+  try {
+    s = v === undefined ? "nothing" : (JSON.stringify(v) ?? String(v));
+  } catch {
+    s = String(v);
+  }
   return s.length > max ? s.slice(0, max) + "…" : s;
 }
 

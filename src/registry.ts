@@ -42,6 +42,7 @@ export const nemeses: Loaders<Nemesis> = {
 /** Loads the entry `name` of a table, or throws a usage error that lists the names there are. */
 export function lookup<T>(kind: string, table: Loaders<T>, name: string): Promise<T> {
   const load = Object.hasOwn(table, name) ? table[name] : undefined;
-  if (!load) throw new UsageError(`unknown ${kind} ${JSON.stringify(name)}; choose one of: ${Object.keys(table).join(", ")}`);
+  if (!load)
+    throw new UsageError(`unknown ${kind} ${JSON.stringify(name)}; choose one of: ${Object.keys(table).join(", ")}`);
   return load();
 }

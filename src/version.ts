@@ -10,7 +10,9 @@ export function packageVersion(): string {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
       if (pkg.name === "faultline" && pkg.version) return (cached = pkg.version);
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
   }
   return (cached = "unknown");
 }

@@ -14,8 +14,23 @@ function newest(p: string): number {
 }
 
 export default function setup(): void {
-  const inputs = ["src", "checkers", "workloads", "nemeses", "targets", "scripts", "package.json", "tsconfig.json", "tsconfig.build.json"];
-  const sources = Math.max(...inputs.map((p) => join(root, p)).filter(existsSync).map(newest));
+  const inputs = [
+    "src",
+    "checkers",
+    "workloads",
+    "nemeses",
+    "targets",
+    "scripts",
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.build.json",
+  ];
+  const sources = Math.max(
+    ...inputs
+      .map((p) => join(root, p))
+      .filter(existsSync)
+      .map(newest),
+  );
   if (existsSync(STAMP) && statSync(STAMP).mtimeMs > sources) return;
   const r = spawnSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);

@@ -3,11 +3,13 @@ import type { Op, OpType } from "../src/history/op.ts";
 
 export function historyBuilder() {
   const ops: Op[] = [];
-  const add = (type: OpType) => (process: number | "nemesis", f: string, value: unknown = null, extra: Partial<Op> = {}) => {
-    const op: Op = { index: ops.length, time: ops.length * 1_000_000, process, type, f, value, ...extra };
-    ops.push(op);
-    return op.index;
-  };
+  const add =
+    (type: OpType) =>
+    (process: number | "nemesis", f: string, value: unknown = null, extra: Partial<Op> = {}) => {
+      const op: Op = { index: ops.length, time: ops.length * 1_000_000, process, type, f, value, ...extra };
+      ops.push(op);
+      return op.index;
+    };
   return { ops, invoke: add("invoke"), ok: add("ok"), fail: add("fail"), info: add("info") };
 }
 
@@ -22,8 +24,20 @@ export function registerHistory() {
   };
   return {
     ops,
-    w(p: number, k: string, v: number, type: "ok" | "fail" | "info" = "ok", node?: string) { add(p, "invoke", "write", [k, v], node); add(p, type, "write", [k, v], node); return this; },
-    r(p: number, k: string, v: number | null, node?: string) { add(p, "invoke", "read", [k, null], node); add(p, "ok", "read", [k, v], node); return this; },
-    heal() { t += 1_000_000; ops.push({ index: ops.length, time: t, process: "nemesis", type: "info", f: "heal-partition", value: null }); return this; },
+    w(p: number, k: string, v: number, type: "ok" | "fail" | "info" = "ok", node?: string) {
+      add(p, "invoke", "write", [k, v], node);
+      add(p, type, "write", [k, v], node);
+      return this;
+    },
+    r(p: number, k: string, v: number | null, node?: string) {
+      add(p, "invoke", "read", [k, null], node);
+      add(p, "ok", "read", [k, v], node);
+      return this;
+    },
+    heal() {
+      t += 1_000_000;
+      ops.push({ index: ops.length, time: t, process: "nemesis", type: "info", f: "heal-partition", value: null });
+      return this;
+    },
   };
 }

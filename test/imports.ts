@@ -5,7 +5,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
-export interface ImportRef { file: string; line: number; specifier: string; resolved?: string }
+export interface ImportRef {
+  file: string;
+  line: number;
+  specifier: string;
+  resolved?: string;
+}
 
 export const SOURCE_ROOTS = ["src", "checkers", "workloads", "nemeses", "targets"];
 
@@ -16,7 +21,8 @@ export function sourceFiles(root: string, dirs = SOURCE_ROOTS): string[] {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(ts|mts|mjs|js)$/.test(name) && !name.endsWith(".d.ts")) out.push(relative(root, p).split(sep).join("/"));
+      else if (/\.(ts|mts|mjs|js)$/.test(name) && !name.endsWith(".d.ts"))
+        out.push(relative(root, p).split(sep).join("/"));
     }
   };
   for (const d of dirs) walk(join(root, d));
@@ -45,7 +51,8 @@ export function layerProblem(ref: ImportRef): string | undefined {
   const from = ref.file;
   if (from.startsWith("checkers/")) {
     if (ref.specifier.startsWith("node:")) return undefined;
-    if (!ref.resolved) return `a checker imports the package ${JSON.stringify(ref.specifier)}; checkers/ depends on nothing outside itself`;
+    if (!ref.resolved)
+      return `a checker imports the package ${JSON.stringify(ref.specifier)}; checkers/ depends on nothing outside itself`;
     if (ref.resolved.startsWith("checkers/") || CHECKER_MAY_IMPORT.includes(ref.resolved)) return undefined;
     return `a checker imports ${ref.resolved}; checkers/ may import only checkers/ and ${CHECKER_MAY_IMPORT.join(", ")}`;
   }
@@ -55,5 +62,8 @@ export function layerProblem(ref: ImportRef): string | undefined {
 }
 
 export function layerViolations(refs: ImportRef[]): string[] {
-  return refs.flatMap((r) => { const p = layerProblem(r); return p ? [`${r.file}:${r.line}: ${p}`] : []; });
+  return refs.flatMap((r) => {
+    const p = layerProblem(r);
+    return p ? [`${r.file}:${r.line}: ${p}`] : [];
+  });
 }

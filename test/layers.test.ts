@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, "..");
 describe("layers", () => {
   it("every source file keeps the layering rule (offenders listed as file:line)", () => {
     const refs = allImports(root);
-    expect(refs.length).toBeGreaterThan(200);   // the walk really read the tree
+    expect(refs.length).toBeGreaterThan(200); // the walk really read the tree
     expect(layerViolations(refs)).toEqual([]);
   });
 
@@ -30,9 +30,16 @@ describe("layers", () => {
       "checkers/linearizable/bad.ts:5: a checker imports src/run/runner.ts; checkers/ may import only checkers/ and src/history/op.ts, src/history/pairs.ts, src/history/txn.ts, src/format.ts",
       `checkers/linearizable/bad.ts:6: a checker imports the package "pg"; checkers/ depends on nothing outside itself`,
     ]);
-    expect(layerViolations(importsOf("targets/x/index.ts", `import { a } from "../../src/cli/errors.ts";\nimport { b } from "../../src/errors.ts";`)))
-      .toEqual(["targets/x/index.ts:1: targets must not import the command line (src/cli/errors.ts)"]);
-    expect(layerViolations(importsOf("workloads/w.ts", `const c = await import("../src/cli/model-choice.ts");`)))
-      .toEqual(["workloads/w.ts:1: workloads must not import the command line (src/cli/model-choice.ts)"]);
+    expect(
+      layerViolations(
+        importsOf(
+          "targets/x/index.ts",
+          `import { a } from "../../src/cli/errors.ts";\nimport { b } from "../../src/errors.ts";`,
+        ),
+      ),
+    ).toEqual(["targets/x/index.ts:1: targets must not import the command line (src/cli/errors.ts)"]);
+    expect(
+      layerViolations(importsOf("workloads/w.ts", `const c = await import("../src/cli/model-choice.ts");`)),
+    ).toEqual(["workloads/w.ts:1: workloads must not import the command line (src/cli/model-choice.ts)"]);
   });
 });

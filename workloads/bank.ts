@@ -13,7 +13,8 @@ const balance = (o: WorkloadOptions) => Number(o.balance ?? 10);
 export const bankWorkload: Workload = {
   options: ["accounts", "balance", "negative"],
   name: "bank",
-  description: "transfers between accounts and reads of all balances; every read must sum to the total, no negative balance",
+  description:
+    "transfers between accounts and reads of all balances; every read must sum to the total, no negative balance",
   generator(rng, options) {
     const as = accounts(options);
     return () => {
@@ -25,12 +26,20 @@ export const bankWorkload: Workload = {
   },
   initialData: (options) => accounts(options).map((a) => [a, balance(options)]),
   final: (options) => [{ f: "read-all", value: accounts(options) }],
-  checkers: (options) => [{
-    name: "bank",
-    check: (h) => checkBank(h, {
-      accounts: options.imported && options.accounts === undefined ? undefined : accounts(options),
-      total: options.total !== undefined ? Number(options.total) : options.imported && options.balance === undefined ? undefined : accounts(options).length * balance(options),
-      allowNegative: options.negative === true || options.negative === "true",
-    }),
-  }],
+  checkers: (options) => [
+    {
+      name: "bank",
+      check: (h) =>
+        checkBank(h, {
+          accounts: options.imported && options.accounts === undefined ? undefined : accounts(options),
+          total:
+            options.total !== undefined
+              ? Number(options.total)
+              : options.imported && options.balance === undefined
+                ? undefined
+                : accounts(options).length * balance(options),
+          allowNegative: options.negative === true || options.negative === "true",
+        }),
+    },
+  ],
 };

@@ -15,10 +15,12 @@ const hasScans = (h: readonly Op[]) => h.some((o) => o.f === "scan" && o.type ==
 export const chatWorkload: Workload = {
   options: [],
   name: "chat",
-  description: "posts replies to conversations and reads whole conversations; checked for causal order (a reply never shows without its parent)",
+  description:
+    "posts replies to conversations and reads whole conversations; checked for causal order (a reply never shows without its parent)",
   generator(rng, options, worker) {
     const width = Math.max(1, options.keys);
-    let ops = 0, n = 0;
+    let ops = 0,
+      n = 0;
     return () => {
       const conv = `c${Math.floor(ops++ / 60)}-${rng.int(width)}`;
       if (rng.chance(0.4)) return { f: "post", value: [conv, `m${worker}-${++n}`] };
@@ -26,7 +28,14 @@ export const chatWorkload: Workload = {
     };
   },
   checkers: () => [
-    { name: "causal", decides: ["causal"], check: (h) => (hasScans(h) ? checkCausal(h, chatAdapter, { model: "CC" }) : nothingToJudge("causal", "no scans completed ok: no view of a conversation to judge causal order by")) },
+    {
+      name: "causal",
+      decides: ["causal"],
+      check: (h) =>
+        hasScans(h)
+          ? checkCausal(h, chatAdapter, { model: "CC" })
+          : nothingToJudge("causal", "no scans completed ok: no view of a conversation to judge causal order by"),
+    },
     { name: "chat", decides: ["causal"], check: (h) => checkChat(h) },
   ],
 };

@@ -6,7 +6,17 @@ import type { NamedChecker } from "../src/run/types.ts";
 export function refusingUnknownOps(workload: string, fs: readonly string[], checkers: NamedChecker[]): NamedChecker[] {
   return checkers.map((c) => ({
     ...c,
-    check: (h, o) => { refuseUnknownOps(workload, h, fs); return c.check(h, o); },
-    ...(c.checkAsync ? { checkAsync: (h, b) => { refuseUnknownOps(workload, h, fs); return c.checkAsync!(h, b); } } : {}),
+    check: (h, o) => {
+      refuseUnknownOps(workload, h, fs);
+      return c.check(h, o);
+    },
+    ...(c.checkAsync
+      ? {
+          checkAsync: (h, b) => {
+            refuseUnknownOps(workload, h, fs);
+            return c.checkAsync!(h, b);
+          },
+        }
+      : {}),
   }));
 }

@@ -8,10 +8,19 @@ import { keyPool, txnGenerator, txnGeneratorOptions } from "./txn-generator.ts";
 
 export const listAppendWorkload: Workload = {
   name: "list-append",
-  description: "transactions of appends to lists and reads of whole lists (Elle's list-append); checked for transactional isolation, strict serializable by default",
-  validate(options) { consistencyModels(options); txnGeneratorOptions(options); },
+  description:
+    "transactions of appends to lists and reads of whole lists (Elle's list-append); checked for transactional isolation, strict serializable by default",
+  validate(options) {
+    consistencyModels(options);
+    txnGeneratorOptions(options);
+  },
   generator(rng, options) {
-    return txnGenerator(rng, keyPool(options), (k) => ["r", k, null], (k, v) => ["append", k, v]);
+    return txnGenerator(
+      rng,
+      keyPool(options),
+      (k) => ["r", k, null],
+      (k, v) => ["append", k, v],
+    );
   },
   checkers: (options) => txnCheckers("list-append", options),
 };

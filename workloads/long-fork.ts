@@ -8,11 +8,16 @@ import { UsageError } from "../src/errors.ts";
 
 export const longForkWorkload: Workload = {
   name: "long-fork",
-  description: "check-only: Jepsen long-fork histories (single-key inserts, read-only transactions over groups of keys); --wopt group-size=n",
+  description:
+    "check-only: Jepsen long-fork histories (single-key inserts, read-only transactions over groups of keys); --wopt group-size=n",
   checkOnly: true,
-  generator() { throw new UsageError("workload long-fork is check-only: use `faultline check --workload long-fork <history>`"); },
+  generator() {
+    throw new UsageError("workload long-fork is check-only: use `faultline check --workload long-fork <history>`");
+  },
   checkers: (options) => {
     const g = options["group-size"];
-    return [{ name: "long-fork", check: (h) => checkLongFork(h, { groupSize: g === undefined ? undefined : Number(g) }) }];
+    return [
+      { name: "long-fork", check: (h) => checkLongFork(h, { groupSize: g === undefined ? undefined : Number(g) }) },
+    ];
   },
 };

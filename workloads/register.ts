@@ -13,7 +13,8 @@ export const keyNames = (n: number) => Array.from({ length: n }, (_, i) => `k${i
 export const registerWorkload: Workload = {
   options: [],
   name: "register",
-  description: "read / write / cas on independent registers, values 0-4; checked for linearizability per key and for agreement of every node's final reads",
+  description:
+    "read / write / cas on independent registers, values 0-4; checked for linearizability per key and for agreement of every node's final reads",
   generator(rng, options) {
     const keys = keyNames(options.keys);
     return () => {
@@ -25,15 +26,27 @@ export const registerWorkload: Workload = {
     };
   },
   final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
-  checkers: () => refusingUnknownOps("register", ["read", "write", "cas"], [
-    {
-      name: "linearizable",
-      decides: ["linearizable"],
-      check: (h) => checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }),
-      // The same check with its keys on worker threads, within a time and memory budget (faultline check).
-      // The search's memory estimate follows --memory when given, else the 1 GiB above.
-      checkAsync: (h, budget) => checkLinearizableParallel(h, { spec: { name: "cas-register", keyed: true }, allAnomalies: true, maxCacheBytes: budget.memoryMb ? undefined : 1 << 30, ...budget }),
-    },
-    { name: "convergence", decides: ["convergence"], check: (h) => checkFinalAgreement(h) },
-  ]),
+  checkers: () =>
+    refusingUnknownOps(
+      "register",
+      ["read", "write", "cas"],
+      [
+        {
+          name: "linearizable",
+          decides: ["linearizable"],
+          check: (h) =>
+            checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 30 }),
+          // The same check with its keys on worker threads, within a time and memory budget (faultline check).
+          // The search's memory estimate follows --memory when given, else the 1 GiB above.
+          checkAsync: (h, budget) =>
+            checkLinearizableParallel(h, {
+              spec: { name: "cas-register", keyed: true },
+              allAnomalies: true,
+              maxCacheBytes: budget.memoryMb ? undefined : 1 << 30,
+              ...budget,
+            }),
+        },
+        { name: "convergence", decides: ["convergence"], check: (h) => checkFinalAgreement(h) },
+      ],
+    ),
 };

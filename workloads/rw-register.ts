@@ -8,10 +8,19 @@ import { keyPool, txnGenerator, txnGeneratorOptions } from "./txn-generator.ts";
 
 export const rwRegisterWorkload: Workload = {
   name: "rw-register",
-  description: "transactions of writes and reads of registers (Elle's rw-register); checked for transactional isolation, strict serializable by default",
-  validate(options) { consistencyModels(options); txnGeneratorOptions(options); },
+  description:
+    "transactions of writes and reads of registers (Elle's rw-register); checked for transactional isolation, strict serializable by default",
+  validate(options) {
+    consistencyModels(options);
+    txnGeneratorOptions(options);
+  },
   generator(rng, options) {
-    return txnGenerator(rng, keyPool(options), (k) => ["r", k, null], (k, v) => ["w", k, v]);
+    return txnGenerator(
+      rng,
+      keyPool(options),
+      (k) => ["r", k, null],
+      (k, v) => ["w", k, v],
+    );
   },
   checkers: (options) => txnCheckers("rw-register", options),
 };

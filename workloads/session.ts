@@ -19,14 +19,21 @@ import { refusingUnknownOps } from "./known-ops.ts";
  *  full Wing–Gong–Lowe search with a step budget, so a hard history gives "unknown", never a hang. */
 function linearizable(h: readonly Op[]): Verdict {
   const quick = realTimeViolations(h);
-  if (quick.length) return { checker: "linearizable", valid: false, anomalies: quick, stats: { realTimeProofs: quick.length } };
-  return checkLinearizable(h, { model: keyed(casRegister()), allAnomalies: true, maxCacheBytes: 1 << 28, maxSteps: 2_000_000 });
+  if (quick.length)
+    return { checker: "linearizable", valid: false, anomalies: quick, stats: { realTimeProofs: quick.length } };
+  return checkLinearizable(h, {
+    model: keyed(casRegister()),
+    allAnomalies: true,
+    maxCacheBytes: 1 << 28,
+    maxSteps: 2_000_000,
+  });
 }
 
 export const sessionWorkload: Workload = {
   options: ["writes"],
   name: "session",
-  description: "reads and writes of unique values on a few keys; checked for linearizability, sequential consistency, causal consistency (CC, CCv, causal memory), the four session guarantees and convergence",
+  description:
+    "reads and writes of unique values on a few keys; checked for linearizability, sequential consistency, causal consistency (CC, CCv, causal memory), the four session guarantees and convergence",
   generator(rng, options, worker) {
     const keys = keyNames(options.keys);
     const writeRatio = typeof options.writes === "number" ? options.writes : 0.5;
@@ -36,18 +43,34 @@ export const sessionWorkload: Workload = {
       // Half the time, read back the key just written: the read-your-writes probe a user makes.
       const k = last !== undefined && rng.chance(0.5) ? last : rng.pick(keys);
       last = undefined;
-      if (rng.next() < writeRatio) { last = k; return { f: "write", value: [k, worker * 1_000_000 + ++n] }; }
+      if (rng.next() < writeRatio) {
+        last = k;
+        return { f: "write", value: [k, worker * 1_000_000 + ++n] };
+      }
       return { f: "read", value: [k, null] };
     };
   },
   final: (options) => keyNames(options.keys).map((k) => ({ f: "read", value: [k, null] })),
-  checkers: () => refusingUnknownOps("session", ["read", "write"], [
-    { name: "linearizable", decides: ["linearizable"], check: linearizable },
-    { name: "sequential", decides: ["sequential"], check: (h) => checkSequential(h) },
-    ...GUARANTEES.map((g) => ({ name: g, decides: [g], check: (h: Parameters<typeof checkSession>[0]) => checkSession(h, g) })),
-    { name: "causal", decides: ["causal"], check: (h) => checkCausal(h, registerAdapter, { model: "CC" }) },
-    { name: "causal-convergence", decides: ["causal-convergence"], check: (h) => checkCausal(h, registerAdapter, { model: "CCv" }) },
-    { name: "causal-memory", decides: ["causal-memory"], check: (h) => checkCausalMemory(h, registerAdapter) },
-    { name: "convergence", decides: ["convergence"], check: (h) => checkConvergence(h) },
-  ]),
+  checkers: () =>
+    refusingUnknownOps(
+      "session",
+      ["read", "write"],
+      [
+        { name: "linearizable", decides: ["linearizable"], check: linearizable },
+        { name: "sequential", decides: ["sequential"], check: (h) => checkSequential(h) },
+        ...GUARANTEES.map((g) => ({
+          name: g,
+          decides: [g],
+          check: (h: Parameters<typeof checkSession>[0]) => checkSession(h, g),
+        })),
+        { name: "causal", decides: ["causal"], check: (h) => checkCausal(h, registerAdapter, { model: "CC" }) },
+        {
+          name: "causal-convergence",
+          decides: ["causal-convergence"],
+          check: (h) => checkCausal(h, registerAdapter, { model: "CCv" }),
+        },
+        { name: "causal-memory", decides: ["causal-memory"], check: (h) => checkCausalMemory(h, registerAdapter) },
+        { name: "convergence", decides: ["convergence"], check: (h) => checkConvergence(h) },
+      ],
+    ),
 };

@@ -8,8 +8,14 @@ import { setWorkload } from "./set.ts";
 
 export const setFullWorkload: Workload = {
   name: "set-full",
-  description: "adds unique elements to sets and reads whole sets during the run; per element: stable, stale, lost, never read, and the time to become stable (Jepsen's set-full)",
+  description:
+    "adds unique elements to sets and reads whole sets during the run; per element: stable, stale, lost, never read, and the time to become stable (Jepsen's set-full)",
   generator: setWorkload.generator,
   final: setWorkload.final,
-  checkers: (options) => [{ name: "set-full", check: (h) => checkSetFull(h, { linearizable: options.linearizable === true || options.linearizable === "true" }) }],
+  checkers: (options) => [
+    {
+      name: "set-full",
+      check: (h) => checkSetFull(h, { linearizable: options.linearizable === true || options.linearizable === "true" }),
+    },
+  ],
 };

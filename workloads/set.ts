@@ -8,7 +8,8 @@ import { keyNames } from "./register.ts";
 export const setWorkload: Workload = {
   options: [],
   name: "set",
-  description: "adds unique elements to sets, then reads every set on every node after healing; lost adds, phantom adds, convergence, time to visibility",
+  description:
+    "adds unique elements to sets, then reads every set on every node after healing; lost adds, phantom adds, convergence, time to visibility",
   generator(rng, options, worker) {
     const keys = keyNames(options.keys);
     let n = 0;

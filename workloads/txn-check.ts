@@ -18,8 +18,11 @@ export function consistencyModels(o: WorkloadOptions): IsolationModel[] {
 export function txnCheckers(workload: "list-append" | "rw-register", o: WorkloadOptions): NamedChecker[] {
   const consistency = consistencyModels(o);
   const versionOrder = o["version-order"] as "none" | "sequential" | "linearizable" | undefined;
-  return [{
-    name: "isolation",
-    check: (h) => checkTxn(h, { workload, consistencyModels: consistency, ...(versionOrder ? { versionOrder } : {}) }),
-  }];
+  return [
+    {
+      name: "isolation",
+      check: (h) =>
+        checkTxn(h, { workload, consistencyModels: consistency, ...(versionOrder ? { versionOrder } : {}) }),
+    },
+  ];
 }

@@ -20,7 +20,8 @@ export interface TxnGeneratorOptions {
 const positiveInt = (o: WorkloadOptions, name: string, dflt: number): number => {
   const v = o[name] ?? dflt;
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  if (!(typeof n === "number" && Number.isInteger(n) && n > 0)) throw new UsageError(`--wopt ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!(typeof n === "number" && Number.isInteger(n) && n > 0))
+    throw new UsageError(`--wopt ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return n;
 };
 
@@ -30,9 +31,11 @@ export function txnGeneratorOptions(o: WorkloadOptions): TxnGeneratorOptions {
   const minTxnLength = positiveInt(o, "min-txn-length", 1);
   const maxTxnLength = positiveInt(o, "max-txn-length", 4);
   const maxWritesPerKey = positiveInt(o, "max-writes-per-key", 256);
-  if (minTxnLength > maxTxnLength) throw new UsageError(`--wopt min-txn-length (${minTxnLength}) is more than max-txn-length (${maxTxnLength})`);
+  if (minTxnLength > maxTxnLength)
+    throw new UsageError(`--wopt min-txn-length (${minTxnLength}) is more than max-txn-length (${maxTxnLength})`);
   const keyDist = o["key-dist"] ?? "exponential";
-  if (keyDist !== "exponential" && keyDist !== "uniform") throw new UsageError(`--wopt key-dist must be exponential or uniform, got ${JSON.stringify(keyDist)}`);
+  if (keyDist !== "exponential" && keyDist !== "uniform")
+    throw new UsageError(`--wopt key-dist must be exponential or uniform, got ${JSON.stringify(keyDist)}`);
   return { keyCount, minTxnLength, maxTxnLength, maxWritesPerKey, keyDist };
 }
 
@@ -65,7 +68,10 @@ export class KeyPool {
     const k = this.active[slot];
     const n = (this.writes.get(k) ?? 0) + 1;
     this.writes.set(k, n);
-    if (n >= this.o.maxWritesPerKey) { this.writes.delete(k); this.active[slot] = this.nextKey++; }
+    if (n >= this.o.maxWritesPerKey) {
+      this.writes.delete(k);
+      this.active[slot] = this.nextKey++;
+    }
     return [k, n];
   }
 }
@@ -80,7 +86,12 @@ export function keyPool(o: WorkloadOptions): KeyPool {
 }
 
 /** A generator of `f: "txn"` ops whose micro-ops are built by `read(k)` and `write(k, v)`, half reads, half writes. */
-export function txnGenerator(rng: Rng, pool: KeyPool, read: (k: number) => MicroOp, write: (k: number, v: number) => MicroOp): () => OpSpec {
+export function txnGenerator(
+  rng: Rng,
+  pool: KeyPool,
+  read: (k: number) => MicroOp,
+  write: (k: number, v: number) => MicroOp,
+): () => OpSpec {
   const { minTxnLength: lo, maxTxnLength: hi } = pool.o;
   return () => {
     const n = lo + rng.int(hi - lo + 1);
@@ -88,7 +99,10 @@ export function txnGenerator(rng: Rng, pool: KeyPool, read: (k: number) => Micro
     for (let i = 0; i < n; i++) {
       const slot = pool.slot(rng);
       if (rng.chance(0.5)) value.push(read(pool.active[slot]));
-      else { const [k, v] = pool.write(slot); value.push(write(k, v)); }
+      else {
+        const [k, v] = pool.write(slot);
+        value.push(write(k, v));
+      }
     }
     return { f: "txn", value };
   };

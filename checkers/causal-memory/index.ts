@@ -21,10 +21,16 @@ import { badPatterns, findCycle, graphFor } from "../causal/index.ts";
 import { step, stepsEvidence } from "../evidence.ts";
 import { indexes, secs, type Adapter, type CausalGraph, type PastClocks } from "../causal/graph.ts";
 
-export interface CausalMemoryOptions { maxAnomalies?: number }
+export interface CausalMemoryOptions {
+  maxAnomalies?: number;
+}
 
 /** One session's hb orderings: w1 before w2 (both writes of a key), each with the read that forced it. */
-interface Orderings { from: number[]; to: number[]; read: number[] }
+interface Orderings {
+  from: number[];
+  to: number[];
+  read: number[];
+}
 
 export function checkCausalMemory(history: readonly Op[], adapt: Adapter, options: CausalMemoryOptions = {}): Verdict {
   const g = graphFor(history, adapt);
@@ -33,7 +39,14 @@ export function checkCausalMemory(history: readonly Op[], adapt: Adapter, option
   const anomalies = badPatterns(g, max);
   const stats: Record<string, number> = { events: g.events.length, sessions: g.sessions.size };
   if (anomalies.length === 0) {
-    if (!g.clocks) return { checker: "causal-memory", valid: "unknown", anomalies: [], reason: `causal pasts are held as bitsets (${g.sessions.size} sessions), and the causal-memory check needs them as vector clocks`, stats };
+    if (!g.clocks)
+      return {
+        checker: "causal-memory",
+        valid: "unknown",
+        anomalies: [],
+        reason: `causal pasts are held as bitsets (${g.sessions.size} sessions), and the causal-memory check needs them as vector clocks`,
+        stats,
+      };
     const r = hbPatterns(g, g.clocks, max);
     anomalies.push(...r.anomalies);
     Object.assign(stats, r.stats);
@@ -41,8 +54,14 @@ export function checkCausalMemory(history: readonly Op[], adapt: Adapter, option
   return { checker: "causal-memory", valid: anomalies.length === 0, anomalies, stats };
 }
 
-function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: Anomaly[]; stats: Record<string, number> } {
-  const ev = g.events, S = c.S, data = c.data;
+function hbPatterns(
+  g: CausalGraph,
+  c: PastClocks,
+  max: number,
+): { anomalies: Anomaly[]; stats: Record<string, number> } {
+  const ev = g.events,
+    S = c.S,
+    data = c.data;
   // Per key, per session index: that session's writes of the key in session order.
   const writesOf = new Map<string, number[][]>();
   for (const [k, ws] of g.writesByKey) {
@@ -53,19 +72,23 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
   const inPast = (P: Int32Array, e: number) => P[c.sessionIndex[e]] >= c.position[e];
   const anomalies: Anomaly[] = [];
   const all: Orderings[] = [];
-  let orderings = 0, maxRounds = 0;
+  let orderings = 0,
+    maxRounds = 0;
   for (const ids of c.order) {
     // The writes this session read: the only ops an ordering can point to, grouped by session, by position.
     const targets: number[][] = Array.from({ length: S }, () => []);
     for (const id of ids) for (const f of ev[id].from.values()) if (f >= 0) targets[c.sessionIndex[f]].push(f);
-    for (const t of targets) { t.sort((a, b) => c.position[a] - c.position[b]); }
-    const into = new Map<number, Map<number, number>>();     // w2 → (w1 → the read that ordered w1 before w2)
+    for (const t of targets) {
+      t.sort((a, b) => c.position[a] - c.position[b]);
+    }
+    const into = new Map<number, Map<number, number>>(); // w2 → (w1 → the read that ordered w1 before w2)
     const found: { read: number; key: string; write: number }[] = [];
     // A round walks the session once. An ordering w1 → w2 found at a read changes an earlier op's
     // hb-predecessors only if w2 was already among them and w1 was not: then one more round is needed.
-    const entered = new Map<number, number>();               // target → index (in ids) where it entered P
-    const snapshot = new Int32Array(ids.length * S);         // P at each op, before its reads
-    let rounds = 0, again = true;
+    const entered = new Map<number, number>(); // target → index (in ids) where it entered P
+    const snapshot = new Int32Array(ids.length * S); // P at each op, before its reads
+    let rounds = 0,
+      again = true;
     const stack: number[] = [];
     while (again) {
       again = false;
@@ -73,9 +96,9 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
       found.length = 0;
       entered.clear();
       const P = new Int32Array(S).fill(-1);
-      const ptr = new Int32Array(S);                          // targets[t][0..ptr[t]) are already in P
-      const cursor = new Map<string, Int32Array>();           // per key: writesOf[k][t][0..cursor[t]) in P
-      const last = new Map<string, Int32Array>();             // per key: [w1, w2] last considered, per session
+      const ptr = new Int32Array(S); // targets[t][0..ptr[t]) are already in P
+      const cursor = new Map<string, Int32Array>(); // per key: writesOf[k][t][0..cursor[t]) in P
+      const last = new Map<string, Int32Array>(); // per key: [w1, w2] last considered, per session
       let at = 0;
       // Joins the clock at data[offset] into P, then the clocks of every ordering into a write now in P.
       const grow = (offset: number) => {
@@ -104,22 +127,29 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
         for (const [k, w2] of e.from) {
           const per = writesOf.get(k);
           if (!per) continue;
-          let cur = cursor.get(k), prev = last.get(k);
-          if (!cur) { cursor.set(k, (cur = new Int32Array(S))); last.set(k, (prev = new Int32Array(2 * S).fill(-1))); }
-          let latest = -1, grew = true;
-          while (grew) {                                       // an ordering that grows P may bring in more writes of k
+          let cur = cursor.get(k),
+            prev = last.get(k);
+          if (!cur) {
+            cursor.set(k, (cur = new Int32Array(S)));
+            last.set(k, (prev = new Int32Array(2 * S).fill(-1)));
+          }
+          let latest = -1,
+            grew = true;
+          while (grew) {
+            // an ordering that grows P may bring in more writes of k
             grew = false;
             for (let t = 0; t < S; t++) {
               const ws = per[t];
               while (cur[t] < ws.length && c.position[ws[cur[t]]] <= P[t]) cur[t]++;
               if (cur[t] === 0) continue;
               const w1 = ws[cur[t] - 1];
-              if (w1 === id || w1 === w2) continue;             // w2's own session's earlier writes precede it by co
+              if (w1 === id || w1 === w2) continue; // w2's own session's earlier writes precede it by co
               latest = w1;
               if (w2 < 0) continue;
-              if (prev![2 * t] === w1 && prev![2 * t + 1] === w2) continue;   // the same pair as before
-              prev![2 * t] = w1; prev![2 * t + 1] = w2;
-              if (g.before(w1, w2)) continue;                    // co already orders them
+              if (prev![2 * t] === w1 && prev![2 * t + 1] === w2) continue; // the same pair as before
+              prev![2 * t] = w1;
+              prev![2 * t + 1] = w2;
+              if (g.before(w1, w2)) continue; // co already orders them
               let m = into.get(w2);
               if (m?.has(w1)) continue;
               if (!m) into.set(w2, (m = new Map()));
@@ -127,7 +157,10 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
               if (!inPast(P, w2)) continue;
               const j = entered.get(w2)!;
               if (j < at && snapshot[j * S + c.sessionIndex[w1]] < c.position[w1]) again = true;
-              if (!inPast(P, w1)) { grow(c.offset(w1)); grew = true; }
+              if (!inPast(P, w1)) {
+                grow(c.offset(w1));
+                grew = true;
+              }
             }
           }
           if (w2 === -1 && latest >= 0) found.push({ read: id, key: k, write: latest });
@@ -136,7 +169,12 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
     }
     maxRounds = Math.max(maxRounds, rounds);
     const o: Orderings = { from: [], to: [], read: [] };
-    for (const [w2, m] of into) for (const [w1, r] of m) { o.from.push(w1); o.to.push(w2); o.read.push(r); }
+    for (const [w2, m] of into)
+      for (const [w1, r] of m) {
+        o.from.push(w1);
+        o.to.push(w2);
+        o.read.push(r);
+      }
     orderings += o.from.length;
     all.push(o);
     for (const f of found) if (anomalies.length < max) anomalies.push(initRead(g, o, f.read, f.key, f.write));
@@ -157,14 +195,29 @@ function hbPatterns(g: CausalGraph, c: PastClocks, max: number): { anomalies: An
 /** co's generating edges (session order, read-from) plus the given orderings, as compressed rows. */
 function edges(g: CausalGraph, sets: Orderings[]): [Int32Array, Int32Array] {
   const n = g.events.length;
-  const from: number[] = [], to: number[] = [];
-  for (const ids of g.sessions.values()) for (let i = 1; i < ids.length; i++) { from.push(ids[i - 1]); to.push(ids[i]); }
-  for (const e of g.events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) { from.push(w); to.push(e.id); }
-  for (const s of sets) for (let i = 0; i < s.from.length; i++) { from.push(s.from[i]); to.push(s.to[i]); }
+  const from: number[] = [],
+    to: number[] = [];
+  for (const ids of g.sessions.values())
+    for (let i = 1; i < ids.length; i++) {
+      from.push(ids[i - 1]);
+      to.push(ids[i]);
+    }
+  for (const e of g.events)
+    for (const w of e.from.values())
+      if (w >= 0 && w !== e.id) {
+        from.push(w);
+        to.push(e.id);
+      }
+  for (const s of sets)
+    for (let i = 0; i < s.from.length; i++) {
+      from.push(s.from[i]);
+      to.push(s.to[i]);
+    }
   const start = new Int32Array(n + 1);
   for (const a of from) start[a + 1]++;
   for (let v = 0; v < n; v++) start[v + 1] += start[v];
-  const succ = new Int32Array(from.length), fill = start.slice(0, n);
+  const succ = new Int32Array(from.length),
+    fill = start.slice(0, n);
   for (let i = 0; i < from.length; i++) succ[fill[from[i]]++] = to[i];
   return [start, succ];
 }
@@ -185,14 +238,27 @@ function initRead(g: CausalGraph, o: Orderings, r: number, k: string, w: number)
   // One ordering that brings the write into the read's past: w happens before w1, w1 before w2, w2 before r.
   let why = "";
   for (let i = 0; i < o.from.length; i++) {
-    const w1 = o.from[i], w2 = o.to[i];
-    if ((w1 === w || g.before(w, w1)) && (w2 === r || g.before(w2, r))) { why = `: ${orderingText(g, w1, w2, o.read[i])}, and ${w1 === w ? "the first is that write" : `${wrote(g, w, k)} causally precedes the first`} while the second causally precedes the read`; break; }
+    const w1 = o.from[i],
+      w2 = o.to[i];
+    if ((w1 === w || g.before(w, w1)) && (w2 === r || g.before(w2, r))) {
+      why = `: ${orderingText(g, w1, w2, o.read[i])}, and ${w1 === w ? "the first is that write" : `${wrote(g, w, k)} causally precedes the first`} while the second causally precedes the read`;
+      break;
+    }
   }
   return {
-    kind: "WriteHBInitRead", key: k, ops: indexes(g.events[w].op, e.op),
+    kind: "WriteHBInitRead",
+    key: k,
+    ops: indexes(g.events[w].op, e.op),
     explanation: `session ${e.session}'s read of ${k} at ${secs(e.op.invoke.time)} (op ${e.op.invoke.index}) returned the initial value, although the write ${wrote(g, w, k)} happens before it in that session's memory${why || " (through a chain of such orderings)"}. Causal memory forbids it; plain causal consistency does not, since the write does not causally precede the read.`,
     details: { write: g.events[w].op.invoke.index, read: e.op.invoke.index, session: e.session },
-    evidence: stepsEvidence([step(g.events[w].op.invoke.index, e.op.invoke.index, "happens before", `in session ${e.session}'s memory the write happens before the read, which returned the initial value${why}`)]),
+    evidence: stepsEvidence([
+      step(
+        g.events[w].op.invoke.index,
+        e.op.invoke.index,
+        "happens before",
+        `in session ${e.session}'s memory the write happens before the read, which returned the initial value${why}`,
+      ),
+    ]),
   };
 }
 
@@ -202,10 +268,15 @@ function cyclicHB(g: CausalGraph, o: Orderings, sessionOps: number[], cycle: num
   for (let i = 0; i < o.from.length; i++) forced.set(`${o.from[i]},${o.to[i]}`, o.read[i]);
   const links: Step[] = [];
   for (let i = 0; i < cycle.length && i < 64; i++) {
-    const a = cycle[i], b = cycle[(i + 1) % cycle.length];
+    const a = cycle[i],
+      b = cycle[(i + 1) % cycle.length];
     const r = forced.get(`${a},${b}`);
     const [ia, ib] = [ev[a].op.invoke.index, ev[b].op.invoke.index];
-    links.push(r !== undefined && !g.before(a, b) ? step(ia, ib, "hb", orderingText(g, a, b, r)) : step(ia, ib, "co", `op ${ia} causally precedes op ${ib}`));
+    links.push(
+      r !== undefined && !g.before(a, b)
+        ? step(ia, ib, "hb", orderingText(g, a, b, r))
+        : step(ia, ib, "co", `op ${ia} causally precedes op ${ib}`),
+    );
   }
   const steps = links.slice(0, 6).map((l) => l.why);
   const s = ev[sessionOps[0]].session;

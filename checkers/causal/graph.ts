@@ -35,12 +35,12 @@ export interface CEvent {
 
 export interface CausalGraph {
   events: CEvent[];
-  sessions: Map<number, number[]>;          // process → event ids in session order
-  writesByKey: Map<string, number[]>;       // key → events writing it (ok, or crashed but observed)
-  failed: Map<string, Operation>;           // "key\0value" of writes that failed (definitely did not happen)
+  sessions: Map<number, number[]>; // process → event ids in session order
+  writesByKey: Map<string, number[]>; // key → events writing it (ok, or crashed but observed)
+  failed: Map<string, Operation>; // "key\0value" of writes that failed (definitely did not happen)
   /** Strict causal predecessors (co⁻¹) of each event; an event on a cycle is its own predecessor. */
-  before(a: number, b: number): boolean;    // a co b
-  cyclic: number[][];                       // non-trivial strongly connected components of so ∪ wr
+  before(a: number, b: number): boolean; // a co b
+  cyclic: number[][]; // non-trivial strongly connected components of so ∪ wr
   /** Per session, the latest write of key k in the causal past of event r (at most one per session). */
   latestBefore(k: string, r: number): number[];
   /** Why the history is not data-independent (a value written twice), if it is not. */
@@ -52,7 +52,14 @@ export interface CausalGraph {
 /** Causal pasts as clocks: sessionIndex[e] and position[e] place event e in its session (order[s] lists
  *  session s's events); data[offset(e) + s] is the position of the last event of session s in e's past, e
  *  itself included (-1: none). A past is closed under session order, so the clock names it exactly. */
-export interface PastClocks { S: number; sessionIndex: Int32Array; position: Int32Array; order: number[][]; data: Int32Array; offset(e: number): number }
+export interface PastClocks {
+  S: number;
+  sessionIndex: Int32Array;
+  position: Int32Array;
+  order: number[][];
+  data: Int32Array;
+  offset(e: number): number;
+}
 
 export type Adapter = (op: Operation) => EventSpec | null;
 
@@ -66,7 +73,11 @@ export const MAX_CLOCK_ENTRIES = 64 * 2 ** 20;
  *  would pass MAX_CLOCK_ENTRIES and the bitset would not. */
 export type PastRepresentation = "auto" | "clocks" | "bits";
 
-export function buildGraph(history: readonly Op[], adapt: Adapter, representation: PastRepresentation = "auto"): CausalGraph {
+export function buildGraph(
+  history: readonly Op[],
+  adapt: Adapter,
+  representation: PastRepresentation = "auto",
+): CausalGraph {
   const operations = pairOperations(history);
   const events: CEvent[] = [];
   const failed = new Map<string, Operation>();
@@ -79,33 +90,48 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
       continue;
     }
     // A crashed op's reads returned nothing; its writes may have happened.
-    const reads = op.type === "ok" ? spec.reads ?? new Map() : new Map<string, unknown>();
+    const reads = op.type === "ok" ? (spec.reads ?? new Map()) : new Map<string, unknown>();
     const writes = spec.writes ?? new Map();
     if (reads.size === 0 && writes.size === 0) continue;
-    events.push({ id: events.length, op, session: op.process, reads, writes, domains: op.type === "ok" ? spec.domains ?? [] : [], from: new Map() });
+    events.push({
+      id: events.length,
+      op,
+      session: op.process,
+      reads,
+      writes,
+      domains: op.type === "ok" ? (spec.domains ?? []) : [],
+      from: new Map(),
+    });
   }
   const writer = new Map<string, number>();
   const writerOfKey = new Map<string, number[]>();
-  for (const e of events) for (const [k, v] of e.writes) {
-    const id = vkey(k, v);
-    if (writer.has(id)) problem ??= `value ${JSON.stringify(v)} is written to key ${JSON.stringify(k)} twice (ops ${events[writer.get(id)!].op.invoke.index} and ${e.op.invoke.index}): the history is not data-independent`;
-    writer.set(id, e.id);
-    let l = writerOfKey.get(k);
-    if (!l) writerOfKey.set(k, (l = []));
-    l.push(e.id);
-  }
-  for (const e of events) for (const [k, v] of e.reads) {
-    if (v === PRESENT) {
-      const ws = writerOfKey.get(k) ?? [];
-      e.from.set(k, ws.length === 1 ? ws[0] : -2);
-    } else if (v === null || v === undefined) e.from.set(k, -1);
-    else e.from.set(k, writer.get(vkey(k, v)) ?? -2);
-  }
+  for (const e of events)
+    for (const [k, v] of e.writes) {
+      const id = vkey(k, v);
+      if (writer.has(id))
+        problem ??= `value ${JSON.stringify(v)} is written to key ${JSON.stringify(k)} twice (ops ${events[writer.get(id)!].op.invoke.index} and ${e.op.invoke.index}): the history is not data-independent`;
+      writer.set(id, e.id);
+      let l = writerOfKey.get(k);
+      if (!l) writerOfKey.set(k, (l = []));
+      l.push(e.id);
+    }
+  for (const e of events)
+    for (const [k, v] of e.reads) {
+      if (v === PRESENT) {
+        const ws = writerOfKey.get(k) ?? [];
+        e.from.set(k, ws.length === 1 ? ws[0] : -2);
+      } else if (v === null || v === undefined) e.from.set(k, -1);
+      else e.from.set(k, writer.get(vkey(k, v)) ?? -2);
+    }
   // Crashed writes that nobody observed constrain nothing: drop them from the per-key write lists.
   const observed = new Set<number>();
   for (const e of events) for (const w of e.from.values()) if (w >= 0) observed.add(w);
   const writesByKey = new Map<string, number[]>();
-  for (const [k, ws] of writerOfKey) writesByKey.set(k, ws.filter((w) => events[w].op.type === "ok" || observed.has(w)));
+  for (const [k, ws] of writerOfKey)
+    writesByKey.set(
+      k,
+      ws.filter((w) => events[w].op.type === "ok" || observed.has(w)),
+    );
 
   const sessions = new Map<number, number[]>();
   for (const e of events) {
@@ -117,9 +143,17 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
   // Predecessors (session order and read-from) as compressed rows: preds of v are pred[predStart[v] ..
   // predStart[v+1]). A million small arrays would cost more in allocation and collection than the search.
   const predStart = new Int32Array(n + 1);
-  const sIdx = new Int32Array(n), pos = new Int32Array(n);
+  const sIdx = new Int32Array(n),
+    pos = new Int32Array(n);
   let si = 0;
-  for (const ids of sessions.values()) { for (let i = 0; i < ids.length; i++) { sIdx[ids[i]] = si; pos[ids[i]] = i; if (i > 0) predStart[ids[i] + 1]++; } si++; }
+  for (const ids of sessions.values()) {
+    for (let i = 0; i < ids.length; i++) {
+      sIdx[ids[i]] = si;
+      pos[ids[i]] = i;
+      if (i > 0) predStart[ids[i] + 1]++;
+    }
+    si++;
+  }
   for (const e of events) for (const w of e.from.values()) if (w >= 0 && w !== e.id) predStart[e.id + 1]++;
   for (let v = 0; v < n; v++) predStart[v + 1] += predStart[v];
   const pred = new Int32Array(predStart[n]);
@@ -136,41 +170,74 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
   // With more sessions than n/32 (many one-op sessions: crashes, imported histories) a bitset of predecessors
   // per component is smaller than a clock; both answer "is a in b's past" in O(1).
   const words = (n + 31) >>> 5;
-  const useBits = representation === "bits" || (representation === "auto" && count * S > MAX_CLOCK_ENTRIES && words < S);
+  const useBits =
+    representation === "bits" || (representation === "auto" && count * S > MAX_CLOCK_ENTRIES && words < S);
   const entries = count * (useBits ? words : S);
   if (entries > MAX_CLOCK_ENTRIES) {
-    return { events, sessions, writesByKey, failed, cyclic: [], before: () => false, latestBefore: () => [], problem: problem ?? `${n} events in ${S} sessions need ${entries} causal-order entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})` };
+    return {
+      events,
+      sessions,
+      writesByKey,
+      failed,
+      cyclic: [],
+      before: () => false,
+      latestBefore: () => [],
+      problem:
+        problem ??
+        `${n} events in ${S} sessions need ${entries} causal-order entries, more than the causal checker holds (${MAX_CLOCK_ENTRIES})`,
+    };
   }
   const onCycle = new Uint8Array(n);
   const cyclic: number[][] = [];
   for (let c = 0; c < count; c++) {
-    const from = memberStart[c], to = memberStart[c + 1];
-    if (to - from > 1) { const ms = [...member.subarray(from, to)].sort((x, y) => x - y); cyclic.push(ms); for (const x of ms) onCycle[x] = 1; }
+    const from = memberStart[c],
+      to = memberStart[c + 1];
+    if (to - from > 1) {
+      const ms = [...member.subarray(from, to)].sort((x, y) => x - y);
+      cyclic.push(ms);
+      for (const x of ms) onCycle[x] = 1;
+    }
   }
   let before: (a: number, b: number) => boolean;
   let clocks: PastClocks | undefined;
   if (useBits) {
     const bits = new Uint32Array(count * words);
-    for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
-      const base = c * words, from = memberStart[c], to = memberStart[c + 1];
-      for (let j = from; j < to; j++) for (let q = predStart[member[j]]; q < predStart[member[j] + 1]; q++) {
-        const p = pred[q], d = comp[p];
-        if (d === c) continue;
-        const pb = d * words;
-        for (let i = 0; i < words; i++) bits[base + i] |= bits[pb + i];
-        for (let k = memberStart[d]; k < memberStart[d + 1]; k++) { const x = member[k]; bits[base + (x >>> 5)] |= 1 << (x & 31); }
-      }
-      if (to - from > 1) for (let j = from; j < to; j++) { const x = member[j]; bits[base + (x >>> 5)] |= 1 << (x & 31); }
+    for (let c = 0; c < count; c++) {
+      // components in topological order (every predecessor first)
+      const base = c * words,
+        from = memberStart[c],
+        to = memberStart[c + 1];
+      for (let j = from; j < to; j++)
+        for (let q = predStart[member[j]]; q < predStart[member[j] + 1]; q++) {
+          const p = pred[q],
+            d = comp[p];
+          if (d === c) continue;
+          const pb = d * words;
+          for (let i = 0; i < words; i++) bits[base + i] |= bits[pb + i];
+          for (let k = memberStart[d]; k < memberStart[d + 1]; k++) {
+            const x = member[k];
+            bits[base + (x >>> 5)] |= 1 << (x & 31);
+          }
+        }
+      if (to - from > 1)
+        for (let j = from; j < to; j++) {
+          const x = member[j];
+          bits[base + (x >>> 5)] |= 1 << (x & 31);
+        }
     }
     before = (a, b) => (bits[comp[b] * words + (a >>> 5)] & (1 << (a & 31))) !== 0;
   } else {
     const clock = new Int32Array(count * S).fill(-1);
-    for (let c = 0; c < count; c++) {       // components in topological order (every predecessor first)
-      const base = c * S, from = memberStart[c], to = memberStart[c + 1];
+    for (let c = 0; c < count; c++) {
+      // components in topological order (every predecessor first)
+      const base = c * S,
+        from = memberStart[c],
+        to = memberStart[c + 1];
       for (let j = from; j < to; j++) {
         const m = member[j];
         for (let q = predStart[m]; q < predStart[m + 1]; q++) {
-          const p = pred[q], d = comp[p];
+          const p = pred[q],
+            d = comp[p];
           if (d === c) continue;
           // Already in this past: so is everything before it (its clock is below this one). The session
           // predecessor comes first in the row and usually brings most of what the reads would.
@@ -179,24 +246,44 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
           for (let i = 0; i < S; i++) if (clock[pb + i] > clock[base + i]) clock[base + i] = clock[pb + i];
         }
       }
-      for (let j = from; j < to; j++) { const m = member[j]; if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m]; }
+      for (let j = from; j < to; j++) {
+        const m = member[j];
+        if (pos[m] > clock[base + sIdx[m]]) clock[base + sIdx[m]] = pos[m];
+      }
     }
     before = (a, b) => (a === b ? onCycle[a] === 1 : clock[comp[b] * S + sIdx[a]] >= pos[a]);
-    clocks = { S, sessionIndex: sIdx, position: pos, order: [...sessions.values()], data: clock, offset: (e) => comp[e] * S };
+    clocks = {
+      S,
+      sessionIndex: sIdx,
+      position: pos,
+      order: [...sessions.values()],
+      data: clock,
+      offset: (e) => comp[e] * S,
+    };
   }
   // A session's writes of a key are totally ordered by session order, and a causal past is closed under it,
   // so the writes of one session in a past form a prefix: binary search for its end.
   const bySessionKey = new Map<string, number[][]>();
   for (const [k, ws] of writesByKey) {
     const m = new Map<number, number[]>();
-    for (const w of ws) { const s = events[w].session; let l = m.get(s); if (!l) m.set(s, (l = [])); l.push(w); }
+    for (const w of ws) {
+      const s = events[w].session;
+      let l = m.get(s);
+      if (!l) m.set(s, (l = []));
+      l.push(w);
+    }
     bySessionKey.set(k, [...m.values()]);
   }
   const latestBefore = (k: string, r: number): number[] => {
     const out: number[] = [];
     for (const ws of bySessionKey.get(k) ?? []) {
-      let lo = 0, hi = ws.length;            // ws[0..lo) are in r's past
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (before(ws[mid], r)) lo = mid + 1; else hi = mid; }
+      let lo = 0,
+        hi = ws.length; // ws[0..lo) are in r's past
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (before(ws[mid], r)) lo = mid + 1;
+        else hi = mid;
+      }
       if (lo > 0) out.push(ws[lo - 1]);
     }
     return out;
@@ -208,32 +295,63 @@ export function buildGraph(history: readonly Op[], adapt: Adapter, representatio
  *  numbered in the order Tarjan emits them, which over predecessor edges is a topological order (a component
  *  after every component that precedes it); members of component c are member[memberStart[c] ..
  *  memberStart[c+1]). */
-function scc(n: number, predStart: Int32Array, pred: Int32Array): { comp: Int32Array; count: number; memberStart: Int32Array; member: Int32Array } {
-  const index = new Int32Array(n).fill(-1), low = new Int32Array(n), comp = new Int32Array(n).fill(-1);
+function scc(
+  n: number,
+  predStart: Int32Array,
+  pred: Int32Array,
+): { comp: Int32Array; count: number; memberStart: Int32Array; member: Int32Array } {
+  const index = new Int32Array(n).fill(-1),
+    low = new Int32Array(n),
+    comp = new Int32Array(n).fill(-1);
   const onStack = new Uint8Array(n);
-  const stack = new Int32Array(n), workV = new Int32Array(n), workI = new Int32Array(n);
-  const member = new Int32Array(n), memberStart = new Int32Array(n + 1);
-  let sp = 0, next = 0, count = 0, filled = 0;
+  const stack = new Int32Array(n),
+    workV = new Int32Array(n),
+    workI = new Int32Array(n);
+  const member = new Int32Array(n),
+    memberStart = new Int32Array(n + 1);
+  let sp = 0,
+    next = 0,
+    count = 0,
+    filled = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
     let wp = 0;
-    workV[wp] = root; workI[wp] = predStart[root]; wp++;
-    index[root] = low[root] = next++; stack[sp++] = root; onStack[root] = 1;
+    workV[wp] = root;
+    workI[wp] = predStart[root];
+    wp++;
+    index[root] = low[root] = next++;
+    stack[sp++] = root;
+    onStack[root] = 1;
     while (wp > 0) {
-      const v = workV[wp - 1], i = workI[wp - 1];
+      const v = workV[wp - 1],
+        i = workI[wp - 1];
       if (i < predStart[v + 1]) {
         workI[wp - 1]++;
         const w = pred[i];
-        if (index[w] === -1) { index[w] = low[w] = next++; stack[sp++] = w; onStack[w] = 1; workV[wp] = w; workI[wp] = predStart[w]; wp++; }
-        else if (onStack[w] && index[w] < low[v]) low[v] = index[w];
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack[sp++] = w;
+          onStack[w] = 1;
+          workV[wp] = w;
+          workI[wp] = predStart[w];
+          wp++;
+        } else if (onStack[w] && index[w] < low[v]) low[v] = index[w];
         continue;
       }
       wp--;
-      if (wp > 0) { const u = workV[wp - 1]; if (low[v] < low[u]) low[u] = low[v]; }
+      if (wp > 0) {
+        const u = workV[wp - 1];
+        if (low[v] < low[u]) low[u] = low[v];
+      }
       if (low[v] === index[v]) {
         memberStart[count] = filled;
         let w: number;
-        do { w = stack[--sp]; onStack[w] = 0; comp[w] = count; member[filled++] = w; } while (w !== v);
+        do {
+          w = stack[--sp];
+          onStack[w] = 0;
+          comp[w] = count;
+          member[filled++] = w;
+        } while (w !== v);
         count++;
       }
     }
@@ -254,6 +372,9 @@ export function describeWrite(g: CausalGraph, id: number, key: string): string {
 
 export function indexes(...ops: Operation[]): number[] {
   const s = new Set<number>();
-  for (const o of ops) { s.add(o.invoke.index); if (o.complete) s.add(o.complete.index); }
+  for (const o of ops) {
+    s.add(o.invoke.index);
+    if (o.complete) s.add(o.complete.index);
+  }
   return [...s].sort((a, b) => a - b);
 }

@@ -8,9 +8,15 @@ import { badValue, nothingToJudge, refuseUnknownOps } from "../fit.ts";
 import type { Anomaly, Verdict } from "../types.ts";
 import { step, stepsEvidence } from "../evidence.ts";
 
-export interface Message { conv: string; id: string; parent: string | null; seen: string[] }
+export interface Message {
+  conv: string;
+  id: string;
+  parent: string | null;
+  seen: string[];
+}
 
-const isMessage = (m: unknown): m is Message => !!m && typeof m === "object" && typeof (m as Message).id === "string" && Array.isArray((m as Message).seen);
+const isMessage = (m: unknown): m is Message =>
+  !!m && typeof m === "object" && typeof (m as Message).id === "string" && Array.isArray((m as Message).seen);
 
 /** post [conv, id] → [conv, message] writes "<conv>/<id>" after reading what it saw; scan [prefix] reads a whole conversation. */
 export const chatAdapter: Adapter = (op: Operation) => {
@@ -24,7 +30,8 @@ export const chatAdapter: Adapter = (op: Operation) => {
   if (op.f === "scan") {
     const [prefix] = op.invoke.value as [string];
     const reads = new Map<string, unknown>();
-    if (op.type === "ok" && op.value && typeof op.value === "object") for (const k of Object.keys(op.value)) reads.set(k, PRESENT);
+    if (op.type === "ok" && op.value && typeof op.value === "object")
+      for (const k of Object.keys(op.value)) reads.set(k, PRESENT);
     return { reads, domains: [prefix] };
   }
   return null;
@@ -35,14 +42,22 @@ export function checkChat(history: readonly Op[], options: { maxAnomalies?: numb
   refuseUnknownOps("chat", history, ["post", "scan"]);
   const ops = pairOperations(history);
   for (const o of ops) {
-    if (o.f === "post" && !(Array.isArray(o.value) && o.value.length === 2)) badValue(o.type === "ok" ? o.complete! : o.invoke, "chat", "[conversation, message]");
-    if (o.f === "scan" && !(Array.isArray(o.invoke.value) && typeof o.invoke.value[0] === "string")) badValue(o.invoke, "chat", "[conversation prefix]");
+    if (o.f === "post" && !(Array.isArray(o.value) && o.value.length === 2))
+      badValue(o.type === "ok" ? o.complete! : o.invoke, "chat", "[conversation, message]");
+    if (o.f === "scan" && !(Array.isArray(o.invoke.value) && typeof o.invoke.value[0] === "string"))
+      badValue(o.invoke, "chat", "[conversation prefix]");
   }
-  const posted = new Map<string, Operation>();   // "<conv>/<id>" → post
-  for (const o of ops) if (o.f === "post") { const [conv, x] = o.value as [string, unknown]; posted.set(`${conv}/${isMessage(x) ? x.id : String(x)}`, o); }
+  const posted = new Map<string, Operation>(); // "<conv>/<id>" → post
+  for (const o of ops)
+    if (o.f === "post") {
+      const [conv, x] = o.value as [string, unknown];
+      posted.set(`${conv}/${isMessage(x) ? x.id : String(x)}`, o);
+    }
   const anomalies: Anomaly[] = [];
   const reported = new Set<string>();
-  let views = 0, gaps = 0, orphans = 0;
+  let views = 0,
+    gaps = 0,
+    orphans = 0;
   for (const o of ops) {
     if (o.f !== "scan" || o.type !== "ok" || !o.value || typeof o.value !== "object") continue;
     views++;
@@ -53,22 +68,50 @@ export function checkChat(history: readonly Op[], options: { maxAnomalies?: numb
         const dk = `${m.conv}/${dep}`;
         if (dk in view) continue;
         const isParent = dep === m.parent;
-        if (isParent) orphans++; else gaps++;
+        if (isParent) orphans++;
+        else gaps++;
         const tag = `${o.process}|${k}|${dep}`;
         if (reported.has(tag) || anomalies.length >= max) continue;
         reported.add(tag);
-        const p = posted.get(dk), r = posted.get(k);
+        const p = posted.get(dk),
+          r = posted.get(k);
         anomalies.push({
-          kind: isParent ? "reply-without-parent" : "reply-without-context", key: k, ops: indexes(...(p ? [p] : []), ...(r ? [r] : []), o),
+          kind: isParent ? "reply-without-parent" : "reply-without-context",
+          key: k,
+          ops: indexes(...(p ? [p] : []), ...(r ? [r] : []), o),
           explanation: `Session ${o.process}'s view of conversation ${m.conv} at ${secs(o.invoke.time)} on ${o.node ?? "?"} showed ${isParent ? "reply" : "message"} ${m.id}${r ? ` (posted by session ${r.process})` : ""} without ${isParent ? "its parent" : "message"} ${dep}${p ? ` (posted by session ${p.process}${p.type === "ok" ? `, acknowledged at ${secs(p.complete!.time)}` : ""})` : ""}${isParent ? "" : `, which ${m.id}'s sender had seen`}.`,
-          evidence: stepsEvidence([
-            ...(p ? [step(p.invoke.index, r ? r.invoke.index : o.invoke.index, isParent ? "replied to by" : "seen before", `${m.id} was posted after its sender had seen ${dep}`)] : []),
-            ...(r ? [step(r.invoke.index, o.invoke.index, "shown without", `the view shows ${m.id} but not ${dep}`)] : []),
-          ], { witness: indexes(...(p ? [p] : []), ...(r ? [r] : []), o) }),
+          evidence: stepsEvidence(
+            [
+              ...(p
+                ? [
+                    step(
+                      p.invoke.index,
+                      r ? r.invoke.index : o.invoke.index,
+                      isParent ? "replied to by" : "seen before",
+                      `${m.id} was posted after its sender had seen ${dep}`,
+                    ),
+                  ]
+                : []),
+              ...(r
+                ? [step(r.invoke.index, o.invoke.index, "shown without", `the view shows ${m.id} but not ${dep}`)]
+                : []),
+            ],
+            { witness: indexes(...(p ? [p] : []), ...(r ? [r] : []), o) },
+          ),
         });
       }
     }
   }
-  if (views === 0) return nothingToJudge("chat", "no scans completed ok: no view of a conversation to judge (is this a chat history?)", { views: 0 });
-  return { checker: "chat", valid: anomalies.length === 0, anomalies, stats: { views, repliesWithoutParent: orphans, repliesWithoutContext: gaps } };
+  if (views === 0)
+    return nothingToJudge(
+      "chat",
+      "no scans completed ok: no view of a conversation to judge (is this a chat history?)",
+      { views: 0 },
+    );
+  return {
+    checker: "chat",
+    valid: anomalies.length === 0,
+    anomalies,
+    stats: { views, repliesWithoutParent: orphans, repliesWithoutContext: gaps },
+  };
 }

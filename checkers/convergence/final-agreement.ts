@@ -19,10 +19,22 @@ export function checkFinalAgreement(history: readonly Op[]): Verdict {
   let cutoff = -1;
   for (const op of history) if (op.process === "nemesis") cutoff = Math.max(cutoff, op.index);
   const writers = new Set<number>();
-  for (const o of ops) if (o.f !== "read") { writers.add(o.process); cutoff = Math.max(cutoff, o.complete?.index ?? o.invoke.index); }
-  const finals = ops.filter((o) => o.f === "read" && o.type === "ok" && !writers.has(o.process) && o.invoke.index > cutoff && isTuple(o.value));
-  if (finals.length === 0) return { checker: "convergence", valid: "unknown", anomalies: [], reason: "no final reads after the faults were healed: convergence cannot be judged" };
-  const byKey = new Map<string, Map<string, FinalRead>>();  // key → node → last final read
+  for (const o of ops)
+    if (o.f !== "read") {
+      writers.add(o.process);
+      cutoff = Math.max(cutoff, o.complete?.index ?? o.invoke.index);
+    }
+  const finals = ops.filter(
+    (o) => o.f === "read" && o.type === "ok" && !writers.has(o.process) && o.invoke.index > cutoff && isTuple(o.value),
+  );
+  if (finals.length === 0)
+    return {
+      checker: "convergence",
+      valid: "unknown",
+      anomalies: [],
+      reason: "no final reads after the faults were healed: convergence cannot be judged",
+    };
+  const byKey = new Map<string, Map<string, FinalRead>>(); // key → node → last final read
   for (const o of finals) {
     const [k, v] = o.value as [unknown, unknown];
     const node = o.node ?? `process ${o.process}`;
@@ -45,21 +57,41 @@ export function checkFinalAgreement(history: readonly Op[]): Verdict {
   let lateWrites = 0;
   for (const [k, byNode] of byKey) {
     const distinct = new Map<string, string[]>();
-    for (const [node, r] of byNode) { const s = JSON.stringify(r.value); distinct.set(s, [...(distinct.get(s) ?? []), node]); }
+    for (const [node, r] of byNode) {
+      const s = JSON.stringify(r.value);
+      distinct.set(s, [...(distinct.get(s) ?? []), node]);
+    }
     if (distinct.size < 2) continue;
     const changes = lateChanges([...byNode.values()], late.get(k));
-    if (changes !== undefined) { lateWrites += changes; continue; }
+    if (changes !== undefined) {
+      lateWrites += changes;
+      continue;
+    }
     const parts = [...distinct].map(([v, nodes]) => `${nodes.join(", ")} return${nodes.length === 1 ? "s" : ""} ${v}`);
     anomalies.push({
-      kind: "divergent", key: k, ops: [...byNode.values()].map((r) => r.index).sort((a, b) => a - b),
+      kind: "divergent",
+      key: k,
+      ops: [...byNode.values()].map((r) => r.index).sort((a, b) => a - b),
       explanation: `Key ${k} never converged: after healing and the quiet period, ${parts.join("; ")}.`,
-      evidence: witnessEvidence([...byNode.values()].map((r) => r.index), "the final reads that disagree"),
+      evidence: witnessEvidence(
+        [...byNode.values()].map((r) => r.index),
+        "the final reads that disagree",
+      ),
     });
   }
-  return { checker: "convergence", valid: anomalies.length === 0, anomalies, stats: { finalReads: finals.length, keys: byKey.size, divergentKeys: anomalies.length, lateWrites } };
+  return {
+    checker: "convergence",
+    valid: anomalies.length === 0,
+    anomalies,
+    stats: { finalReads: finals.length, keys: byKey.size, divergentKeys: anomalies.length, lateWrites },
+  };
 }
 
-interface FinalRead { value: unknown; index: number; invoked: number }
+interface FinalRead {
+  value: unknown;
+  index: number;
+  invoked: number;
+}
 
 /** How many late writes explain the reads, or undefined: in invocation order the value never returns to an
  *  earlier one, each new value is one a pending write could set, and the write can land between the two
@@ -70,9 +102,13 @@ function lateChanges(reads: FinalRead[], settable: Set<string> | undefined): num
   for (const r of [...reads].sort((a, b) => a.invoked - b.invoked)) {
     const v = JSON.stringify(r.value);
     const g = groups[groups.length - 1];
-    if (g && g.value === v) { g.lastInvoked = Math.max(g.lastInvoked, r.invoked); g.firstDone = Math.min(g.firstDone, r.index); continue; }
-    if (groups.some((x) => x.value === v)) return undefined;            // back to an earlier value
-    if (g && !settable.has(v)) return undefined;                          // nothing pending could set it
+    if (g && g.value === v) {
+      g.lastInvoked = Math.max(g.lastInvoked, r.invoked);
+      g.firstDone = Math.min(g.firstDone, r.index);
+      continue;
+    }
+    if (groups.some((x) => x.value === v)) return undefined; // back to an earlier value
+    if (g && !settable.has(v)) return undefined; // nothing pending could set it
     groups.push({ value: v, lastInvoked: r.invoked, firstDone: r.index });
   }
   for (let i = 1; i < groups.length; i++) if (groups[i - 1].lastInvoked > groups[i].firstDone) return undefined;

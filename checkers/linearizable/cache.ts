@@ -11,7 +11,9 @@ import type { CrashedPool } from "./crashed.ts";
 /** 2 × 20-byte table slots (load ≤ 1/2) + a stack frame, amortized. */
 const BYTES_PER_ENTRY = 56;
 
-export const NEW = 1, SEEN = 0, FULL = -1;
+export const NEW = 1,
+  SEEN = 0,
+  FULL = -1;
 
 export class ConfigCache {
   /** Configurations recorded (with crashed ops, one per snapshot). */
@@ -25,13 +27,17 @@ export class ConfigCache {
   private table: Int32Array;
 
   /** `expected`: configurations likely needed (the partition's size), so small partitions start small. */
-  constructor(private readonly crashed: CrashedPool, expected: number) {
+  constructor(
+    private readonly crashed: CrashedPool,
+    expected: number,
+  ) {
     this.entryBytes = BYTES_PER_ENTRY + crashed.bytesPerSnapshot;
     let cap = 1 << 6;
     // Sized for about one configuration per op (load ≤ 1/2) up to 2^16 slots (1.3 MB), so an easy search seldom
     // rehashes (it used to stop at 2^12 and grow three times on a 10k-op key); a hard one grows from there.
     while (cap < 2 * expected && cap < 1 << 16) cap <<= 1;
-    this.cap = cap; this.mask = cap - 1;
+    this.cap = cap;
+    this.mask = cap - 1;
     this.table = new Int32Array(cap * 5);
   }
 
@@ -40,7 +46,9 @@ export class ConfigCache {
     this.maxEntries = maxBytes ? Math.max(16, Math.floor(maxBytes / this.entryBytes)) : Infinity;
   }
 
-  get bytes(): number { return this.entries * this.entryBytes; }
+  get bytes(): number {
+    return this.entries * this.entryBytes;
+  }
 
   /** Records configuration (a, b, c, state) with the crashed pool's current counts: NEW if it was not
    *  explored (nor dominated by one that was), SEEN if it was, FULL if it is new but the budget is spent. */
@@ -57,20 +65,32 @@ export class ConfigCache {
     }
     if (this.entries >= this.maxEntries) return FULL;
     const p = ~slot;
-    t[p] = a; t[p + 1] = b; t[p + 2] = c; t[p + 3] = state + 1;
+    t[p] = a;
+    t[p + 1] = b;
+    t[p + 2] = c;
+    t[p + 3] = state + 1;
     if (this.crashed.K > 0) t[p + 4] = this.crashed.snapshot(-1);
     if (++this.entries * 2 > this.cap) this.grow();
     return NEW;
   }
 
   private grow(): void {
-    const ncap = this.cap << 1, nmask = ncap - 1, nt = new Int32Array(ncap * 5), table = this.table;
+    const ncap = this.cap << 1,
+      nmask = ncap - 1,
+      nt = new Int32Array(ncap * 5),
+      table = this.table;
     for (let p = 0; p < table.length; p += 5) {
       if (table[p + 3] === 0) continue;
       const q = ~slotOf(table[p], table[p + 1], table[p + 2], table[p + 3] - 1, nt, nmask);
-      nt[q] = table[p]; nt[q + 1] = table[p + 1]; nt[q + 2] = table[p + 2]; nt[q + 3] = table[p + 3]; nt[q + 4] = table[p + 4];
+      nt[q] = table[p];
+      nt[q + 1] = table[p + 1];
+      nt[q + 2] = table[p + 2];
+      nt[q + 3] = table[p + 3];
+      nt[q + 4] = table[p + 4];
     }
-    this.table = nt; this.cap = ncap; this.mask = nmask;
+    this.table = nt;
+    this.cap = ncap;
+    this.mask = nmask;
   }
 }
 
@@ -78,7 +98,8 @@ export class ConfigCache {
 function slotOf(a: number, b: number, c: number, s: number, t: Int32Array, m: number): number {
   let i = (a ^ Math.imul(s + 1, 0x9e3779b1) ^ (b >>> 7)) & m;
   for (;;) {
-    const p = i * 5, sv = t[p + 3];
+    const p = i * 5,
+      sv = t[p + 3];
     if (sv === 0) return ~p;
     if (sv === s + 1 && t[p] === a && t[p + 1] === b && t[p + 2] === c) return p;
     i = (i + 1) & m;

@@ -29,26 +29,36 @@ export class CrashedPool {
   private snapNext: Int32Array;
   private count = 0;
 
-  constructor(ops: readonly SearchOp[], private readonly charge: number) {
+  constructor(
+    ops: readonly SearchOp[],
+    private readonly charge: number,
+  ) {
     const n = ops.length;
     this.charging = charge > 0;
     this.kindOf = new Int32Array(n).fill(-1);
     this.rank = new Int32Array(n);
     this.nextOfKind = new Int32Array(n).fill(-1);
     const kinds = new Map<string, number>();
-    const kindSize: number[] = [], kindLast: number[] = [];
+    const kindSize: number[] = [],
+      kindLast: number[] = [];
     // In call order (ties: partition order, as the entry list sorts them).
     const crashed: number[] = [];
     for (let id = 0; id < n; id++) if (ops[id].ret === Infinity) crashed.push(id);
     // Usually already in call order (partitions are built in invocation order): sort only when not.
     let sorted = true;
-    for (let i = 1; i < crashed.length && sorted; i++) if (ops[crashed[i]].call < ops[crashed[i - 1]].call) sorted = false;
+    for (let i = 1; i < crashed.length && sorted; i++)
+      if (ops[crashed[i]].call < ops[crashed[i - 1]].call) sorted = false;
     if (!sorted) crashed.sort((a, b) => ops[a].call - ops[b].call || a - b);
     for (let c = 0; c < crashed.length; c++) {
       const id = crashed[c];
       const k = kindKey(ops[id].op);
       let kind = kinds.get(k);
-      if (kind === undefined) { kind = kindSize.length; kinds.set(k, kind); kindSize.push(0); kindLast.push(-1); }
+      if (kind === undefined) {
+        kind = kindSize.length;
+        kinds.set(k, kind);
+        kindSize.push(0);
+        kindLast.push(-1);
+      }
       this.kindOf[id] = kind;
       this.rank[id] = kindSize[kind]++;
       if (kindLast[kind] >= 0) this.nextOfKind[kindLast[kind]] = id;
@@ -70,8 +80,12 @@ export class CrashedPool {
   /** Records the current counts as a snapshot in front of bucket `nextInBucket` (-1: a new bucket); returns it. */
   snapshot(nextInBucket: number): number {
     if (this.count === this.snapNext.length) {
-      const np = new Int32Array(this.pool.length * 2); np.set(this.pool); this.pool = np;
-      const nn = new Int32Array(this.snapNext.length * 2); nn.set(this.snapNext); this.snapNext = nn;
+      const np = new Int32Array(this.pool.length * 2);
+      np.set(this.pool);
+      this.pool = np;
+      const nn = new Int32Array(this.snapNext.length * 2);
+      nn.set(this.snapNext);
+      this.snapNext = nn;
     }
     // An element loop: K is small, and TypedArray#set's call costs more than copying a few counts.
     const { pool, linCount, K } = this;
@@ -84,12 +98,20 @@ export class CrashedPool {
    *  kind as now: that configuration could do everything this one can, so this one is not new. */
   dominatedIn(head: number): boolean {
     const { pool, snapNext, linCount, K } = this;
-    let scanned = 0, found = false;
+    let scanned = 0,
+      found = false;
     for (let j = head; j !== -1; j = snapNext[j]) {
       scanned++;
       let dominated = true;
-      for (let k = 0, base = j * K; k < K; k++) if (pool[base + k] > linCount[k]) { dominated = false; break; }
-      if (dominated) { found = true; break; }
+      for (let k = 0, base = j * K; k < K; k++)
+        if (pool[base + k] > linCount[k]) {
+          dominated = false;
+          break;
+        }
+      if (dominated) {
+        found = true;
+        break;
+      }
     }
     if (this.charge) this.charged += Math.floor(scanned * K * this.charge);
     return found;
@@ -105,6 +127,9 @@ function kindKey(o: ModelOp): string {
   if (input === null || typeof input === "number") return o.f + "\u0000" + input;
   if (typeof input === "string") return o.f + "\u0000" + JSON.stringify(input);
   let k = kindKeys.get(o);
-  if (k === undefined) { k = o.f + "\u0000" + canonical(input); kindKeys.set(o, k); }
+  if (k === undefined) {
+    k = o.f + "\u0000" + canonical(input);
+    kindKeys.set(o, k);
+  }
   return k;
 }

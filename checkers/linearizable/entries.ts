@@ -29,52 +29,99 @@ export class EntryList {
     for (let i = 0; i < ops.length; i++) E += ops[i].ret === Infinity ? 1 : 2;
     const order = sortEntries(ops, E);
     const I = (this.crashedHead = E + 1);
-    const entOp = (this.entOp = new Int32Array(E + 2)), entCall = (this.entCall = new Uint8Array(E + 2));
-    const entMatch = (this.entMatch = new Int32Array(E + 2)), entPos = (this.entPos = new Float64Array(E + 2));
-    const next = (this.next = new Int32Array(E + 2)), prev = (this.prev = new Int32Array(E + 2));
+    const entOp = (this.entOp = new Int32Array(E + 2)),
+      entCall = (this.entCall = new Uint8Array(E + 2));
+    const entMatch = (this.entMatch = new Int32Array(E + 2)),
+      entPos = (this.entPos = new Float64Array(E + 2));
+    const next = (this.next = new Int32Array(E + 2)),
+      prev = (this.prev = new Int32Array(E + 2));
     const callEntry = (this.callEntry = new Int32Array(n));
     this.nextOfKind = crashed.nextOfKind;
-    let tailMain = 0, tailCrashed = I, returns = 0;
-    next[0] = -1; prev[0] = -1; next[I] = -1; prev[I] = -1;
+    let tailMain = 0,
+      tailCrashed = I,
+      returns = 0;
+    next[0] = -1;
+    prev[0] = -1;
+    next[I] = -1;
+    prev[I] = -1;
     for (let i = 0; i < E; i++) {
-      const code = order[i], e = i + 1, id = code >>> 1;
+      const code = order[i],
+        e = i + 1,
+        id = code >>> 1;
       entOp[e] = id;
       const isCall = (code & 1) === 0;
       entPos[e] = isCall ? ops[id].call : ops[id].ret;
-      if (isCall) { entCall[e] = 1; callEntry[id] = e; }
-      else { entMatch[callEntry[id]] = e; returns++; }
-      if (isCall && ops[id].ret === Infinity) { if (crashed.rank[id] > 0) continue; prev[e] = tailCrashed; next[tailCrashed] = e; next[e] = -1; tailCrashed = e; }
-      else { prev[e] = tailMain; next[tailMain] = e; next[e] = -1; tailMain = e; }
+      if (isCall) {
+        entCall[e] = 1;
+        callEntry[id] = e;
+      } else {
+        entMatch[callEntry[id]] = e;
+        returns++;
+      }
+      if (isCall && ops[id].ret === Infinity) {
+        if (crashed.rank[id] > 0) continue;
+        prev[e] = tailCrashed;
+        next[tailCrashed] = e;
+        next[e] = -1;
+        tailCrashed = e;
+      } else {
+        prev[e] = tailMain;
+        next[tailMain] = e;
+        next[e] = -1;
+        tailMain = e;
+      }
     }
     this.returns = returns;
   }
 
   /** Size of the list in entries (calls and returns). */
-  get size(): number { return this.crashedHead - 1; }
+  get size(): number {
+    return this.crashedHead - 1;
+  }
 
   lift(e: number): void {
-    const next = this.next, prev = this.prev;
-    next[prev[e]] = next[e]; if (next[e] !== -1) prev[next[e]] = prev[e];
+    const next = this.next,
+      prev = this.prev;
+    next[prev[e]] = next[e];
+    if (next[e] !== -1) prev[next[e]] = prev[e];
     const m = this.entMatch[e];
-    if (m !== 0) { next[prev[m]] = next[m]; if (next[m] !== -1) prev[next[m]] = prev[m]; this.returns--; return; }
+    if (m !== 0) {
+      next[prev[m]] = next[m];
+      if (next[m] !== -1) prev[next[m]] = prev[m];
+      this.returns--;
+      return;
+    }
     const s = this.nextOfKind[this.entOp[e]];
     if (s < 0) return;
     // The next crashed op of this kind becomes liftable: link it in where it belongs in time.
-    const c = this.callEntry[s], pos = this.entPos[c];
+    const c = this.callEntry[s],
+      pos = this.entPos[c];
     let at = this.crashedHead;
     while (next[at] !== -1 && this.entPos[next[at]] < pos) at = next[at];
-    prev[c] = at; next[c] = next[at]; if (next[at] !== -1) prev[next[at]] = c; next[at] = c;
+    prev[c] = at;
+    next[c] = next[at];
+    if (next[at] !== -1) prev[next[at]] = c;
+    next[at] = c;
   }
 
   unlift(e: number): void {
-    const next = this.next, prev = this.prev;
+    const next = this.next,
+      prev = this.prev;
     const m = this.entMatch[e];
-    if (m !== 0) { next[prev[m]] = m; if (next[m] !== -1) prev[next[m]] = m; this.returns++; }
-    else {
+    if (m !== 0) {
+      next[prev[m]] = m;
+      if (next[m] !== -1) prev[next[m]] = m;
+      this.returns++;
+    } else {
       const s = this.nextOfKind[this.entOp[e]];
-      if (s >= 0) { const c = this.callEntry[s]; next[prev[c]] = next[c]; if (next[c] !== -1) prev[next[c]] = prev[c]; }
+      if (s >= 0) {
+        const c = this.callEntry[s];
+        next[prev[c]] = next[c];
+        if (next[c] !== -1) prev[next[c]] = prev[c];
+      }
     }
-    next[prev[e]] = e; if (next[e] !== -1) prev[next[e]] = e;
+    next[prev[e]] = e;
+    if (next[e] !== -1) prev[next[e]] = e;
   }
 
   /** The first return entry of the main list (-1 if none). */
@@ -89,7 +136,8 @@ export class EntryList {
 function sortEntries(ops: readonly SearchOp[], E: number): Int32Array {
   const n = ops.length;
   const out = new Int32Array(E);
-  let maxPos = 0, integral = true;
+  let maxPos = 0,
+    integral = true;
   for (let i = 0; i < n; i++) {
     const o = ops[i];
     if (o.call > maxPos) maxPos = o.call;
@@ -103,7 +151,7 @@ function sortEntries(ops: readonly SearchOp[], E: number): Int32Array {
     let k = 0;
     for (let i = 0; i < n; i++) {
       const o = ops[i];
-      keys[k++] = (o.call * 2) * scale + i * 2;
+      keys[k++] = o.call * 2 * scale + i * 2;
       if (o.ret !== Infinity) keys[k++] = (o.ret * 2 + 1) * scale + i * 2 + 1;
     }
     keys.sort();

@@ -23,7 +23,11 @@ export interface LinearizableOptions extends SearchBudget {
 /** Defaults that keep any check bounded: "unknown" instead of a hang or an out-of-memory crash. */
 export const DEFAULT_BUDGET = { maxSteps: 2_000_000_000, maxCacheBytes: 768 << 20 } as const;
 
-export interface Partition { key: string; operations: Operation[]; search: SearchOp[] }
+export interface Partition {
+  key: string;
+  operations: Operation[];
+  search: SearchOp[];
+}
 
 /** Splits a history into independently checkable partitions of model ops. */
 export function partitionHistory(history: readonly Op[] | Operation[], model: Model): Partition[] {
@@ -35,8 +39,16 @@ export function partitionHistory(history: readonly Op[] | Operation[], model: Mo
     if (!m) continue;
     const key = model.key ? model.key(o) : "";
     let p = byKey.get(key);
-    if (!p) { p = { key, operations: [], search: [] }; byKey.set(key, p); }
-    p.search.push({ id: p.search.length, op: m, call: o.invoke.index, ret: o.type === "info" || !o.complete ? Infinity : o.complete.index });
+    if (!p) {
+      p = { key, operations: [], search: [] };
+      byKey.set(key, p);
+    }
+    p.search.push({
+      id: p.search.length,
+      op: m,
+      call: o.invoke.index,
+      ret: o.type === "info" || !o.complete ? Infinity : o.complete.index,
+    });
     p.operations.push(o);
   }
   return [...byKey.values()];
@@ -53,7 +65,9 @@ export function checkLinearizable(history: readonly Op[] | Operation[], options:
   const sched = new Interleaver(model, options.maxCacheBytes ?? DEFAULT_BUDGET.maxCacheBytes);
   for (const i of cheapestFirst(partitions.map((p) => p.search.length))) sched.add(i, partitions[i].search);
   const results: (SearchResult | undefined)[] = new Array(partitions.length);
-  let steps = 0, limit = maxSteps, invalid = false;
+  let steps = 0,
+    limit = maxSteps,
+    invalid = false;
   while (sched.live > 0 && steps < limit) {
     const t = sched.next(limit - steps);
     steps += t.steps;
@@ -69,19 +83,42 @@ export function checkLinearizable(history: readonly Op[] | Operation[], options:
   sched.stopAll("");
   const anomalies: Anomaly[] = [];
   let unknown: string | undefined;
-  if (!invalid && undecided.length) unknown = budgetReason(maxSteps, undecided.map((i) => partitions[i].key), partitions.length);
-  let cache = 0, checked = 0;
+  if (!invalid && undecided.length)
+    unknown = budgetReason(
+      maxSteps,
+      undecided.map((i) => partitions[i].key),
+      partitions.length,
+    );
+  let cache = 0,
+    checked = 0;
   partitions.forEach((p, i) => {
     const r = results[i];
     if (!r) return;
     checked++;
     cache = Math.max(cache, r.cacheEntries);
     if (r.valid === "unknown") unknown ??= `key ${JSON.stringify(p.key)}: ${r.reason}`;
-    if (r.valid === false) anomalies.push(explain(model, p, r, { shrink: options.shrink, shrinkSteps: options.shrinkSteps ?? shrinkBudget(r.steps) }));
+    if (r.valid === false)
+      anomalies.push(
+        explain(model, p, r, { shrink: options.shrink, shrinkSteps: options.shrinkSteps ?? shrinkBudget(r.steps) }),
+      );
   });
   const ops = partitions.reduce((n, p) => n + p.search.length, 0);
-  const verdict = verdictOf(anomalies, unknown, { operations: ops, partitions: partitions.length, checked, unchecked: partitions.length - checked, steps, maxCacheEntries: cache });
-  if (verdict.valid === false && undecided.length) markUndecided(verdict, undecided.map((i) => partitions[i].key), options.allAnomalies ? "its budget after the first invalid key ran out" : "the check stopped at the first invalid key");
+  const verdict = verdictOf(anomalies, unknown, {
+    operations: ops,
+    partitions: partitions.length,
+    checked,
+    unchecked: partitions.length - checked,
+    steps,
+    maxCacheEntries: cache,
+  });
+  if (verdict.valid === false && undecided.length)
+    markUndecided(
+      verdict,
+      undecided.map((i) => partitions[i].key),
+      options.allAnomalies
+        ? "its budget after the first invalid key ran out"
+        : "the check stopped at the first invalid key",
+    );
   return verdict;
 }
 
@@ -93,7 +130,9 @@ export function cheapestFirst(sizes: number[]): number[] {
 /** Why a check ran out of steps, naming the keys it left undecided. */
 export function budgetReason(maxSteps: number, keys: string[], partitions: number): string {
   const r = `search budget of ${maxSteps} steps exhausted`;
-  return partitions === 1 && keys[0] === "" ? r : `${r}: ${keys.length} of ${partitions} keys not decided (${namesOf(keys)})`;
+  return partitions === 1 && keys[0] === ""
+    ? r
+    : `${r}: ${keys.length} of ${partitions} keys not decided (${namesOf(keys)})`;
 }
 
 /** Once a history is known to be invalid, the keys still undecided may go on for this many more steps
@@ -108,7 +147,9 @@ const AFTER_INVALID_MIN_STEPS = 2_000_000;
 export function shrinkBudget(searchSteps: number): number {
   return Math.min(SHRINK_MAX_STEPS, Math.max(SHRINK_MIN_STEPS, SHRINK_PER_STEP * searchSteps));
 }
-const SHRINK_MIN_STEPS = 200_000, SHRINK_PER_STEP = 20, SHRINK_MAX_STEPS = 10_000_000;
+const SHRINK_MIN_STEPS = 200_000,
+  SHRINK_PER_STEP = 20,
+  SHRINK_MAX_STEPS = 10_000_000;
 
 /** An invalid verdict that left keys undecided says which, and why. */
 export function markUndecided(verdict: Verdict, keys: string[], why: string): void {
@@ -119,7 +160,11 @@ export function markUndecided(verdict: Verdict, keys: string[], why: string): vo
 }
 
 const KEYS_NAMED = 10;
-export const namesOf = (ks: string[]): string => ks.slice(0, KEYS_NAMED).map((k) => JSON.stringify(k)).join(", ") + (ks.length > KEYS_NAMED ? `, … (${ks.length - KEYS_NAMED} more)` : "");
+export const namesOf = (ks: string[]): string =>
+  ks
+    .slice(0, KEYS_NAMED)
+    .map((k) => JSON.stringify(k))
+    .join(", ") + (ks.length > KEYS_NAMED ? `, … (${ks.length - KEYS_NAMED} more)` : "");
 
 export function verdictOf(anomalies: Anomaly[], unknown: string | undefined, stats: Record<string, number>): Verdict {
   const verdict: Verdict = {
@@ -148,11 +193,21 @@ const WITNESS_LISTED = 12;
  *                   operations: [{ index, complete, process, op }], minimal: removing any one op makes it
  *                   linearizable, checks: sub-histories searched } — absent when shrinking was off
  */
-export function explain(model: Model, p: Partition, r: SearchResult, options: Pick<LinearizableOptions, "shrink" | "shrinkSteps"> = {}): Anomaly {
+export function explain(
+  model: Model,
+  p: Partition,
+  r: SearchResult,
+  options: Pick<LinearizableOptions, "shrink" | "shrinkSteps"> = {},
+): Anomaly {
   const where = p.key === "" ? "" : ` on key ${JSON.stringify(p.key)}`;
   const opInfo = (id: number) => {
     const o = p.operations[id];
-    return { index: o.invoke.index, complete: o.complete ? o.complete.index : null, process: o.process, op: model.describeOp(p.search[id].op) };
+    return {
+      index: o.invoke.index,
+      complete: o.complete ? o.complete.index : null,
+      process: o.process,
+      op: model.describeOp(p.search[id].op),
+    };
   };
   const desc = (id: number) => {
     const o = p.operations[id];
@@ -162,7 +217,11 @@ export function explain(model: Model, p: Partition, r: SearchResult, options: Pi
   const last = r.longest.length ? r.longest[r.longest.length - 1] : undefined;
   const stateText = last ? model.describeState(last.stateAfter) : model.describeState(model.init());
   const indexes = new Set<number>();
-  const addOp = (id: number) => { const o = p.operations[id]; indexes.add(o.invoke.index); if (o.complete) indexes.add(o.complete.index); };
+  const addOp = (id: number) => {
+    const o = p.operations[id];
+    indexes.add(o.invoke.index);
+    if (o.complete) indexes.add(o.complete.index);
+  };
 
   let shrunk: Shrunk | undefined;
   if (options.shrink !== false) {
@@ -177,24 +236,44 @@ export function explain(model: Model, p: Partition, r: SearchResult, options: Pi
     for (const id of shrunk.ids) addOp(id);
     const n = shrunk.ids.length;
     const what = `${shrunk.minimal ? "A minimal witness" : "A smaller witness"} (${n} op${n === 1 ? "" : "s"}, from ${model.describeState(model.init())}, every other op allowed to take effect at any time after its invocation, or never)`;
-    explanation += n <= WITNESS_LISTED ? ` ${what}: ${shrunk.ids.map(desc).join("; ")}.` : ` ${what}: see details.witness.`;
+    explanation +=
+      n <= WITNESS_LISTED ? ` ${what}: ${shrunk.ids.map(desc).join("; ")}.` : ` ${what}: see details.witness.`;
   } else {
     for (const id of [...blocked, ...(last ? [last.id] : [])]) addOp(id);
   }
   const witnessOps: number[] = [];
-  if (shrunk) for (const id of shrunk.ids) { const o = p.operations[id]; witnessOps.push(o.invoke.index); if (o.complete) witnessOps.push(o.complete.index); }
+  if (shrunk)
+    for (const id of shrunk.ids) {
+      const o = p.operations[id];
+      witnessOps.push(o.invoke.index);
+      if (o.complete) witnessOps.push(o.complete.index);
+    }
   const details: Record<string, unknown> = {
     model: model.name,
     key: p.key,
     operations: p.search.length,
     longestLength: r.longest.length,
-    longest: r.longest.slice(-LONGEST_SHOWN).map((l) => ({ ...opInfo(l.id), state: model.describeState(l.stateAfter) })),
+    longest: r.longest
+      .slice(-LONGEST_SHOWN)
+      .map((l) => ({ ...opInfo(l.id), state: model.describeState(l.stateAfter) })),
     state: stateText,
     blocked: blocked.map(opInfo),
   };
-  if (shrunk) details.witness = { ops: witnessOps.sort((a, b) => a - b), operations: shrunk.ids.map(opInfo), minimal: shrunk.minimal, checks: shrunk.checks };
+  if (shrunk)
+    details.witness = {
+      ops: witnessOps.sort((a, b) => a - b),
+      operations: shrunk.ids.map(opInfo),
+      minimal: shrunk.minimal,
+      checks: shrunk.checks,
+    };
   const evidence: Evidence = {
-    prefix: r.longest.slice(-LONGEST_SHOWN).map((l) => ({ index: p.operations[l.id].invoke.index, op: model.describeOp(p.search[l.id].op), state: model.describeState(l.stateAfter) })),
+    prefix: r.longest
+      .slice(-LONGEST_SHOWN)
+      .map((l) => ({
+        index: p.operations[l.id].invoke.index,
+        op: model.describeOp(p.search[l.id].op),
+        state: model.describeState(l.stateAfter),
+      })),
     prefixLength: r.longest.length,
     blocked: blocked.map((id) => ({ index: p.operations[id].invoke.index, op: model.describeOp(p.search[id].op) })),
   };
@@ -202,5 +281,12 @@ export function explain(model: Model, p: Partition, r: SearchResult, options: Pi
     evidence.witness = witnessOps;
     evidence.witnessText = `a shrunk witness: operations that cannot be linearized even on their own${shrunk.minimal ? " (minimal: dropping any one makes them linearizable)" : ""}; ${shrunk.checks} sub-histories searched`;
   }
-  return { kind: "nonlinearizable", key: p.key, ops: [...indexes].sort((a, b) => a - b), explanation, details, evidence };
+  return {
+    kind: "nonlinearizable",
+    key: p.key,
+    ops: [...indexes].sort((a, b) => a - b),
+    explanation,
+    details,
+    evidence,
+  };
 }

@@ -48,7 +48,8 @@ export function same(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ka = Object.keys(a as object), kb = Object.keys(b as object);
+  const ka = Object.keys(a as object),
+    kb = Object.keys(b as object);
   if (ka.length !== kb.length) return false;
   for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
@@ -58,18 +59,29 @@ export function same(a: unknown, b: unknown): boolean {
 export function valueKey(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
   if (typeof v === "number" || typeof v === "boolean") return v;
-  if (typeof v === "string") return "s" + v;          // never equal to a canonical-JSON key
+  if (typeof v === "string") return "s" + v; // never equal to a canonical-JSON key
   return "j" + canonical(v);
 }
 
 export function canonical(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
   if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
-  return "{" + Object.keys(v).sort().map((k) => JSON.stringify(k) + ":" + canonical((v as Record<string, unknown>)[k])).join(",") + "}";
+  return (
+    "{" +
+    Object.keys(v)
+      .sort()
+      .map((k) => JSON.stringify(k) + ":" + canonical((v as Record<string, unknown>)[k]))
+      .join(",") +
+    "}"
+  );
 }
 
 /** Default preparation, Jepsen's: a failed op did not happen; a crashed op that changes nothing is dropped. */
-export function prepareDefault(op: Operation, isReadOnly: (f: string) => boolean, keepFailed?: (op: Operation) => boolean): ModelOp | null {
+export function prepareDefault(
+  op: Operation,
+  isReadOnly: (f: string) => boolean,
+  keepFailed?: (op: Operation) => boolean,
+): ModelOp | null {
   if (op.type === "fail" && !(keepFailed && keepFailed(op))) return null;
   if (op.type === "info" && isReadOnly(op.f)) return null;
   return {

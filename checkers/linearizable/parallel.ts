@@ -28,7 +28,17 @@ import { Worker } from "node:worker_threads";
 import type { Op } from "../../src/history/op.ts";
 import type { Operation } from "../../src/history/pairs.ts";
 import type { Anomaly, Verdict } from "../types.ts";
-import { budgetReason, cheapestFirst, checkLinearizable, DEFAULT_BUDGET, markUndecided, namesOf, partitionHistory, stepsAfterInvalid, verdictOf } from "./index.ts";
+import {
+  budgetReason,
+  cheapestFirst,
+  checkLinearizable,
+  DEFAULT_BUDGET,
+  markUndecided,
+  namesOf,
+  partitionHistory,
+  stepsAfterInvalid,
+  verdictOf,
+} from "./index.ts";
 import type { Model, ModelOp } from "./model.ts";
 import { createModel, type ModelSpec } from "./models/index.ts";
 import { workerBootstrap } from "../worker-boot.ts";
@@ -68,7 +78,10 @@ const PRESPAWN_EVENTS = 20_000;
 export const defaultWorkers = (): number => availableParallelism();
 
 /** Checks a history for linearizability on worker threads (see the top of this file). */
-export async function checkLinearizableParallel(history: readonly Op[] | Operation[], options: ParallelOptions): Promise<Verdict> {
+export async function checkLinearizableParallel(
+  history: readonly Op[] | Operation[],
+  options: ParallelOptions,
+): Promise<Verdict> {
   if (options.pool) return options.pool.check(history, options);
   const workers = options.workers ?? defaultWorkers();
   if (workers === 0) {
@@ -85,9 +98,18 @@ export async function checkLinearizableParallel(history: readonly Op[] | Operati
 
 /** A worker and its share of the check: `live` are the searches going on in it (in the order they paused),
  *  `round` the keys of the round in flight, in the order it reports them, `reported` how many it has. */
-interface Slot { worker: Worker; live: number[]; round: number[]; reported: number; stopping: boolean }
+interface Slot {
+  worker: Worker;
+  live: number[];
+  round: number[];
+  reported: number;
+  stopping: boolean;
+}
 
-type Event = { kind: "message"; m: WorkerReply } | { kind: "error"; e: Error & { code?: string } } | { kind: "exit"; code: number };
+type Event =
+  | { kind: "message"; m: WorkerReply }
+  | { kind: "error"; e: Error & { code?: string } }
+  | { kind: "exit"; code: number };
 type Result = Extract<WorkerReply, { type: "result" }>;
 
 /** Worker threads kept between checks (one check at a time; calls queue). Close it when done. */
@@ -101,7 +123,8 @@ export class LinearizablePool {
 
   constructor(options: { workers?: number; memoryMb?: number } = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? defaultWorkers()));
-    const total = options.memoryMb ?? Math.min(DEFAULT_WORKER_HEAP_MB * this.size, Math.floor(totalmem() / 2 / 1048576));
+    const total =
+      options.memoryMb ?? Math.min(DEFAULT_WORKER_HEAP_MB * this.size, Math.floor(totalmem() / 2 / 1048576));
     if (!(total > 0)) throw new RangeError(`memory budget must be a positive number of MB, got ${total}`);
     this.heapMb = Math.max(MIN_WORKER_HEAP_MB, Math.floor(total / this.size));
   }
@@ -127,13 +150,23 @@ export class LinearizablePool {
     const slot: Slot = { worker: w, live: [], round: [], reported: 0, stopping: false };
     w.unref();
     w.on("message", (m: WorkerReply) => this.handler?.(slot, { kind: "message", m }));
-    w.on("error", (e) => { this.drop(slot); if (!slot.stopping) this.handler?.(slot, { kind: "error", e }); });
-    w.on("exit", (code) => { const was = this.slots.includes(slot); this.drop(slot); if (was && !slot.stopping) this.handler?.(slot, { kind: "exit", code }); });
+    w.on("error", (e) => {
+      this.drop(slot);
+      if (!slot.stopping) this.handler?.(slot, { kind: "error", e });
+    });
+    w.on("exit", (code) => {
+      const was = this.slots.includes(slot);
+      this.drop(slot);
+      if (was && !slot.stopping) this.handler?.(slot, { kind: "exit", code });
+    });
     this.slots.push(slot);
     return slot;
   }
 
-  private drop(slot: Slot) { const i = this.slots.indexOf(slot); if (i >= 0) this.slots.splice(i, 1); }
+  private drop(slot: Slot) {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
 
   private async stop(slot: Slot) {
     slot.stopping = true;
@@ -141,26 +174,36 @@ export class LinearizablePool {
     await slot.worker.terminate().catch(() => undefined);
   }
 
-  private ensure(n: number) { while (this.slots.length < Math.min(n, this.size)) this.spawn(); }
+  private ensure(n: number) {
+    while (this.slots.length < Math.min(n, this.size)) this.spawn();
+  }
 
   private async run(history: readonly Op[] | Operation[], o: ParallelOptions): Promise<Verdict> {
     if (this.closed) throw new Error("the linearizability worker pool is closed");
     const started = performance.now();
     const maxSteps = o.maxSteps ?? DEFAULT_BUDGET.maxSteps;
-    const maxCacheBytes = o.maxCacheBytes ?? Math.min(DEFAULT_BUDGET.maxCacheBytes, Math.floor(this.heapMb / 4) * 1048576);
-    if (history.length >= PRESPAWN_EVENTS) this.ensure(this.size); else this.ensure(1);
+    const maxCacheBytes =
+      o.maxCacheBytes ?? Math.min(DEFAULT_BUDGET.maxCacheBytes, Math.floor(this.heapMb / 4) * 1048576);
+    if (history.length >= PRESPAWN_EVENTS) this.ensure(this.size);
+    else this.ensure(1);
     const model = createModel(o.spec);
     const parts = encodePartitions(history, model);
     // Cheapest-looking first: every key gets its first slice of steps before any gets a second.
     const order = cheapestFirst(parts.map((p) => p.n));
     const results: (Result | undefined)[] = new Array(parts.length);
-    let stepsUsed = 0, limit = maxSteps, invalid = false;
+    let stepsUsed = 0,
+      limit = maxSteps,
+      invalid = false;
     /** Keys sent for their first turn and not yet back from it. */
     let firstTurns = 0;
     const firstDone = new Uint8Array(parts.length);
     type Why = "done" | "invalid" | "timeout" | "steps";
     const workersUsed = new Set<Slot>();
-    for (const s of this.slots) { s.live = []; s.round = []; s.reported = 0; }
+    for (const s of this.slots) {
+      s.live = [];
+      s.round = [];
+      s.reported = 0;
+    }
 
     const outcome = await new Promise<{ why: Why; error?: Error }>((resolve) => {
       let finished = false;
@@ -187,7 +230,10 @@ export class LinearizablePool {
           const tasks: WireTask[] = [];
           const most = Math.ceil(order.length / (2 * this.size));
           let ops = 0;
-          while (order.length > 0 && (tasks.length === 0 || (tasks.length < most && ops + parts[order[0]].n <= BATCH_OPS))) {
+          while (
+            order.length > 0 &&
+            (tasks.length === 0 || (tasks.length < most && ops + parts[order[0]].n <= BATCH_OPS))
+          ) {
             const i = order.shift()!;
             tasks.push(parts[i]);
             ops += parts[i].n;
@@ -195,7 +241,16 @@ export class LinearizablePool {
           // Paused searches go on only once every key has had its first turn (cheapest refutation first).
           const resume = slot.live.length > 0 && order.length === 0 && firstTurns === 0;
           if (tasks.length === 0 && !resume) continue;
-          const batch: Batch = { spec: o.spec, maxSteps: limit - stepsUsed, maxCacheBytes, shrink: o.shrink, shrinkSteps: o.shrinkSteps, reset: slot.live.length === 0, resume, tasks };
+          const batch: Batch = {
+            spec: o.spec,
+            maxSteps: limit - stepsUsed,
+            maxCacheBytes,
+            shrink: o.shrink,
+            shrinkSteps: o.shrinkSteps,
+            reset: slot.live.length === 0,
+            resume,
+            tasks,
+          };
           firstTurns += tasks.length;
           slot.round = [...tasks.map((t) => t.id), ...(resume ? slot.live : [])];
           if (resume) slot.live = [];
@@ -211,9 +266,13 @@ export class LinearizablePool {
           const m = ev.m;
           slot.reported++;
           if (idle(slot)) slot.worker.unref();
-          if (m.type === "error") return finish("done", new Error(`key ${JSON.stringify(parts[m.id]?.key)}: ${m.message}`));
+          if (m.type === "error")
+            return finish("done", new Error(`key ${JSON.stringify(parts[m.id]?.key)}: ${m.message}`));
           stepsUsed += m.steps;
-          if (!firstDone[m.id]) { firstDone[m.id] = 1; firstTurns--; }
+          if (!firstDone[m.id]) {
+            firstDone[m.id] = 1;
+            firstTurns--;
+          }
           if (m.type === "paused") slot.live.push(m.id);
           else {
             results[m.id] = m;
@@ -229,18 +288,40 @@ export class LinearizablePool {
         // The worker is gone. Out of heap: the key in its turn is unknown; the others it held start again.
         const current = slot.reported < slot.round.length ? slot.round[slot.reported] : undefined;
         const others = [...slot.live, ...slot.round.slice(slot.reported + 1)];
-        slot.round = []; slot.live = []; slot.reported = 0;
-        for (const i of [current, ...others]) if (i !== undefined && !firstDone[i]) { firstDone[i] = 1; firstTurns--; }
+        slot.round = [];
+        slot.live = [];
+        slot.reported = 0;
+        for (const i of [current, ...others])
+          if (i !== undefined && !firstDone[i]) {
+            firstDone[i] = 1;
+            firstTurns--;
+          }
         for (const i of others) firstDone[i] = 0;
         if (ev.kind === "error" && ev.e.code === "ERR_WORKER_OUT_OF_MEMORY" && current !== undefined) {
-          results[current] = { type: "result", id: current, valid: "unknown", steps: 0, total: 0, cacheEntries: 0, reason: `the worker ran out of memory (heap limit ${this.heapMb} MB) during the search` };
+          results[current] = {
+            type: "result",
+            id: current,
+            valid: "unknown",
+            steps: 0,
+            total: 0,
+            cacheEntries: 0,
+            reason: `the worker ran out of memory (heap limit ${this.heapMb} MB) during the search`,
+          };
           order.unshift(...others);
           pump();
           return;
         }
         const what = ev.kind === "error" ? ev.e.message : `exited with code ${ev.code}`;
-        if (current === undefined && others.length === 0 && ev.kind === "exit") { pump(); return; }
-        finish("done", new Error(`linearizability worker failed${current !== undefined ? ` on key ${JSON.stringify(parts[current].key)}` : ""}: ${what}`));
+        if (current === undefined && others.length === 0 && ev.kind === "exit") {
+          pump();
+          return;
+        }
+        finish(
+          "done",
+          new Error(
+            `linearizability worker failed${current !== undefined ? ` on key ${JSON.stringify(parts[current].key)}` : ""}: ${what}`,
+          ),
+        );
       };
       if (o.timeoutMs !== undefined) {
         const left = o.timeoutMs - (performance.now() - started);
@@ -254,12 +335,18 @@ export class LinearizablePool {
     // The verdict, in partition order (as the synchronous checker reports it).
     const anomalies: Anomaly[] = [];
     let unknown: string | undefined;
-    let ops = 0, cache = 0, checked = 0;
-    const done: string[] = [], notDone: string[] = [];
+    let ops = 0,
+      cache = 0,
+      checked = 0;
+    const done: string[] = [],
+      notDone: string[] = [];
     parts.forEach((p, i) => {
       const r = results[i];
       ops += p.n;
-      if (!r) { notDone.push(p.key); return; }
+      if (!r) {
+        notDone.push(p.key);
+        return;
+      }
       done.push(p.key);
       checked++;
       cache = Math.max(cache, r.cacheEntries);
@@ -271,9 +358,24 @@ export class LinearizablePool {
       const t = `time budget of ${fmtSeconds(o.timeoutMs!)} exhausted: ${describeKeys(done, notDone)}`;
       unknown = unknown ? `${t}; ${unknown}` : t;
     }
-    const verdict = verdictOf(anomalies, unknown, { operations: ops, partitions: parts.length, checked, unchecked: parts.length - checked, steps: stepsUsed, maxCacheEntries: cache, workers: workersUsed.size });
+    const verdict = verdictOf(anomalies, unknown, {
+      operations: ops,
+      partitions: parts.length,
+      checked,
+      unchecked: parts.length - checked,
+      steps: stepsUsed,
+      maxCacheEntries: cache,
+      workers: workersUsed.size,
+    });
     if (why === "timeout" && verdict.valid === false) verdict.reason = unknown;
-    else if (verdict.valid === false && notDone.length) markUndecided(verdict, notDone, o.allAnomalies ? "its budget after the first invalid key ran out" : "the check stopped at the first invalid key");
+    else if (verdict.valid === false && notDone.length)
+      markUndecided(
+        verdict,
+        notDone,
+        o.allAnomalies
+          ? "its budget after the first invalid key ran out"
+          : "the check stopped at the first invalid key",
+      );
     return verdict;
   }
 }
@@ -282,7 +384,8 @@ const fmtSeconds = (ms: number) => `${+(ms / 1000).toFixed(3)} s`;
 
 function describeKeys(done: string[], notDone: string[]): string {
   const total = done.length + notDone.length;
-  if (total === 1 && (done[0] ?? notDone[0]) === "") return done.length ? "the history was checked" : "the history (one partition, not split by key) was not checked";
+  if (total === 1 && (done[0] ?? notDone[0]) === "")
+    return done.length ? "the history was checked" : "the history (one partition, not split by key) was not checked";
   const names = namesOf;
   return `${done.length} of ${total} keys checked${done.length ? ` (${names(done)})` : ""}, ${notDone.length} not${notDone.length ? ` (${names(notDone)})` : ""}`;
 }
@@ -292,9 +395,16 @@ function describeKeys(done: string[], notDone: string[]): string {
 export function encodePartitions(history: readonly Op[] | Operation[], model: Model): WireTask[] {
   return partitionHistory(history, model).map((p, id) => {
     const intern = new OpInterner();
-    const t: WireTask = { id, key: p.key, n: p.search.length, table: [], cols: new Float64Array(p.search.length * COLS) };
+    const t: WireTask = {
+      id,
+      key: p.key,
+      n: p.search.length,
+      table: [],
+      cols: new Float64Array(p.search.length * COLS),
+    };
     for (let i = 0, j = 0; i < t.n; i++, j += COLS) {
-      const s = p.search[i], o = p.operations[i];
+      const s = p.search[i],
+        o = p.operations[i];
       t.cols[j] = intern.code(s.op, t.table);
       t.cols[j + 1] = s.call;
       t.cols[j + 2] = s.ret;
@@ -305,7 +415,8 @@ export function encodePartitions(history: readonly Op[] | Operation[], model: Mo
   });
 }
 
-const ARRAY = Symbol("array"), LEAF = Symbol("leaf");
+const ARRAY = Symbol("array"),
+  LEAF = Symbol("leaf");
 type Trie = Map<unknown, Trie | number>;
 
 /**
@@ -319,19 +430,30 @@ export class OpInterner {
   code(m: ModelOp, table: ModelOp[]): number {
     let node: Trie | undefined = this.step(this.step(this.root, m.f), m.type);
     node = this.value(this.value(node, m.input, 0), m.output, 0);
-    if (!node) { table.push(m); return table.length - 1; }
+    if (!node) {
+      table.push(m);
+      return table.length - 1;
+    }
     let c = node.get(LEAF) as number | undefined;
-    if (c === undefined) { c = table.length; table.push(m); node.set(LEAF, c); }
+    if (c === undefined) {
+      c = table.length;
+      table.push(m);
+      node.set(LEAF, c);
+    }
     return c;
   }
   private step(node: Trie, k: unknown): Trie {
     let next = node.get(k) as Trie | undefined;
-    if (!next) { next = new Map(); node.set(k, next); }
+    if (!next) {
+      next = new Map();
+      node.set(k, next);
+    }
     return next;
   }
   private value(node: Trie | undefined, v: unknown, depth: number): Trie | undefined {
     if (!node) return undefined;
-    if (v === null || typeof v !== "object") return typeof v === "function" || typeof v === "symbol" ? undefined : this.step(node, v);
+    if (v === null || typeof v !== "object")
+      return typeof v === "function" || typeof v === "symbol" ? undefined : this.step(node, v);
     if (!Array.isArray(v) || depth > 3) return undefined;
     let n: Trie | undefined = this.step(this.step(node, ARRAY), v.length);
     for (let i = 0; i < v.length && n; i++) n = this.value(n, v[i], depth + 1);

@@ -12,7 +12,13 @@ import { LinearizationSearch, type SearchOp, type SearchResult } from "./wgl.ts"
 const FIRST_SLICE_MIN = 10_000;
 const FIRST_SLICE_PER_OP = 10;
 
-interface Live { index: number; ops: SearchOp[]; search?: LinearizationSearch; slice: number; bytes: number }
+interface Live {
+  index: number;
+  ops: SearchOp[];
+  search?: LinearizationSearch;
+  slice: number;
+  bytes: number;
+}
 
 export interface Turn {
   /** The partition's index, as given to add(). */
@@ -31,30 +37,44 @@ export class Interleaver {
   private head = 0;
   private bytes = 0;
 
-  constructor(private readonly model: Model, private readonly maxCacheBytes: number) {}
+  constructor(
+    private readonly model: Model,
+    private readonly maxCacheBytes: number,
+  ) {}
 
   add(index: number, ops: SearchOp[]): void {
     this.fresh.push({ index, ops, slice: FIRST_SLICE_MIN + FIRST_SLICE_PER_OP * ops.length, bytes: 0 });
   }
 
   /** Searches still going (or not started). */
-  get live(): number { return this.fresh.length - this.freshHead + this.queue.length - this.head; }
+  get live(): number {
+    return this.fresh.length - this.freshHead + this.queue.length - this.head;
+  }
 
   /** Partitions not searched yet. */
-  get unstarted(): number { return this.fresh.length - this.freshHead; }
+  get unstarted(): number {
+    return this.fresh.length - this.freshHead;
+  }
 
   /** The partitions still live, by index. */
-  liveIndexes(): number[] { return [...this.fresh.slice(this.freshHead), ...this.queue.slice(this.head)].map((l) => l.index); }
+  liveIndexes(): number[] {
+    return [...this.fresh.slice(this.freshHead), ...this.queue.slice(this.head)].map((l) => l.index);
+  }
 
   /** The partition whose turn is next. */
-  get nextIndex(): number { return this.freshHead < this.fresh.length ? this.fresh[this.freshHead].index : this.queue[this.head].index; }
+  get nextIndex(): number {
+    return this.freshHead < this.fresh.length ? this.fresh[this.freshHead].index : this.queue[this.head].index;
+  }
 
   /** Runs the next live search for its slice (at most `maxSteps` steps). */
   next(maxSteps: number): Turn {
     let l: Live;
     if (this.freshHead < this.fresh.length) {
       l = this.fresh[this.freshHead++];
-      if (this.freshHead === this.fresh.length) { this.fresh = []; this.freshHead = 0; }
+      if (this.freshHead === this.fresh.length) {
+        this.fresh = [];
+        this.freshHead = 0;
+      }
     } else l = this.queue[this.head++];
     const s = (l.search ??= new LinearizationSearch(this.model, l.ops));
     const before = s.steps;
@@ -71,14 +91,25 @@ export class Interleaver {
       l.slice *= 2;
       this.queue.push(l);
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
     return turn;
   }
 
   /** Ends every live search as "unknown" with `reason`, with the longest linearization each found. */
   stopAll(reason: string): Turn[] {
-    const out = [...this.fresh.slice(this.freshHead), ...this.queue.slice(this.head)].map((l): Turn => ({ index: l.index, steps: 0, result: l.search?.stop(reason) }));
-    this.fresh = []; this.freshHead = 0; this.queue = []; this.head = 0; this.bytes = 0;
+    const out = [...this.fresh.slice(this.freshHead), ...this.queue.slice(this.head)].map((l): Turn => ({
+      index: l.index,
+      steps: 0,
+      result: l.search?.stop(reason),
+    }));
+    this.fresh = [];
+    this.freshHead = 0;
+    this.queue = [];
+    this.head = 0;
+    this.bytes = 0;
     return out;
   }
 }

@@ -10,5 +10,9 @@ export function describeSpec(s: ModelSpec): string {
 
 export function linearizableChecker(spec: ModelSpec, options: { allAnomalies?: boolean } = {}) {
   const model = createModel(spec);
-  return { name: "linearizable", decides: ["linearizable"] as const, check: (h: readonly Op[]) => checkLinearizable(h, { model, allAnomalies: options.allAnomalies ?? true }) };
+  return {
+    name: "linearizable",
+    decides: ["linearizable"] as const,
+    check: (h: readonly Op[]) => checkLinearizable(h, { model, allAnomalies: options.allAnomalies ?? true }),
+  };
 }

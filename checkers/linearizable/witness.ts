@@ -34,18 +34,33 @@ export interface ShrinkOptions {
 export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: ShrinkOptions = {}): Shrunk {
   let remaining = options.maxSteps ?? 1_000_000;
   const perCheck = options.maxStepsPerCheck ?? 250_000;
-  let checks = 0, steps = 0, exhausted = false, gaveUp = false;
+  let checks = 0,
+    steps = 0,
+    exhausted = false,
+    gaveUp = false;
   /** true only when the sub-history is certainly not linearizable. */
   const inW = new Uint8Array(ops.length);
   const demoted = demotedOps(ops, model);
   const invalid = (ids: number[]): boolean => {
-    if (remaining <= 0) { exhausted = true; return false; }
+    if (remaining <= 0) {
+      exhausted = true;
+      return false;
+    }
     const sub = withDemoted(ops, ids, inW, model, demoted);
     // A single check may not eat the whole budget: one that runs out counts as "could not remove".
-    const r = searchLinearization(model, sub, { maxSteps: Math.min(remaining, perCheck), maxCacheBytes: 128 << 20, comparisonsPerStep: 256 });
+    const r = searchLinearization(model, sub, {
+      maxSteps: Math.min(remaining, perCheck),
+      maxCacheBytes: 128 << 20,
+      comparisonsPerStep: 256,
+    });
     // Setting up a check costs about a step per op: charged too, so the budget bounds the time.
-    checks++; steps += r.steps + sub.length; remaining -= r.steps + sub.length;
-    if (r.valid === "unknown") { gaveUp = true; if (remaining <= 0) exhausted = true; }
+    checks++;
+    steps += r.steps + sub.length;
+    remaining -= r.steps + sub.length;
+    if (r.valid === "unknown") {
+      gaveUp = true;
+      if (remaining <= 0) exhausted = true;
+    }
     return r.valid === false;
   };
 
@@ -60,14 +75,20 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
   while (size * 2 <= cur.length / 2) size *= 2;
   for (;;) {
     let changed = false;
-    for (let start = cur.length - size; start > -size && !exhausted; ) {
+    for (let start = cur.length - size; start > -size && !exhausted;) {
       const from = Math.max(0, start);
       const trial = cur.slice(0, from).concat(cur.slice(start + size));
-      if (trial.length > 0 && trial.length < cur.length && invalid(trial)) { cur = trial; changed = true; }
+      if (trial.length > 0 && trial.length < cur.length && invalid(trial)) {
+        cur = trial;
+        changed = true;
+      }
       start -= size;
     }
     if (exhausted) break;
-    if (size > 1) { size = Math.max(1, size >> 1); continue; }
+    if (size > 1) {
+      size = Math.max(1, size >> 1);
+      continue;
+    }
     if (!changed) break;
   }
   return { ids: cur, minimal: !exhausted && !gaveUp, checks, steps };
@@ -75,10 +96,19 @@ export function shrinkWitness(model: Model, ops: readonly SearchOp[], options: S
 
 /** W's ops as recorded plus every other op demoted, in call order (ops called after W's last return are
  *  left out: they can always be placed after everything, or never). Ids are renumbered 0..m-1. */
-export function withDemoted(ops: readonly SearchOp[], ids: readonly number[], inW = new Uint8Array(ops.length), model?: Model,
-  demoted: readonly (ModelOp | null | undefined)[] = demotedOps(ops, model)): SearchOp[] {
+export function withDemoted(
+  ops: readonly SearchOp[],
+  ids: readonly number[],
+  inW = new Uint8Array(ops.length),
+  model?: Model,
+  demoted: readonly (ModelOp | null | undefined)[] = demotedOps(ops, model),
+): SearchOp[] {
   let lastRet = -Infinity;
-  for (let i = 0; i < ids.length; i++) { const id = ids[i]; inW[id] = 1; if (ops[id].ret !== Infinity && ops[id].ret > lastRet) lastRet = ops[id].ret; }
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    inW[id] = 1;
+    if (ops[id].ret !== Infinity && ops[id].ret > lastRet) lastRet = ops[id].ret;
+  }
   const sub: SearchOp[] = [];
   for (let id = 0; id < ops.length; id++) {
     const o = ops[id];
@@ -119,16 +149,28 @@ export function demotedHistory(history: readonly Op[], keep: ReadonlySet<number>
   for (const o of history) {
     if (o.process === "nemesis") continue;
     if (o.type === "invoke") open.set(o.process, o);
-    else { const inv = open.get(o.process); if (inv) { completion.set(inv.index, o); open.delete(o.process); } }
+    else {
+      const inv = open.get(o.process);
+      if (inv) {
+        completion.set(inv.index, o);
+        open.delete(o.process);
+      }
+    }
   }
   const out: Op[] = [];
-  const owner = new Map<number, number>();   // process → invoke index of its open op
+  const owner = new Map<number, number>(); // process → invoke index of its open op
   for (const o of history) {
     if (o.process === "nemesis") continue;
     if (o.type === "invoke") {
       owner.set(o.process, o.index);
-      if (keep.has(o.index)) { out.push(o); continue; }
-      if (completion.get(o.index)?.type === "fail") { drop.add(o.index); continue; }
+      if (keep.has(o.index)) {
+        out.push(o);
+        continue;
+      }
+      if (completion.get(o.index)?.type === "fail") {
+        drop.add(o.index);
+        continue;
+      }
       const p = fresh++;
       remap.set(o.index, p);
       out.push({ ...o, process: p });

@@ -26,7 +26,13 @@ export const COLS = 5;
 /** One partition on the wire: distinct model ops once, then 5 numbers per operation:
  *  [index into table, call position (= invoke index), return position (Infinity: indeterminate),
  *   completion index (-1: none), process]. */
-export interface WireTask { id: number; key: string; n: number; table: ModelOp[]; cols: Float64Array }
+export interface WireTask {
+  id: number;
+  key: string;
+  n: number;
+  table: ModelOp[];
+  cols: Float64Array;
+}
 
 export interface Batch {
   spec: ModelSpec;
@@ -42,7 +48,16 @@ export interface Batch {
 }
 
 export type WorkerReply =
-  | { type: "result"; id: number; valid: boolean | "unknown"; steps: number; total: number; cacheEntries: number; reason?: string; anomaly?: Anomaly }
+  | {
+      type: "result";
+      id: number;
+      valid: boolean | "unknown";
+      steps: number;
+      total: number;
+      cacheEntries: number;
+      reason?: string;
+      anomaly?: Anomaly;
+    }
   | { type: "paused"; id: number; steps: number }
   | { type: "error"; id: number; message: string };
 
@@ -51,24 +66,38 @@ export type WorkerReply =
 export function decodeTask(t: WireTask): Partition {
   const search: SearchOp[] = new Array(t.n);
   const c = t.cols;
-  for (let i = 0, j = 0; i < t.n; i++, j += COLS) search[i] = { id: i, op: t.table[c[j]], call: c[j + 1], ret: c[j + 2] };
+  for (let i = 0, j = 0; i < t.n; i++, j += COLS)
+    search[i] = { id: i, op: t.table[c[j]], call: c[j + 1], ret: c[j + 2] };
   let operations: Operation[] | undefined;
   const build = (): Operation[] => {
     const out: Operation[] = new Array(t.n);
     for (let i = 0, j = 0; i < t.n; i++, j += COLS) {
       const done = c[j + 3];
-      out[i] = { process: c[j + 4], invoke: { index: c[j + 1] }, complete: done >= 0 ? { index: done } : undefined } as unknown as Operation;
+      out[i] = {
+        process: c[j + 4],
+        invoke: { index: c[j + 1] },
+        complete: done >= 0 ? { index: done } : undefined,
+      } as unknown as Operation;
     }
     return out;
   };
-  return { key: t.key, search, get operations() { return (operations ??= build()); } };
+  return {
+    key: t.key,
+    search,
+    get operations() {
+      return (operations ??= build());
+    },
+  };
 }
 
 const models = new Map<string, Model>();
 const modelFor = (spec: ModelSpec): Model => {
   const k = JSON.stringify(spec);
   let m = models.get(k);
-  if (!m) { m = createModel(spec); models.set(k, m); }
+  if (!m) {
+    m = createModel(spec);
+    models.set(k, m);
+  }
   return m;
 };
 
@@ -81,9 +110,16 @@ const partitions = new Map<number, Partition>();
 
 function round(b: Batch): void {
   const model = modelFor(b.spec);
-  if (b.reset) { sched = undefined; partitions.clear(); }
+  if (b.reset) {
+    sched = undefined;
+    partitions.clear();
+  }
   sched ??= new Interleaver(model, b.maxCacheBytes);
-  for (const t of b.tasks) { const p = decodeTask(t); partitions.set(t.id, p); sched.add(t.id, p.search); }
+  for (const t of b.tasks) {
+    const p = decodeTask(t);
+    partitions.set(t.id, p);
+    sched.add(t.id, p.search);
+  }
   let remaining = b.maxSteps;
   for (let turns = b.resume ? sched.live : b.tasks.length; turns > 0; turns--) {
     let reply: WorkerReply;
@@ -99,7 +135,11 @@ function round(b: Batch): void {
         partitions.delete(id);
         reply = { type: "result", id, valid: r.valid, steps: turn.steps, total: r.steps, cacheEntries: r.cacheEntries };
         if (r.reason) reply.reason = r.reason;
-        if (r.valid === false) reply.anomaly = explain(model, p, r, { shrink: b.shrink, shrinkSteps: b.shrinkSteps ?? shrinkBudget(r.steps) });
+        if (r.valid === false)
+          reply.anomaly = explain(model, p, r, {
+            shrink: b.shrink,
+            shrinkSteps: b.shrinkSteps ?? shrinkBudget(r.steps),
+          });
       }
     } catch (e) {
       parentPort!.postMessage({ type: "error", id, message: (e as Error)?.message ?? String(e) } satisfies WorkerReply);

@@ -28,14 +28,24 @@ export function checkSequential(history: readonly Op[], options: SequentialOptio
   const g = graphFor(history, options.adapter ?? registerAdapter);
   if (g.problem) return { checker: "sequential", valid: "unknown", anomalies: [], reason: g.problem };
   const budget = new Budget(options.shrinkSteps ?? 1_000_000);
-  const violated = (proof: { events: number[]; minimal: boolean }, stats: Record<string, number>): Verdict =>
-    ({ checker: "sequential", valid: false, anomalies: [explain(g, proof.events, proof.minimal)], stats: { ...stats, proofOps: proof.events.length, shrinkSteps: budget.used } });
+  const violated = (proof: { events: number[]; minimal: boolean }, stats: Record<string, number>): Verdict => ({
+    checker: "sequential",
+    valid: false,
+    anomalies: [explain(g, proof.events, proof.minimal)],
+    stats: { ...stats, proofOps: proof.events.length, shrinkSteps: budget.used },
+  });
   const base = { events: g.events.length, sessions: g.sessions.size };
   const air = g.events.find((e) => e.op.type === "ok" && [...e.from.values()].includes(-2));
-  if (air) return { checker: "sequential", valid: false, anomalies: [thinAir(g, air.id)], stats: { ...base, steps: 0, states: 0 } };
+  if (air)
+    return {
+      checker: "sequential",
+      valid: false,
+      anomalies: [thinAir(g, air.id)],
+      stats: { ...base, steps: 0, states: 0 },
+    };
   // One session alone has exactly one order, so checking each costs one pass, and catches the commonest
   // breaks (read-your-writes, monotonic reads) before any search.
-  const alone = new Budget(Infinity, Infinity).firstViolated(g, sessionsAlone(g));   // linear: no budget needed
+  const alone = new Budget(Infinity, Infinity).firstViolated(g, sessionsAlone(g)); // linear: no budget needed
   if (alone) return violated(budget.minimize(g, alone), { ...base, steps: 0, states: 0 });
   const r = searchSequential(g, undefined, options.maxSteps ?? 2_000_000);
   const stats = { ...base, steps: r.steps, states: r.states };
@@ -45,7 +55,13 @@ export function checkSequential(history: readonly Op[], options: SequentialOptio
   const windowed = budget.firstViolated(g, timeWindows(g, frontier(g, r.frontier)));
   if (windowed) return violated(budget.minimize(g, windowed), stats);
   if (r.result === "violated") return violated(budget.minimize(g, new Set(g.events.map((e) => e.id))), stats);
-  return { checker: "sequential", valid: "unknown", anomalies: [], stats, reason: `no order found within ${r.steps} search steps (placed at most ${r.longest} of ${g.events.length} operations), and no small part of the history was found without one; sequential consistency is NP-complete to check in general` };
+  return {
+    checker: "sequential",
+    valid: "unknown",
+    anomalies: [],
+    stats,
+    reason: `no order found within ${r.steps} search steps (placed at most ${r.longest} of ${g.events.length} operations), and no small part of the history was found without one; sequential consistency is NP-complete to check in general`,
+  };
 }
 
 function thinAir(g: CausalGraph, id: number): Anomaly {
@@ -65,11 +81,17 @@ function thinAir(g: CausalGraph, id: number): Anomaly {
 class Budget {
   used = 0;
   inconclusive = false;
-  constructor(private readonly total: number, private readonly perTrial = 250_000) {}
+  constructor(
+    private readonly total: number,
+    private readonly perTrial = 250_000,
+  ) {}
 
   /** true only when the candidate certainly has no order. */
   violated(g: CausalGraph, candidate: ReadonlySet<number>): boolean {
-    if (this.used >= this.total) { this.inconclusive = true; return false; }
+    if (this.used >= this.total) {
+      this.inconclusive = true;
+      return false;
+    }
     const r = searchSequential(g, candidate, Math.min(this.perTrial, this.total - this.used));
     this.used += r.steps;
     if (r.result === "unknown") this.inconclusive = true;
@@ -92,7 +114,8 @@ class Budget {
     };
     for (const session of g.sessions.keys()) tryDrop((id) => g.events[id].session === session);
     for (const k of g.writesByKey.keys()) tryDrop((id) => g.events[id].writes.has(k) || g.events[id].reads.has(k));
-    for (let chunk = Math.max(1, kept.size >> 1); ; chunk = Math.max(1, chunk >> 1)) {   // delta debugging's complements
+    for (let chunk = Math.max(1, kept.size >> 1); ; chunk = Math.max(1, chunk >> 1)) {
+      // delta debugging's complements
       const ids = [...kept];
       for (let i = ids.length - chunk; i > -chunk; i -= chunk) {
         const drop = new Set(ids.slice(Math.max(0, i), i + chunk));
@@ -111,7 +134,8 @@ function* sessionsAlone(g: CausalGraph): Generator<Set<number>> {
 /** When the first operation the search could not place was invoked: where the contradiction is likely to be. */
 function frontier(g: CausalGraph, firstUnplaced: readonly number[]): number | undefined {
   let t: number | undefined;
-  for (const id of firstUnplaced) if (t === undefined || g.events[id].op.invoke.time < t) t = g.events[id].op.invoke.time;
+  for (const id of firstUnplaced)
+    if (t === undefined || g.events[id].op.invoke.time < t) t = g.events[id].op.invoke.time;
   return t;
 }
 
@@ -123,10 +147,11 @@ function* timeWindows(g: CausalGraph, focus: number | undefined): Generator<Set<
   if (focus !== undefined) {
     let at = 0;
     while (at < byTime.length && g.events[byTime[at]].op.invoke.time < focus) at++;
-    for (let w = 16; w <= 4096 && w < byTime.length; w *= 4) for (const q of [3, 2, 1]) {
-      const start = Math.max(0, at - Math.floor((w * q) / 4));
-      yield new Set(byTime.slice(start, start + w));
-    }
+    for (let w = 16; w <= 4096 && w < byTime.length; w *= 4)
+      for (const q of [3, 2, 1]) {
+        const start = Math.max(0, at - Math.floor((w * q) / 4));
+        yield new Set(byTime.slice(start, start + w));
+      }
   }
   if (byTime.length > 20_000) return;
   for (let w = 16; w < byTime.length && w <= 1024; w *= 4) {
@@ -144,12 +169,16 @@ function explain(g: CausalGraph, events: number[], minimal: boolean): Anomaly {
   }
   const did = (id: number): string => {
     const e = g.events[id];
-    const parts = [...[...e.writes.keys()].map((k) => `wrote ${k}=${JSON.stringify(e.writes.get(k))}`), ...[...e.reads.keys()].map((k) => `read ${k}=${show(e.reads.get(k))}`)];
+    const parts = [
+      ...[...e.writes.keys()].map((k) => `wrote ${k}=${JSON.stringify(e.writes.get(k))}`),
+      ...[...e.reads.keys()].map((k) => `read ${k}=${show(e.reads.get(k))}`),
+    ];
     return `${parts.join(", ")} (${secs(e.op.invoke.time)})`;
   };
-  const lines = events.length <= 16
-    ? [...bySession].map(([s, ids]) => `session ${s}: ${ids.map(did).join(", then ")}`)
-    : [`${events.length} operations in ${bySession.size} sessions (listed with this anomaly)`];
+  const lines =
+    events.length <= 16
+      ? [...bySession].map(([s, ids]) => `session ${s}: ${ids.map(did).join(", then ")}`)
+      : [`${events.length} operations in ${bySession.size} sessions (listed with this anomaly)`];
   const keys = new Set(events.flatMap((id) => [...g.events[id].writes.keys(), ...g.events[id].reads.keys()]));
   return {
     kind: "not-sequential",
@@ -160,11 +189,32 @@ function explain(g: CausalGraph, events: number[], minimal: boolean): Anomaly {
       `the sessions did not all see one history of writes. ${minimal ? "The smallest set of operations that shows it" : "A small set of operations that shows it"} ` +
       `(${events.length} of ${g.events.length}): ${lines.join("; ")}.`,
     details: {
-      sessions: [...bySession].map(([session, ids]) => ({ session, ops: ids.map((id) => g.events[id].op.invoke.index) })),
+      sessions: [...bySession].map(([session, ids]) => ({
+        session,
+        ops: ids.map((id) => g.events[id].op.invoke.index),
+      })),
       minimal,
     },
     // Each session's own order; no single order of writes fits all of them.
-    evidence: stepsEvidence([...bySession].flatMap(([s, ids]) => ids.slice(1).map((id, i) => step(g.events[ids[i]].op.invoke.index, g.events[id].op.invoke.index, "session", `session ${s}: ${did(ids[i])}, then ${did(id)}`))).slice(0, 64),
-      { witness: indexes(...events.map((id) => g.events[id].op)), witnessText: `${minimal ? "the smallest set" : "a small set"} of operations with no single order` }),
+    evidence: stepsEvidence(
+      [...bySession]
+        .flatMap(([s, ids]) =>
+          ids
+            .slice(1)
+            .map((id, i) =>
+              step(
+                g.events[ids[i]].op.invoke.index,
+                g.events[id].op.invoke.index,
+                "session",
+                `session ${s}: ${did(ids[i])}, then ${did(id)}`,
+              ),
+            ),
+        )
+        .slice(0, 64),
+      {
+        witness: indexes(...events.map((id) => g.events[id].op)),
+        witnessText: `${minimal ? "the smallest set" : "a small set"} of operations with no single order`,
+      },
+    ),
   };
 }

@@ -10,14 +10,51 @@
 import { ALL, DATA, PROCESS, REALTIME, RW, WR, WW, type TxnGraph } from "./graph.ts";
 import type { CycleClass, IsolationModel } from "./models.ts";
 
-export interface Mode { name: string; mask: number; product: boolean; models: IsolationModel[] }
+export interface Mode {
+  name: string;
+  mask: number;
+  product: boolean;
+  models: IsolationModel[];
+}
 const STRONG_SSER: IsolationModel[] = ["strong-session-serializable", "strict-serializable"];
 const STRONG_SSI: IsolationModel[] = ["strong-session-snapshot-isolation", "strong-snapshot-isolation"];
 /** The edge sets of the linear pass and the models a cycle in each violates. */
 export const MODES: Mode[] = [
-  { name: "G0", mask: WW, product: false, models: ["read-uncommitted", "read-committed", "monotonic-atomic-view", "repeatable-read", "snapshot-isolation", "serializable", ...STRONG_SSI, ...STRONG_SSER] },
-  { name: "G1", mask: WW | WR, product: false, models: ["read-committed", "monotonic-atomic-view", "repeatable-read", "snapshot-isolation", "serializable", ...STRONG_SSI, ...STRONG_SSER] },
-  { name: "SI", mask: DATA, product: true, models: ["snapshot-isolation", "repeatable-read", "serializable", ...STRONG_SSI, ...STRONG_SSER] },
+  {
+    name: "G0",
+    mask: WW,
+    product: false,
+    models: [
+      "read-uncommitted",
+      "read-committed",
+      "monotonic-atomic-view",
+      "repeatable-read",
+      "snapshot-isolation",
+      "serializable",
+      ...STRONG_SSI,
+      ...STRONG_SSER,
+    ],
+  },
+  {
+    name: "G1",
+    mask: WW | WR,
+    product: false,
+    models: [
+      "read-committed",
+      "monotonic-atomic-view",
+      "repeatable-read",
+      "snapshot-isolation",
+      "serializable",
+      ...STRONG_SSI,
+      ...STRONG_SSER,
+    ],
+  },
+  {
+    name: "SI",
+    mask: DATA,
+    product: true,
+    models: ["snapshot-isolation", "repeatable-read", "serializable", ...STRONG_SSI, ...STRONG_SSER],
+  },
   { name: "SER", mask: DATA, product: false, models: ["repeatable-read", "serializable", ...STRONG_SSER] },
   { name: "SI-process", mask: DATA | PROCESS, product: true, models: [...STRONG_SSI, ...STRONG_SSER] },
   { name: "SER-process", mask: DATA | PROCESS, product: false, models: STRONG_SSER },
@@ -26,8 +63,8 @@ export const MODES: Mode[] = [
 ];
 
 export interface Components {
-  comp: Int32Array;        // node (or product node) → component
-  size: Int32Array;        // component → member count
+  comp: Int32Array; // node (or product node) → component
+  size: Int32Array; // component → member count
   count: number;
 }
 
@@ -36,45 +73,84 @@ export interface Components {
  *  only nodes in its non-trivial components. */
 export function components(g: TxnGraph, mask: number, product: boolean, within?: Components): Components {
   const N = product ? 2 * g.nodeCount : g.nodeCount;
-  const index = new Int32Array(N).fill(-1), low = new Int32Array(N), comp = new Int32Array(N).fill(-1);
-  const onStack = new Uint8Array(N), stack = new Int32Array(N), workV = new Int32Array(N), workI = new Int32Array(N);
+  const index = new Int32Array(N).fill(-1),
+    low = new Int32Array(N),
+    comp = new Int32Array(N).fill(-1);
+  const onStack = new Uint8Array(N),
+    stack = new Int32Array(N),
+    workV = new Int32Array(N),
+    workI = new Int32Array(N);
   const sizes: number[] = [];
   const { outStart, outEdge, dst, type } = g;
-  const wc = within?.comp, ws = within?.size;
-  let sp = 0, next = 0;
+  const wc = within?.comp,
+    ws = within?.size;
+  let sp = 0,
+    next = 0;
   // The next successor of product-or-plain node u from edge cursor i (an index into outEdge), or -1.
   for (let root = 0; root < N; root++) {
     if (index[root] !== -1) continue;
     const rv = product ? root >> 1 : root;
-    if (wc && ws![wc[rv]] < 2) { comp[root] = sizes.length; sizes.push(1); index[root] = next++; continue; }
+    if (wc && ws![wc[rv]] < 2) {
+      comp[root] = sizes.length;
+      sizes.push(1);
+      index[root] = next++;
+      continue;
+    }
     let wp = 0;
-    workV[wp] = root; workI[wp] = outStart[rv]; wp++;
-    index[root] = low[root] = next++; stack[sp++] = root; onStack[root] = 1;
+    workV[wp] = root;
+    workI[wp] = outStart[rv];
+    wp++;
+    index[root] = low[root] = next++;
+    stack[sp++] = root;
+    onStack[root] = 1;
     while (wp > 0) {
       const u = workV[wp - 1];
-      const v = product ? u >> 1 : u, s = product ? u & 1 : 0;
+      const v = product ? u >> 1 : u,
+        s = product ? u & 1 : 0;
       const end = outStart[v + 1];
-      let i = workI[wp - 1], w = -1;
+      let i = workI[wp - 1],
+        w = -1;
       while (i < end) {
-        const e = outEdge[i++], t = type[e];
+        const e = outEdge[i++],
+          t = type[e];
         if ((t & mask) === 0) continue;
         const d = dst[e];
         if (wc && wc[d] !== wc[v]) continue;
-        if (product) { if (t === RW) { if (s === 1) continue; w = 2 * d + 1; } else w = 2 * d; } else w = d;
+        if (product) {
+          if (t === RW) {
+            if (s === 1) continue;
+            w = 2 * d + 1;
+          } else w = 2 * d;
+        } else w = d;
         break;
       }
       workI[wp - 1] = i;
       if (w >= 0) {
-        if (index[w] === -1) { index[w] = low[w] = next++; stack[sp++] = w; onStack[w] = 1; workV[wp] = w; workI[wp] = outStart[product ? w >> 1 : w]; wp++; }
-        else if (onStack[w] && index[w] < low[u]) low[u] = index[w];
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack[sp++] = w;
+          onStack[w] = 1;
+          workV[wp] = w;
+          workI[wp] = outStart[product ? w >> 1 : w];
+          wp++;
+        } else if (onStack[w] && index[w] < low[u]) low[u] = index[w];
         continue;
       }
       wp--;
-      if (wp > 0) { const p = workV[wp - 1]; if (low[u] < low[p]) low[p] = low[u]; }
+      if (wp > 0) {
+        const p = workV[wp - 1];
+        if (low[u] < low[p]) low[p] = low[u];
+      }
       if (low[u] === index[u]) {
         const c = sizes.length;
-        let n = 0, x: number;
-        do { x = stack[--sp]; onStack[x] = 0; comp[x] = c; n++; } while (x !== u);
+        let n = 0,
+          x: number;
+        do {
+          x = stack[--sp];
+          onStack[x] = 0;
+          comp[x] = c;
+          n++;
+        } while (x !== u);
         sizes.push(n);
       }
     }
@@ -92,15 +168,23 @@ export function cyclicWithin(g: TxnGraph, outer: Components, inner: Components, 
 
 // ---- the witness search --------------------------------------------------------------------------------
 
-interface Automaton { mask: number; init: number; step(s: number, t: number): number; accept(s: number): boolean }
+interface Automaton {
+  mask: number;
+  init: number;
+  step(s: number, t: number): number;
+  accept(s: number): boolean;
+}
 // State bits for the rw-counting automata: first edge rw, last edge rw, started, adjacent rw seen, count (×16).
-const FIRST = 1, LAST = 2, STARTED = 4, ADJ = 8;
+const FIRST = 1,
+  LAST = 2,
+  STARTED = 4,
+  ADJ = 8;
 function rwCounting(maxCount: number, forbidAdjacent: boolean): (s: number, t: number) => number {
   return (s, t) => {
     const started = (s & STARTED) !== 0;
     let c = s >> 4;
     if (t === RW) {
-      if (forbidAdjacent && (s & LAST)) return -1;
+      if (forbidAdjacent && s & LAST) return -1;
       if (c < 2) c++;
       if (c > maxCount) return -1;
       return (c << 4) | STARTED | LAST | (started ? s & FIRST : FIRST) | (s & ADJ) | (s & LAST ? ADJ : 0);
@@ -113,36 +197,78 @@ export const AUTOMATA: Record<CycleClass, (extra: number) => Automaton> = {
   G0: (x) => ({ mask: WW | x, init: 0, step: (s) => s, accept: () => true }),
   G1c: (x) => ({ mask: WW | WR | x, init: 0, step: (s, t) => (t === WR ? 1 : s), accept: (s) => s === 1 }),
   "G-single": (x) => ({ mask: DATA | x, init: 0, step: rwCounting(1, false), accept: (s) => count(s) === 1 }),
-  "G-nonadjacent": (x) => ({ mask: DATA | x, init: 0, step: rwCounting(2, true), accept: (s) => count(s) === 2 && !((s & FIRST) && (s & LAST)) }),
-  "G2-item": (x) => ({ mask: DATA | x, init: 0, step: rwCounting(2, false), accept: (s) => count(s) === 2 && ((s & ADJ) !== 0 || ((s & FIRST) !== 0 && (s & LAST) !== 0)) }),
+  "G-nonadjacent": (x) => ({
+    mask: DATA | x,
+    init: 0,
+    step: rwCounting(2, true),
+    accept: (s) => count(s) === 2 && !(s & FIRST && s & LAST),
+  }),
+  "G2-item": (x) => ({
+    mask: DATA | x,
+    init: 0,
+    step: rwCounting(2, false),
+    accept: (s) => count(s) === 2 && ((s & ADJ) !== 0 || ((s & FIRST) !== 0 && (s & LAST) !== 0)),
+  }),
 };
 
-export interface SearchBudget { steps: number }
+export interface SearchBudget {
+  steps: number;
+}
 
 /** The shortest cycle through `start` accepted by the automaton, staying inside `region` (nodes whose
  *  region[v] equals region[start]); as edge ids in order, or undefined. Edges into barrier nodes cost nothing,
  *  so length counts transactions (0-1 breadth-first search). */
-export function shortestCycleThrough(g: TxnGraph, start: number, a: Automaton, region: Int32Array, budget: SearchBudget, bestLen: number): number[] | undefined {
-  const T = g.txns.length, r = region[start];
-  const dist = new Map<number, number>(), parentEdge = new Map<number, number>(), parentKey = new Map<number, number>();
+export function shortestCycleThrough(
+  g: TxnGraph,
+  start: number,
+  a: Automaton,
+  region: Int32Array,
+  budget: SearchBudget,
+  bestLen: number,
+): number[] | undefined {
+  const T = g.txns.length,
+    r = region[start];
+  const dist = new Map<number, number>(),
+    parentEdge = new Map<number, number>(),
+    parentKey = new Map<number, number>();
   // Deque as two stacks' worth: a ring buffer of keys.
-  let cap = 1024, head = 0, tail = 0;
+  let cap = 1024,
+    head = 0,
+    tail = 0;
   let ring = new Float64Array(cap);
-  const pushBack = (k: number) => { if (tail - head === cap) grow(); ring[tail++ % cap] = k; };
-  const pushFront = (k: number) => { if (tail - head === cap) grow(); head--; ring[((head % cap) + cap) % cap] = k; };
-  const grow = () => { const n = new Float64Array(cap * 2); for (let i = head; i < tail; i++) n[i - head] = ring[((i % cap) + cap) % cap]; tail -= head; head = 0; ring = n; cap *= 2; };
-  const K = 64;                               // states per node (the automata use fewer)
+  const pushBack = (k: number) => {
+    if (tail - head === cap) grow();
+    ring[tail++ % cap] = k;
+  };
+  const pushFront = (k: number) => {
+    if (tail - head === cap) grow();
+    head--;
+    ring[((head % cap) + cap) % cap] = k;
+  };
+  const grow = () => {
+    const n = new Float64Array(cap * 2);
+    for (let i = head; i < tail; i++) n[i - head] = ring[((i % cap) + cap) % cap];
+    tail -= head;
+    head = 0;
+    ring = n;
+    cap *= 2;
+  };
+  const K = 64; // states per node (the automata use fewer)
   const k0 = start * K + a.init;
-  dist.set(k0, 0); pushBack(k0);
+  dist.set(k0, 0);
+  pushBack(k0);
   let best: { len: number; key: number; edge: number } | undefined;
   while (tail > head) {
-    const key = ring[((head % cap) + cap) % cap]; head++;
+    const key = ring[((head % cap) + cap) % cap];
+    head++;
     const d = dist.get(key)!;
     if (d >= Math.min(bestLen, best?.len ?? Infinity)) break;
-    const v = Math.floor(key / K), s = key % K;
+    const v = Math.floor(key / K),
+      s = key % K;
     for (let i = g.outStart[v], end = g.outStart[v + 1]; i < end; i++) {
       if (--budget.steps < 0) return best && reconstruct(best);
-      const e = g.outEdge[i], t = g.type[e];
+      const e = g.outEdge[i],
+        t = g.type[e];
       if ((t & a.mask) === 0) continue;
       const w = g.dst[e];
       if (region[w] !== r) continue;
@@ -153,17 +279,25 @@ export function shortestCycleThrough(g: TxnGraph, start: number, a: Automaton, r
         if (a.accept(s2) && d + 1 < Math.min(bestLen, best?.len ?? Infinity)) best = { len: d + 1, key, edge: e };
         continue;
       }
-      const k2 = w * K + s2, d2 = d + wcost, old = dist.get(k2);
+      const k2 = w * K + s2,
+        d2 = d + wcost,
+        old = dist.get(k2);
       if (old !== undefined && old <= d2) continue;
-      dist.set(k2, d2); parentEdge.set(k2, e); parentKey.set(k2, key);
-      if (wcost === 0) pushFront(k2); else pushBack(k2);
+      dist.set(k2, d2);
+      parentEdge.set(k2, e);
+      parentKey.set(k2, key);
+      if (wcost === 0) pushFront(k2);
+      else pushBack(k2);
     }
   }
   return best && reconstruct(best);
   function reconstruct(b: { key: number; edge: number }): number[] {
     const path = [b.edge];
     let k = b.key;
-    while (k !== k0) { path.push(parentEdge.get(k)!); k = parentKey.get(k)!; }
+    while (k !== k0) {
+      path.push(parentEdge.get(k)!);
+      k = parentKey.get(k)!;
+    }
     return path.reverse();
   }
 }
@@ -174,53 +308,105 @@ export const STATES = 48;
 /** Reusable tables for searches inside one component: local ids for its nodes, and per (node, state) a
  *  distance, a parent and a generation stamp, so each search starts clean without clearing. */
 export class Scratch {
-  readonly stamp: Int32Array; readonly dist: Int32Array; readonly pe: Int32Array; readonly pk: Int32Array;
+  readonly stamp: Int32Array;
+  readonly dist: Int32Array;
+  readonly pe: Int32Array;
+  readonly pk: Int32Array;
   ring = new Int32Array(1024);
   gen = 0;
-  constructor(readonly local: Int32Array, readonly members: Int32Array) {
+  constructor(
+    readonly local: Int32Array,
+    readonly members: Int32Array,
+  ) {
     const n = members.length * STATES;
-    this.stamp = new Int32Array(n); this.dist = new Int32Array(n); this.pe = new Int32Array(n); this.pk = new Int32Array(n);
+    this.stamp = new Int32Array(n);
+    this.dist = new Int32Array(n);
+    this.pe = new Int32Array(n);
+    this.pk = new Int32Array(n);
   }
 }
 
 /** As shortestCycleThrough, over a component's Scratch tables instead of maps (several times faster). */
-export function shortestCycleIn(g: TxnGraph, start: number, a: Automaton, region: Int32Array, budget: SearchBudget, bestLen: number, sc: Scratch): number[] | undefined {
-  const T = g.txns.length, r = region[start], K = STATES, { stamp, dist, pe, pk, local, members } = sc;
+export function shortestCycleIn(
+  g: TxnGraph,
+  start: number,
+  a: Automaton,
+  region: Int32Array,
+  budget: SearchBudget,
+  bestLen: number,
+  sc: Scratch,
+): number[] | undefined {
+  const T = g.txns.length,
+    r = region[start],
+    K = STATES,
+    { stamp, dist, pe, pk, local, members } = sc;
   const gen = ++sc.gen;
-  let ring = sc.ring, cap = ring.length, head = 0, tail = 0;
-  const grow = () => { const n = new Int32Array(cap * 2); for (let i = head; i < tail; i++) n[i - head] = ring[((i % cap) + cap) % cap]; tail -= head; head = 0; ring = sc.ring = n; cap *= 2; };
+  let ring = sc.ring,
+    cap = ring.length,
+    head = 0,
+    tail = 0;
+  const grow = () => {
+    const n = new Int32Array(cap * 2);
+    for (let i = head; i < tail; i++) n[i - head] = ring[((i % cap) + cap) % cap];
+    tail -= head;
+    head = 0;
+    ring = sc.ring = n;
+    cap *= 2;
+  };
   const k0 = local[start] * K + a.init;
-  stamp[k0] = gen; dist[k0] = 0; ring[tail++] = k0;
-  let bestD = Math.min(bestLen, Infinity), bestKey = -1, bestEdge = -1;
+  stamp[k0] = gen;
+  dist[k0] = 0;
+  ring[tail++] = k0;
+  let bestD = Math.min(bestLen, Infinity),
+    bestKey = -1,
+    bestEdge = -1;
   while (tail > head) {
-    const key = ring[((head % cap) + cap) % cap]; head++;
+    const key = ring[((head % cap) + cap) % cap];
+    head++;
     const d = dist[key];
     if (d >= bestD) break;
-    const v = members[(key / K) | 0], st = key % K;
+    const v = members[(key / K) | 0],
+      st = key % K;
     for (let i = g.outStart[v], end = g.outStart[v + 1]; i < end; i++) {
       if (--budget.steps < 0) return bestKey >= 0 ? rebuild() : undefined;
-      const e = g.outEdge[i], t = g.type[e];
+      const e = g.outEdge[i],
+        t = g.type[e];
       if ((t & a.mask) === 0) continue;
       const w = g.dst[e];
       if (region[w] !== r) continue;
       const s2 = a.step(st, t);
       if (s2 < 0) continue;
       if (w === start) {
-        if (a.accept(s2) && d + 1 < bestD) { bestD = d + 1; bestKey = key; bestEdge = e; }
+        if (a.accept(s2) && d + 1 < bestD) {
+          bestD = d + 1;
+          bestKey = key;
+          bestEdge = e;
+        }
         continue;
       }
-      const wcost = w < T ? 1 : 0, k2 = local[w] * K + s2, d2 = d + wcost;
+      const wcost = w < T ? 1 : 0,
+        k2 = local[w] * K + s2,
+        d2 = d + wcost;
       if (stamp[k2] === gen && dist[k2] <= d2) continue;
-      stamp[k2] = gen; dist[k2] = d2; pe[k2] = e; pk[k2] = key;
+      stamp[k2] = gen;
+      dist[k2] = d2;
+      pe[k2] = e;
+      pk[k2] = key;
       if (tail - head === cap) grow();
-      if (wcost === 0) { head--; ring[((head % cap) + cap) % cap] = k2; } else ring[tail++ % cap] = k2;
+      if (wcost === 0) {
+        head--;
+        ring[((head % cap) + cap) % cap] = k2;
+      } else ring[tail++ % cap] = k2;
     }
   }
   return bestKey >= 0 ? rebuild() : undefined;
   function rebuild(): number[] {
     const path = [bestEdge];
     let k = bestKey;
-    while (k !== k0) { path.push(pe[k]); k = pk[k]; }
+    while (k !== k0) {
+      path.push(pe[k]);
+      k = pk[k];
+    }
     return path.reverse();
   }
 }

@@ -4,7 +4,19 @@
 // cycles (aborted and intermediate reads, internal inconsistency, dirty and lost updates, duplicates, garbage).
 import type { Op } from "../../src/history/op.ts";
 import type { Anomaly, Validity, Verdict } from "../types.ts";
-import { AUTOMATA, classify, components, cyclicWithin, MODES, Scratch, shortestCycleIn, shortestCycleThrough, STATES, type Components, type SearchBudget } from "./cycles.ts";
+import {
+  AUTOMATA,
+  classify,
+  components,
+  cyclicWithin,
+  MODES,
+  Scratch,
+  shortestCycleIn,
+  shortestCycleThrough,
+  STATES,
+  type Components,
+  type SearchBudget,
+} from "./cycles.ts";
 import { cycleAnomaly, faultsDuring } from "./explain.ts";
 import { addOrderEdges, ALL, EdgeBuilder, finish, PROCESS, REALTIME, RW, WR, WW, type TxnGraph } from "./graph.ts";
 import { listAppendDeps } from "./list-append.ts";
@@ -27,7 +39,11 @@ export interface TxnCheckOptions {
 }
 
 export type ModelStatus = "held" | "violated" | "unknown";
-export interface IsolationResult { status: Record<IsolationModel, ModelStatus>; strongest: string; anomalyCounts: Record<string, number> }
+export interface IsolationResult {
+  status: Record<IsolationModel, ModelStatus>;
+  strongest: string;
+  anomalyCounts: Record<string, number>;
+}
 export type TxnVerdict = Verdict & { isolation: IsolationResult };
 
 export const DEFAULT_BUDGET = 100_000;
@@ -51,10 +67,20 @@ export function checkTxn(history: readonly Op[], options: TxnCheckOptions): TxnV
     a.evidence ??= { witness: [...a.ops] };
     if (!times.length) continue;
     const fs = faultsDuring(history, Math.min(...times), Math.max(...times));
-    if (fs.length) { a.explanation += ` In effect: ${fs.join(", ")}.`; a.evidence.faults = fs; }
+    if (fs.length) {
+      a.explanation += ` In effect: ${fs.join(", ")}.`;
+      a.evidence.faults = fs;
+    }
   }
   const violated = new Set<IsolationModel>();
-  const stats: Record<string, number> = { transactions: txns.length + failed.length, ok: txns.filter((t) => t.op.type === "ok").length, failed: failed.length, edges: g.src.length, components: 0, searchSteps: 0 };
+  const stats: Record<string, number> = {
+    transactions: txns.length + failed.length,
+    ok: txns.filter((t) => t.op.type === "ok").length,
+    failed: failed.length,
+    edges: g.src.length,
+    components: 0,
+    searchSteps: 0,
+  };
   const cycles = findCycles(g, options, history, violated, stats);
   found.push(...cycles);
 
@@ -67,15 +93,21 @@ export function checkTxn(history: readonly Op[], options: TxnCheckOptions): TxnV
   const empty = stats.ok === 0;
   for (const m of ISOLATION_MODELS) status[m] = violated.has(m) ? "violated" : empty ? "unknown" : "held";
   const isolation: IsolationResult = { status, strongest: strongest(status), anomalyCounts };
-  const valid: Validity = models.some((m) => status[m] === "violated") ? false : models.some((m) => status[m] === "unknown") ? "unknown" : true;
+  const valid: Validity = models.some((m) => status[m] === "violated")
+    ? false
+    : models.some((m) => status[m] === "unknown")
+      ? "unknown"
+      : true;
   // Keep the anomalies the chosen models forbid first, and a bounded number of each kind.
   const forbidden = new Set(models.flatMap((m) => FORBIDS[m]));
   const perKind = new Map<string, number>();
-  const anomalies = [...found].sort((a, b) => Number(!forbidden.has(a.kind)) - Number(!forbidden.has(b.kind))).filter((a) => {
-    const n = perKind.get(a.kind) ?? 0;
-    perKind.set(a.kind, n + 1);
-    return n < KEEP_PER_KIND;
-  });
+  const anomalies = [...found]
+    .sort((a, b) => Number(!forbidden.has(a.kind)) - Number(!forbidden.has(b.kind)))
+    .filter((a) => {
+      const n = perKind.get(a.kind) ?? 0;
+      perKind.set(a.kind, n + 1);
+      return n < KEEP_PER_KIND;
+    });
   const verdict: TxnVerdict = { checker: "isolation", valid, anomalies, stats, isolation };
   if (empty) verdict.reason = "no transaction committed: nothing to judge";
   return verdict;
@@ -90,7 +122,13 @@ function strongest(status: Record<IsolationModel, ModelStatus>): string {
 
 const CLASS_EDGE: Record<CycleClass, number> = { G0: WW, G1c: WR, "G-single": RW, "G-nonadjacent": RW, "G2-item": RW };
 
-function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[], violated: Set<IsolationModel>, stats: Record<string, number>): Anomaly[] {
+function findCycles(
+  g: TxnGraph,
+  options: TxnCheckOptions,
+  history: readonly Op[],
+  violated: Set<IsolationModel>,
+  stats: Record<string, number>,
+): Anomaly[] {
   const full = components(g, ALL, false);
   const nontrivial: number[] = [];
   for (let c = 0; c < full.count; c++) if (full.size[c] > 1) nontrivial.push(c);
@@ -102,7 +140,7 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
     const comps = mode.mask === ALL && !mode.product ? full : components(g, mode.mask, mode.product, full);
     byMode.set(mode.name, { comps, flags: cyclicWithin(g, full, comps, mode.product) });
   }
-  const members = new Map<number, number[]>();             // transactions and barriers of each component
+  const members = new Map<number, number[]>(); // transactions and barriers of each component
   for (const c of nontrivial) members.set(c, []);
   for (let v = 0; v < g.nodeCount; v++) members.get(full.comp[v])?.push(v);
   const local = new Int32Array(g.nodeCount).fill(-1);
@@ -111,20 +149,40 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
   const T = g.txns.length;
   for (const c of nontrivial) {
     const provedModels = new Set<IsolationModel>();
-    for (const mode of MODES) if (byMode.get(mode.name)!.flags[c]) for (const m of mode.models) { provedModels.add(m); violated.add(m); }
+    for (const mode of MODES)
+      if (byMode.get(mode.name)!.flags[c])
+        for (const m of mode.models) {
+          provedModels.add(m);
+          violated.add(m);
+        }
     const found = new Map<string, Anomaly>();
-    const all = members.get(c)!, txnMembers = all.filter((v) => v < T);
+    const all = members.get(c)!,
+      txnMembers = all.filter((v) => v < T);
     // Typed tables for the search unless the component is huge (then maps, bounded by the budget).
     let scratch: Scratch | undefined;
-    if (all.length * STATES <= 1 << 24) { all.forEach((v, i) => { local[v] = i; }); scratch = new Scratch(local, Int32Array.from(all)); }
+    if (all.length * STATES <= 1 << 24) {
+      all.forEach((v, i) => {
+        local[v] = i;
+      });
+      scratch = new Scratch(local, Int32Array.from(all));
+    }
     const variants: ["" | "-process" | "-realtime", number, string, string][] = [
-      ["", 0, "SI", "SER"], ["-process", PROCESS, "SI-process", "SER-process"], ["-realtime", PROCESS | REALTIME, "SI-realtime", "SER-realtime"],
+      ["", 0, "SI", "SER"],
+      ["-process", PROCESS, "SI-process", "SER-process"],
+      ["-realtime", PROCESS | REALTIME, "SI-realtime", "SER-realtime"],
     ];
     for (const [variant, extra, siMode, serMode] of variants) {
       for (const cls of CYCLE_CLASSES) {
         if (variant !== "" && (found.has(cls) || (variant === "-realtime" && found.has(cls + "-process")))) continue;
         // Gate and region: the edge set in which every cycle of this class lies.
-        const gateMode = variant === "" && cls === "G0" ? "G0" : variant === "" && cls === "G1c" ? "G1" : cls === "G-single" || cls === "G-nonadjacent" ? siMode : serMode;
+        const gateMode =
+          variant === "" && cls === "G0"
+            ? "G0"
+            : variant === "" && cls === "G1c"
+              ? "G1"
+              : cls === "G-single" || cls === "G-nonadjacent"
+                ? siMode
+                : serMode;
         const regionMode = variant === "" && cls === "G0" ? "G0" : variant === "" && cls === "G1c" ? "G1" : serMode;
         if (!byMode.get(gateMode)!.flags[c]) continue;
         const region = byMode.get(regionMode)!.comps;
@@ -134,7 +192,9 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
         for (const s of txnMembers) {
           if (region.size[region.comp[s]] < 2 || !hasOut(g, s, CLASS_EDGE[cls], region.comp)) continue;
           const bound = best ? txnLength(g, best) : Infinity;
-          const p = scratch ? shortestCycleIn(g, s, automaton, region.comp, budget, bound, scratch) : shortestCycleThrough(g, s, automaton, region.comp, budget, bound);
+          const p = scratch
+            ? shortestCycleIn(g, s, automaton, region.comp, budget, bound, scratch)
+            : shortestCycleThrough(g, s, automaton, region.comp, budget, bound);
           if (p && (!best || txnLength(g, p) < txnLength(g, best))) best = p;
           if (budget.steps <= 0 || (best && txnLength(g, best) <= 2)) break;
         }
@@ -154,14 +214,22 @@ function findCycles(g: TxnGraph, options: TxnCheckOptions, history: readonly Op[
     const missing = [...provedModels].filter((m) => !explained.has(m));
     if (missing.length) {
       const ms = txnMembers;
-      out.push({ kind: "cycle-search-timeout", ops: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])), evidence: { witness: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])) }, explanation: `These ${ms.length} transactions hold a dependency cycle that ${missing.join(", ")} forbid${missing.length === 1 ? "s" : ""} (proved by the linear pass), but the search for a shortest example ran out of its budget of ${options.budget ?? 100_000} steps; raise the budget to see one.` });
+      out.push({
+        kind: "cycle-search-timeout",
+        ops: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])),
+        evidence: { witness: opsOf(...ms.slice(0, 200).map((v) => g.txns[v])) },
+        explanation: `These ${ms.length} transactions hold a dependency cycle that ${missing.join(", ")} forbid${missing.length === 1 ? "s" : ""} (proved by the linear pass), but the search for a shortest example ran out of its budget of ${options.budget ?? 100_000} steps; raise the budget to see one.`,
+      });
     }
   }
   return out;
 }
 
 function hasOut(g: TxnGraph, v: number, type: number, region: Int32Array): boolean {
-  for (let i = g.outStart[v]; i < g.outStart[v + 1]; i++) { const e = g.outEdge[i]; if (g.type[e] === type && region[g.dst[e]] === region[v]) return true; }
+  for (let i = g.outStart[v]; i < g.outStart[v + 1]; i++) {
+    const e = g.outEdge[i];
+    if (g.type[e] === type && region[g.dst[e]] === region[v]) return true;
+  }
   return false;
 }
 
@@ -173,7 +241,14 @@ export function formatIsolation(r: IsolationResult): string[] {
   const width = Math.max(...ISOLATION_MODELS.map((m) => m.length));
   for (const m of ISOLATION_MODELS) {
     const s = r.status[m];
-    const why = s === "violated" ? ` (${Object.keys(r.anomalyCounts).filter((k) => FORBIDS[m].includes(k)).join(", ") || "cycle"})` : "";
+    const why =
+      s === "violated"
+        ? ` (${
+            Object.keys(r.anomalyCounts)
+              .filter((k) => FORBIDS[m].includes(k))
+              .join(", ") || "cycle"
+          })`
+        : "";
     lines.push(`  ${m.padEnd(width)}  ${s}${why}`);
   }
   const counts = Object.entries(r.anomalyCounts);

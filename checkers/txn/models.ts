@@ -3,8 +3,15 @@
 // when it forbids everything the other forbids.
 
 export const ISOLATION_MODELS = [
-  "read-uncommitted", "read-committed", "monotonic-atomic-view", "repeatable-read", "snapshot-isolation",
-  "serializable", "strong-session-snapshot-isolation", "strong-session-serializable", "strong-snapshot-isolation",
+  "read-uncommitted",
+  "read-committed",
+  "monotonic-atomic-view",
+  "repeatable-read",
+  "snapshot-isolation",
+  "serializable",
+  "strong-session-snapshot-isolation",
+  "strong-session-serializable",
+  "strong-snapshot-isolation",
   "strict-serializable",
 ] as const;
 export type IsolationModel = (typeof ISOLATION_MODELS)[number];
@@ -28,7 +35,7 @@ export const FORBIDS: Record<IsolationModel, readonly string[]> = {
   "read-uncommitted": RU,
   "read-committed": RC,
   "monotonic-atomic-view": MAV,
-  "repeatable-read": SER,                     // Adya's PL-2.99 forbids G1 and G2-item: on keys, every cycle
+  "repeatable-read": SER, // Adya's PL-2.99 forbids G1 and G2-item: on keys, every cycle
   "snapshot-isolation": SI,
   serializable: SER,
   "strong-session-snapshot-isolation": [...SI, ...cycles(SI_CYCLES, "-process")],
@@ -39,15 +46,29 @@ export const FORBIDS: Record<IsolationModel, readonly string[]> = {
 
 /** Elle's and the literature's other names for the same models. */
 const ALIASES: Record<string, IsolationModel> = {
-  "strict-serializability": "strict-serializable", "strict-serializable": "strict-serializable", linearizable: "strict-serializable",
-  serializability: "serializable", "serializable": "serializable",
-  si: "snapshot-isolation", "snapshot-isolation": "snapshot-isolation", snapshot: "snapshot-isolation",
-  "repeatable-read": "repeatable-read", rr: "repeatable-read", "pl-2.99": "repeatable-read",
-  "read-committed": "read-committed", rc: "read-committed", "pl-2": "read-committed",
-  "read-uncommitted": "read-uncommitted", ru: "read-uncommitted", "pl-1": "read-uncommitted",
+  "strict-serializability": "strict-serializable",
+  "strict-serializable": "strict-serializable",
+  linearizable: "strict-serializable",
+  serializability: "serializable",
+  serializable: "serializable",
+  si: "snapshot-isolation",
+  "snapshot-isolation": "snapshot-isolation",
+  snapshot: "snapshot-isolation",
+  "repeatable-read": "repeatable-read",
+  rr: "repeatable-read",
+  "pl-2.99": "repeatable-read",
+  "read-committed": "read-committed",
+  rc: "read-committed",
+  "pl-2": "read-committed",
+  "read-uncommitted": "read-uncommitted",
+  ru: "read-uncommitted",
+  "pl-1": "read-uncommitted",
   mav: "monotonic-atomic-view",
-  "strong-session-si": "strong-session-snapshot-isolation", "strong-si": "strong-snapshot-isolation",
-  "strong-serializable": "strict-serializable", "pl-3": "serializable", "pl-si": "snapshot-isolation",
+  "strong-session-si": "strong-session-snapshot-isolation",
+  "strong-si": "strong-snapshot-isolation",
+  "strong-serializable": "strict-serializable",
+  "pl-3": "serializable",
+  "pl-si": "snapshot-isolation",
 };
 
 /** "serializable,snapshot-isolation" → the models; Elle's names and common aliases accepted, case and _ ignored. */
@@ -57,10 +78,14 @@ export function parseIsolationModels(s: string): IsolationModel[] {
     const name = raw.trim().toLowerCase().replace(/^:/, "").replace(/[_ ]/g, "-");
     if (name === "") continue;
     const m = (ISOLATION_MODELS as readonly string[]).includes(name) ? (name as IsolationModel) : ALIASES[name];
-    if (!m) throw new Error(`unknown consistency model ${JSON.stringify(raw.trim())}; choose from: ${ISOLATION_MODELS.join(", ")}`);
+    if (!m)
+      throw new Error(
+        `unknown consistency model ${JSON.stringify(raw.trim())}; choose from: ${ISOLATION_MODELS.join(", ")}`,
+      );
     if (!out.includes(m)) out.push(m);
   }
-  if (out.length === 0) throw new Error(`no consistency model named in ${JSON.stringify(s)}; choose from: ${ISOLATION_MODELS.join(", ")}`);
+  if (out.length === 0)
+    throw new Error(`no consistency model named in ${JSON.stringify(s)}; choose from: ${ISOLATION_MODELS.join(", ")}`);
   return out;
 }
 

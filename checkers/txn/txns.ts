@@ -23,16 +23,21 @@ export function validateTxnHistory(history: readonly Op[], workload: Workload, f
 
 /** Pairs the history and parses its transactions: ok and info ones get graph nodes in invocation order. */
 export function readTxns(history: readonly Op[], workload: Workload): { txns: Txn[]; failed: Txn[] } {
-  const txns: Txn[] = [], failed: Txn[] = [];
+  const txns: Txn[] = [],
+    failed: Txn[] = [];
   for (const op of pairOperations(history)) {
     if (op.f !== "txn") continue;
     // A completion may drop the micro-ops (fail/info often carry the invoke's value): use the invoke's then.
     const value = op.type === "ok" ? op.value : op.invoke.value;
     const p = txnProblem(value, workload, op.type === "ok");
-    if (p) throw new HistoryError("<history>", (op.type === "ok" ? op.complete!.index : op.invoke.index) + 1, p[0], p[1]);
+    if (p)
+      throw new HistoryError("<history>", (op.type === "ok" ? op.complete!.index : op.invoke.index) + 1, p[0], p[1]);
     const t: Txn = { node: -1, op, mops: value as Mop[] };
     if (op.type === "fail") failed.push(t);
-    else { t.node = txns.length; txns.push(t); }
+    else {
+      t.node = txns.length;
+      txns.push(t);
+    }
   }
   return { txns, failed };
 }

@@ -2,7 +2,12 @@
 import type { Mop, Txn } from "./txns.ts";
 import { show } from "./txns.ts";
 
-export const mopText = (m: Mop) => m[0] === "r" ? `read ${show(m[1])} → ${show(m[2])}` : m[0] === "append" ? `append ${show(m[2])} to ${show(m[1])}` : `write ${show(m[1])} = ${show(m[2])}`;
+export const mopText = (m: Mop) =>
+  m[0] === "r"
+    ? `read ${show(m[1])} → ${show(m[2])}`
+    : m[0] === "append"
+      ? `append ${show(m[2])} to ${show(m[1])}`
+      : `write ${show(m[1])} = ${show(m[2])}`;
 
 /** "process 3, ops 12–15: [append 8 to 255, read 255 → [1,8]]". */
 export function txnText(t: Txn): string {
@@ -15,7 +20,10 @@ export function txnText(t: Txn): string {
 export { millis as ms } from "../../src/format.ts";
 
 /** History indexes of a transaction's events. */
-export const opsOf = (...ts: Txn[]) => [...new Set(ts.flatMap((t) => (t.op.complete ? [t.op.invoke.index, t.op.complete.index] : [t.op.invoke.index])))].sort((a, b) => a - b);
+export const opsOf = (...ts: Txn[]) =>
+  [
+    ...new Set(ts.flatMap((t) => (t.op.complete ? [t.op.invoke.index, t.op.complete.index] : [t.op.invoke.index]))),
+  ].sort((a, b) => a - b);
 
 /** The history index that names a transaction in evidence: its completion, or its invocation if it has none. */
 export const idx = (t: Txn) => (t.op.complete ?? t.op.invoke).index;

@@ -8,7 +8,11 @@ export function keyValues(v: string, acc: Record<string, unknown> = {}): Record<
   const k = eq < 0 ? v : v.slice(0, eq);
   const raw = eq < 0 ? "true" : v.slice(eq + 1);
   let val: unknown = raw;
-  try { val = JSON.parse(raw); } catch { /* keep string */ }
+  try {
+    val = JSON.parse(raw);
+  } catch {
+    /* keep string */
+  }
   if (k === "") throw new UsageError(`option ${JSON.stringify(v)} has no key: write key=value`);
   return { ...acc, [k]: val };
 }

@@ -19,7 +19,9 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
 };
 
 const program = new Command("faultline")
-  .description("Jepsen-style consistency checking and fault injection: run workloads against stores under faults, check the histories")
+  .description(
+    "Jepsen-style consistency checking and fault injection: run workloads against stores under faults, check the histories",
+  )
   .version(packageVersion(), "-V, --version", "print faultline's version")
   .addHelpText("after", EXIT_HELP)
   .showHelpAfterError()
@@ -30,12 +32,17 @@ const program = new Command("faultline")
 const argv = process.argv.slice(2);
 const args = argv.length === 0 ? ["run"] : argv;
 try {
-  const only = Object.hasOwn(COMMANDS, args[0]) ? [args[0]] : args[0] === "-V" || args[0] === "--version" ? [] : Object.keys(COMMANDS);
+  const only = Object.hasOwn(COMMANDS, args[0])
+    ? [args[0]]
+    : args[0] === "-V" || args[0] === "--version"
+      ? []
+      : Object.keys(COMMANDS);
   for (const name of only) (await COMMANDS[name]()).register(program);
   for (const c of program.commands) exitOverrideAll(c);
   await program.parseAsync(args, { from: "user" });
 } catch (e) {
-  if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? EXIT.valid : EXIT.usage;   // help/--version: 0; its message is printed already
+  if (e instanceof CommanderError)
+    process.exitCode = e.exitCode === 0 ? EXIT.valid : EXIT.usage; // help/--version: 0; its message is printed already
   else process.exitCode = reportError(e);
 }
 

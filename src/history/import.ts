@@ -10,12 +10,14 @@ import { UsageError } from "../errors.ts";
 /** Parses text in `format` and validates every op it yields as the JSONL reader validates a line. */
 export function parseAs(text: string, file: string, format: string, notes: string[] = []): Op[] {
   const fmt = FORMATS[format];
-  if (!fmt) throw new UsageError(`unknown format ${JSON.stringify(format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
+  if (!fmt)
+    throw new UsageError(`unknown format ${JSON.stringify(format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
   let ops: Op[];
   try {
     ops = fmt.parse(text, file, notes);
   } catch (e) {
-    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new HistoryError(file, 0, "value", "nested too deeply to read");
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new HistoryError(file, 0, "value", "nested too deeply to read");
     throw e;
   }
   return validated(ops, file);
@@ -25,13 +27,22 @@ export function parseAs(text: string, file: string, format: string, notes: strin
 export function readAs(file: string, format: string, options: ReadOptions = {}, notes: string[] = []): Op[] {
   if (format === "jsonl") return readHistory(file, options);
   let bytes: Buffer;
-  try { bytes = readFileSync(file); } catch (e) {
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw e;
-    throw new HistoryError(file, 0, "file", code === "EISDIR" ? "is a directory, not a history file" : `cannot be read (${code ?? (e as Error).message})`);
+    throw new HistoryError(
+      file,
+      0,
+      "file",
+      code === "EISDIR" ? "is a directory, not a history file" : `cannot be read (${code ?? (e as Error).message})`,
+    );
   }
   let text: string;
-  try { text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); } catch {
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
     const line = bytes.subarray(0, firstInvalidUtf8(bytes)).filter((b) => b === 10).length + 1;
     throw new HistoryError(file, line, "line", "not valid UTF-8 (distinct byte strings would read as the same text)");
   }
@@ -49,8 +60,20 @@ function validated(ops: Op[], file: string): Op[] {
 
 /** Offset of the first byte where UTF-8 decoding fails (found by halving). */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  const ok = (n: number) => { try { new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream: true }); return true; } catch { return false; } };
-  let lo = 0, hi = bytes.length;
-  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (ok(mid)) lo = mid; else hi = mid - 1; }
+  const ok = (n: number) => {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 0,
+    hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
   return lo;
 }

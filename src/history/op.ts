@@ -5,14 +5,14 @@ export type OpType = "invoke" | "ok" | "fail" | "info";
 export type Process = number | "nemesis";
 
 export interface Op {
-  index: number;          // position in the history, 0-based, dense
-  time: number;           // nanoseconds since the run started (monotonic)
-  process: Process;       // client process, or "nemesis" for fault events
+  index: number; // position in the history, 0-based, dense
+  time: number; // nanoseconds since the run started (monotonic)
+  process: Process; // client process, or "nemesis" for fault events
   type: OpType;
   f: string;
   value: unknown;
-  node?: string;          // the node the client talked to (or the nodes a fault touched)
-  error?: string;         // why an op failed or is indeterminate
+  node?: string; // the node the client talked to (or the nodes a fault touched)
+  error?: string; // why an op failed or is indeterminate
 }
 
 export const OP_TYPES: readonly OpType[] = ["invoke", "ok", "fail", "info"];
@@ -26,7 +26,12 @@ export interface Completion {
 
 /** A problem with one line of a history file: `file:line: field: what is wrong`. */
 export class HistoryError extends Error {
-  constructor(readonly file: string, readonly line: number, readonly field: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly field: string,
+    readonly problem: string,
+  ) {
     super(`${file}:${line}: ${field}: ${problem}`);
     this.name = "HistoryError";
   }
@@ -36,11 +41,14 @@ export class HistoryError extends Error {
 export function opProblem(x: unknown): [string, string] | undefined {
   if (typeof x !== "object" || x === null || Array.isArray(x)) return ["line", "not a JSON object"];
   const o = x as Record<string, unknown>;
-  if (!Number.isInteger(o.index) || (o.index as number) < 0) return ["index", `must be a non-negative integer, got ${show(o.index)}`];
-  if (typeof o.time !== "number" || !Number.isFinite(o.time) || o.time < 0) return ["time", `must be a non-negative number of nanoseconds, got ${show(o.time)}`];
+  if (!Number.isInteger(o.index) || (o.index as number) < 0)
+    return ["index", `must be a non-negative integer, got ${show(o.index)}`];
+  if (typeof o.time !== "number" || !Number.isFinite(o.time) || o.time < 0)
+    return ["time", `must be a non-negative number of nanoseconds, got ${show(o.time)}`];
   if (!(Number.isInteger(o.process) && (o.process as number) >= 0) && o.process !== "nemesis")
     return ["process", `must be a non-negative integer or "nemesis", got ${show(o.process)}`];
-  if (!OP_TYPES.includes(o.type as OpType)) return ["type", `must be one of invoke, ok, fail, info, got ${show(o.type)}`];
+  if (!OP_TYPES.includes(o.type as OpType))
+    return ["type", `must be one of invoke, ok, fail, info, got ${show(o.type)}`];
   if (typeof o.f !== "string" || o.f === "") return ["f", `must be a non-empty string, got ${show(o.f)}`];
   if (!("value" in o)) return ["value", "is missing (use null for no value)"];
   const vp = valueProblem(o.value);
@@ -59,14 +67,17 @@ export const MAX_VALUE_DEPTH = 64;
 export function valueProblem(v: unknown, depth = 0): string | undefined {
   if (typeof v === "number") {
     if (!Number.isFinite(v)) return "a number too large to represent (it would read as Infinity)";
-    if (Number.isInteger(v) && !Number.isSafeInteger(v)) return `${v} is beyond 2^53, where integers cannot be read exactly (write it as a string)`;
+    if (Number.isInteger(v) && !Number.isSafeInteger(v))
+      return `${v} is beyond 2^53, where integers cannot be read exactly (write it as a string)`;
     return undefined;
   }
   if (v === null || typeof v !== "object") return undefined;
   if (depth >= MAX_VALUE_DEPTH) return `nested deeper than ${MAX_VALUE_DEPTH} levels`;
-  for (const x of Array.isArray(v) ? v : Object.values(v)) { const p = valueProblem(x, depth + 1); if (p) return p; }
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    const p = valueProblem(x, depth + 1);
+    if (p) return p;
+  }
   return undefined;
 }
-
 
 export const isClient = (op: Op): op is Op & { process: number } => op.process !== "nemesis";

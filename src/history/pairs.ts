@@ -11,7 +11,7 @@ export interface Operation {
   f: string;
   type: "ok" | "fail" | "info";
   invoke: Op;
-  complete?: Op;       // absent when the history ended before a completion was recorded
+  complete?: Op; // absent when the history ended before a completion was recorded
   /** The op's value as completed: the completion's value for ok, else the invocation's. */
   value: unknown;
   node?: string;
@@ -35,16 +35,43 @@ export function pairOperations(history: readonly Op[], options: PairOptions = {}
     if (op.process === "nemesis") continue;
     const p = op.process;
     if (op.type === "invoke") {
-      if (open.has(p)) throw new HistoryError(file, op.index + 1, "type", `process ${p} invoked ${op.f} while its op at index ${open.get(p)!.invoke.index} was still open`);
-      if (strict && retired.has(p)) throw new HistoryError(file, op.index + 1, "process", `process ${p} crashed earlier (info) and must not issue more ops; use a new process number`);
+      if (open.has(p))
+        throw new HistoryError(
+          file,
+          op.index + 1,
+          "type",
+          `process ${p} invoked ${op.f} while its op at index ${open.get(p)!.invoke.index} was still open`,
+        );
+      if (strict && retired.has(p))
+        throw new HistoryError(
+          file,
+          op.index + 1,
+          "process",
+          `process ${p} crashed earlier (info) and must not issue more ops; use a new process number`,
+        );
       // Every field present from the start: one object shape for a million operations.
-      const o: Operation = { process: p, f: op.f, type: "info", invoke: op, complete: undefined, value: op.value, node: op.node, error: undefined };
+      const o: Operation = {
+        process: p,
+        f: op.f,
+        type: "info",
+        invoke: op,
+        complete: undefined,
+        value: op.value,
+        node: op.node,
+        error: undefined,
+      };
       open.set(p, o);
       out.push(o);
     } else {
       const o = open.get(p);
       if (!o) throw new HistoryError(file, op.index + 1, "type", `${op.type} for process ${p} with no open invocation`);
-      if (o.f !== op.f) throw new HistoryError(file, op.index + 1, "f", `completion f ${JSON.stringify(op.f)} does not match its invocation's ${JSON.stringify(o.f)} (index ${o.invoke.index})`);
+      if (o.f !== op.f)
+        throw new HistoryError(
+          file,
+          op.index + 1,
+          "f",
+          `completion f ${JSON.stringify(op.f)} does not match its invocation's ${JSON.stringify(o.f)} (index ${o.invoke.index})`,
+        );
       open.delete(p);
       o.type = op.type;
       o.complete = op;
@@ -58,9 +85,9 @@ export function pairOperations(history: readonly Op[], options: PairOptions = {}
 }
 
 export interface Fault {
-  f: string;            // e.g. "partition", "kill", "clock"
+  f: string; // e.g. "partition", "kill", "clock"
   start: Op;
-  stop?: Op;            // the matching heal, if recorded
+  stop?: Op; // the matching heal, if recorded
   value: unknown;
 }
 
@@ -75,7 +102,10 @@ export function faults(history: readonly Op[]): Fault[] {
       active.clear();
     } else if (op.f.startsWith("heal-")) {
       const fault = active.get(op.f.slice(5));
-      if (fault) { fault.stop = op; active.delete(op.f.slice(5)); }
+      if (fault) {
+        fault.stop = op;
+        active.delete(op.f.slice(5));
+      }
     } else {
       const fault: Fault = { f: op.f, start: op, value: op.value };
       active.set(op.f, fault);

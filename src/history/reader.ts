@@ -8,7 +8,10 @@ import { HistoryError, opProblem, type Op } from "./op.ts";
 class LineParser {
   readonly ops: Op[] = [];
   lineNo = 0;
-  constructor(private readonly file: string, private readonly options: ReadOptions = {}) {}
+  constructor(
+    private readonly file: string,
+    private readonly options: ReadOptions = {},
+  ) {}
 
   /** One line without its newline; `unterminated`: the file's last line, with no newline after it. */
   line(text: string, unterminated: boolean): void {
@@ -19,19 +22,40 @@ class LineParser {
       parsed = JSON.parse(text);
     } catch (e) {
       if (unterminated && this.options.dropTruncatedEnd) {
-        this.options.onNote?.(`${this.file}:${this.lineNo}: the last line is incomplete (a run killed mid-write?); it is left out`);
+        this.options.onNote?.(
+          `${this.file}:${this.lineNo}: the last line is incomplete (a run killed mid-write?); it is left out`,
+        );
         return;
       }
-      throw new HistoryError(this.file, this.lineNo, "line", unterminated ? "truncated: the last line is not complete JSON" : `not valid JSON (${(e as Error).message})`);
+      throw new HistoryError(
+        this.file,
+        this.lineNo,
+        "line",
+        unterminated ? "truncated: the last line is not complete JSON" : `not valid JSON (${(e as Error).message})`,
+      );
     }
-    if (this.options.unchecked) { this.ops.push(parsed as Op); return; }
+    if (this.options.unchecked) {
+      this.ops.push(parsed as Op);
+      return;
+    }
     const problem = opProblem(parsed);
     if (problem) throw new HistoryError(this.file, this.lineNo, problem[0], problem[1]);
     const op = parsed as Op;
     const ops = this.ops;
-    if (op.index !== ops.length) throw new HistoryError(this.file, this.lineNo, "index", `expected ${ops.length} (indexes are dense and in order), got ${op.index}`);
+    if (op.index !== ops.length)
+      throw new HistoryError(
+        this.file,
+        this.lineNo,
+        "index",
+        `expected ${ops.length} (indexes are dense and in order), got ${op.index}`,
+      );
     if (ops.length > 0 && op.time < ops[ops.length - 1].time)
-      throw new HistoryError(this.file, this.lineNo, "time", `goes backwards (${op.time} < ${ops[ops.length - 1].time})`);
+      throw new HistoryError(
+        this.file,
+        this.lineNo,
+        "time",
+        `goes backwards (${op.time} < ${ops[ops.length - 1].time})`,
+      );
     ops.push(op);
   }
 
@@ -66,8 +90,15 @@ function decodeLines(bytes: Uint8Array, file: string, firstLine: number): string
     for (let line = firstLine; ; line++) {
       const nl = bytes.indexOf(10, start);
       const end = nl < 0 ? bytes.length : nl;
-      try { utf8.decode(bytes.subarray(start, end)); } catch {
-        throw new HistoryError(file, line, "line", "not valid UTF-8 (distinct byte strings would read as the same text)");
+      try {
+        utf8.decode(bytes.subarray(start, end));
+      } catch {
+        throw new HistoryError(
+          file,
+          line,
+          "line",
+          "not valid UTF-8 (distinct byte strings would read as the same text)",
+        );
       }
       if (nl < 0) throw new HistoryError(file, firstLine, "line", "not valid UTF-8");
       start = nl + 1;
@@ -89,29 +120,47 @@ export function readHistory(file: string, options: ReadOptions = {}): Op[] {
   let fd: number;
   try {
     fd = openSync(file, "r");
-    if (fstatSync(fd).isDirectory()) { closeSync(fd); throw Object.assign(new Error(), { code: "EISDIR" }); }
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error(), { code: "EISDIR" });
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw e;   // reported as "no such file or directory: <path>"
-    throw new HistoryError(file, 0, "file", code === "EISDIR" ? "is a directory, not a history file" : code === "EACCES" || code === "EPERM" ? "cannot be read (permission denied)" : `cannot be read (${code ?? (e as Error).message})`);
+    if (code === "ENOENT") throw e; // reported as "no such file or directory: <path>"
+    throw new HistoryError(
+      file,
+      0,
+      "file",
+      code === "EISDIR"
+        ? "is a directory, not a history file"
+        : code === "EACCES" || code === "EPERM"
+          ? "cannot be read (permission denied)"
+          : `cannot be read (${code ?? (e as Error).message})`,
+    );
   }
   try {
     const buf = Buffer.allocUnsafe(size);
-    let carry: Buffer | undefined;   // the start of a line that continues in the next chunk
+    let carry: Buffer | undefined; // the start of a line that continues in the next chunk
     for (let n = readSync(fd, buf, 0, size, null); n > 0; n = readSync(fd, buf, 0, size, null)) {
       const chunk = carry ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
       carry = undefined;
       // Decode up to the chunk's last newline at once (a newline byte never splits a UTF-8 character).
       const end = chunk.lastIndexOf(10) + 1;
       p.lines(decodeLines(chunk.subarray(0, end), file, p.lineNo + 1));
-      if (end < chunk.length) carry = Buffer.from(chunk.subarray(end));   // a copy: buf is reused
+      if (end < chunk.length) carry = Buffer.from(chunk.subarray(end)); // a copy: buf is reused
     }
     if (carry) {
       let text: string | undefined;
-      try { text = decodeLines(carry, file, p.lineNo + 1); } catch (e) { if (!options.dropTruncatedEnd) throw e; }
+      try {
+        text = decodeLines(carry, file, p.lineNo + 1);
+      } catch (e) {
+        if (!options.dropTruncatedEnd) throw e;
+      }
       // Undecodable bytes at the very end are a cut inside a character when the writer was killed.
-      if (text === undefined) { p.lineNo++; options.onNote?.(`${file}:${p.lineNo}: the last line is incomplete (a run killed mid-write?); it is left out`); }
-      else p.line(text, true);
+      if (text === undefined) {
+        p.lineNo++;
+        options.onNote?.(`${file}:${p.lineNo}: the last line is incomplete (a run killed mid-write?); it is left out`);
+      } else p.line(text, true);
     }
     return p.ops;
   } finally {

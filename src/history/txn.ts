@@ -19,21 +19,25 @@ const show = (v: unknown) => showValue(v, 60);
 /** The first thing wrong with a transaction's value, as [field, problem], or undefined. `completed`: the value
  *  of an ok completion, whose reads must hold what was read (an invocation's reads are null). */
 export function txnProblem(value: unknown, workload: TxnWorkload, completed: boolean): [string, string] | undefined {
-  if (!Array.isArray(value)) return ["value", `a ${workload} transaction must be a list of micro-ops, got ${show(value)}`];
+  if (!Array.isArray(value))
+    return ["value", `a ${workload} transaction must be a list of micro-ops, got ${show(value)}`];
   const write = TXN_WRITE[workload];
   for (let j = 0; j < value.length; j++) {
     const m = value[j];
     const at = `value[${j}]`;
     if (!Array.isArray(m) || m.length !== 3) return [at, `a micro-op must be [f, key, value], got ${show(m)}`];
     const [f, k, v] = m;
-    if (f !== "r" && f !== write) return [at, `${workload} micro-ops are "r" and ${JSON.stringify(write)}, got ${show(f)}`];
+    if (f !== "r" && f !== write)
+      return [at, `${workload} micro-ops are "r" and ${JSON.stringify(write)}, got ${show(f)}`];
     if (!isScalar(k)) return [`${at}.key`, `must be a number or a string, got ${show(k)}`];
     if (f === write) {
       if (!isScalar(v)) return [`${at}.value`, `a written value must be a number or a string, got ${show(v)}`];
     } else if (completed && v !== null) {
       if (workload === "rw-register") {
-        if (!isScalar(v)) return [`${at}.value`, `a rw-register read must give a number, a string or nil, got ${show(v)}`];
-      } else if (!Array.isArray(v)) return [`${at}.value`, `a list-append read must give a list (or nil), got ${show(v)}`];
+        if (!isScalar(v))
+          return [`${at}.value`, `a rw-register read must give a number, a string or nil, got ${show(v)}`];
+      } else if (!Array.isArray(v))
+        return [`${at}.value`, `a list-append read must give a list (or nil), got ${show(v)}`];
       else if (!v.every(isScalar)) return [`${at}.value`, `a list read must hold numbers or strings, got ${show(v)}`];
     }
   }
@@ -63,7 +67,12 @@ export function validateTxnOps(
       const id = `${JSON.stringify(k)}\u0000${JSON.stringify(v)}`;
       const first = written.get(id);
       if (first !== undefined)
-        throw new HistoryError(file, line, `value[${j}].value`, `${show(v)} is ${f === "w" ? "written to" : "appended to"} key ${show(k)} a second time (first at line ${first}); values must be unique per key`);
+        throw new HistoryError(
+          file,
+          line,
+          `value[${j}].value`,
+          `${show(v)} is ${f === "w" ? "written to" : "appended to"} key ${show(k)} a second time (first at line ${first}); values must be unique per key`,
+        );
       written.set(id, line);
     });
   }

@@ -23,7 +23,10 @@ const FLUSH_BYTES = 64 << 10;
 const quoted = new Map<string, string>();
 const quote = (s: string): string => {
   let q = quoted.get(s);
-  if (q === undefined) { q = JSON.stringify(s); if (quoted.size < 1024) quoted.set(s, q); }
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quoted.size < 1024) quoted.set(s, q);
+  }
   return q;
 };
 
@@ -31,10 +34,19 @@ const quote = (s: string): string => {
  *  the op's own fields was the writer's largest cost. Anything unusual takes the generic path. */
 export function jsonLine(op: Op): string {
   const value = JSON.stringify(op.value);
-  if (value === undefined || !Number.isFinite(op.time) || !Number.isInteger(op.index) || typeof op.type !== "string" || typeof op.f !== "string"
-    || (op.node !== undefined && typeof op.node !== "string") || (op.error !== undefined && typeof op.error !== "string")) return JSON.stringify(op) + "\n";
+  if (
+    value === undefined ||
+    !Number.isFinite(op.time) ||
+    !Number.isInteger(op.index) ||
+    typeof op.type !== "string" ||
+    typeof op.f !== "string" ||
+    (op.node !== undefined && typeof op.node !== "string") ||
+    (op.error !== undefined && typeof op.error !== "string")
+  )
+    return JSON.stringify(op) + "\n";
   const p = op.process;
-  const process = typeof p === "number" && Number.isFinite(p) ? String(p) : p === "nemesis" ? '"nemesis"' : JSON.stringify(p);
+  const process =
+    typeof p === "number" && Number.isFinite(p) ? String(p) : p === "nemesis" ? '"nemesis"' : JSON.stringify(p);
   let line = `{"index":${op.index},"time":${op.time},"process":${process},"type":${quote(op.type)},"f":${quote(op.f)},"value":${value}`;
   if (op.node !== undefined) line += `,"node":${quote(op.node)}`;
   if (op.error !== undefined) line += `,"error":${JSON.stringify(op.error)}`;
@@ -57,13 +69,22 @@ export class HistoryWriter {
   /** path undefined: keep in memory only (tests, in-process checks). `keep: false` (with a path): keep nothing
    *  in memory while the run goes on, and read the file back in `history()`; a run's ops kept in memory are
    *  garbage the collector copies and marks again and again, a tenth of a fast store's throughput. */
-  constructor(readonly path: string | undefined, private readonly clock: () => number, options: { keep?: boolean } = {}) {
+  constructor(
+    readonly path: string | undefined,
+    private readonly clock: () => number,
+    options: { keep?: boolean } = {},
+  ) {
     this.keep = options.keep ?? true;
     if (!path) this.keep = true;
     if (path) {
       this.fd = openSync(path, "a");
       open.add(this);
-      if (!exitHook) { exitHook = true; process.on("exit", () => { for (const w of open) w.flush(); }); }
+      if (!exitHook) {
+        exitHook = true;
+        process.on("exit", () => {
+          for (const w of open) w.flush();
+        });
+      }
     }
   }
 

@@ -16,20 +16,28 @@ export interface CleanReport {
 export function cleanLab(): CleanReport {
   const report: CleanReport = { undone: [], swept: [], busy: [], errors: [] };
   for (const s of slots()) {
-    if (s.alive) { report.busy.push(`slot ${s.slot}: pid ${s.owner?.pid} is running (${s.owner?.argv.join(" ") ?? "?"})`); continue; }
+    if (s.alive) {
+      report.busy.push(`slot ${s.slot}: pid ${s.owner?.pid} is running (${s.owner?.argv.join(" ") ?? "?"})`);
+      continue;
+    }
     const { undone, errors } = Journal.open(s.slot).undoAll();
     report.undone.push(...undone.map((u) => `slot ${s.slot}: ${u}`));
     report.errors.push(...errors.map((e) => `slot ${s.slot}: ${e}`));
   }
   // Live slots again, after the undo above took its time: a run may have claimed a slot (and made its
   // namespaces) meanwhile; a slot directory whose owner line is not written yet is being claimed.
-  const live = new Set(slots().filter((s) => s.alive || !s.owner).map((s) => s.slot));
+  const live = new Set(
+    slots()
+      .filter((s) => s.alive || !s.owner)
+      .map((s) => s.slot),
+  );
   for (const ns of listNetns()) {
     const m = OUR_NETNS.exec(ns);
     if (!m || live.has(Number(m[1] || 0))) continue;
     killNamespace(ns);
     const r = spawnSync("ip", ["netns", "del", ns], { encoding: "utf8" });
-    if (r.status === 0) report.swept.push(`netns ${ns}`); else report.errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
+    if (r.status === 0) report.swept.push(`netns ${ns}`);
+    else report.errors.push(`ip netns del ${ns}: ${r.stderr.trim()}`);
   }
   for (const link of listLinks()) {
     const m = OUR_LINK.exec(link);
@@ -37,7 +45,8 @@ export function cleanLab(): CleanReport {
     const slot = Number(/\d+/.exec(m[1])![0]);
     if (live.has(slot)) continue;
     const r = spawnSync("ip", ["link", "del", link], { encoding: "utf8" });
-    if (r.status === 0) report.swept.push(`link ${link}`); else if (listLinks().includes(link)) report.errors.push(`ip link del ${link}: ${r.stderr.trim()}`);
+    if (r.status === 0) report.swept.push(`link ${link}`);
+    else if (listLinks().includes(link)) report.errors.push(`ip link del ${link}: ${r.stderr.trim()}`);
   }
   return report;
 }

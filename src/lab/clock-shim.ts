@@ -20,7 +20,10 @@ export function clockShim(): string | undefined {
     mkdirSync(stateDir(), { recursive: true, mode: 0o755 });
     const tmp = `${out}.${process.pid}.tmp`;
     const r = spawnSync("gcc", ["-O2", "-shared", "-fPIC", "-o", tmp, src], { encoding: "utf8" });
-    if (r.status !== 0) { shimError = `the clock shim could not be built with gcc (${(r.stderr || r.error?.message || "").trim().split("\n")[0]}): apt-get install -y gcc`; return undefined; }
+    if (r.status !== 0) {
+      shimError = `the clock shim could not be built with gcc (${(r.stderr || r.error?.message || "").trim().split("\n")[0]}): apt-get install -y gcc`;
+      return undefined;
+    }
     chmodSync(tmp, 0o755);
     renameSync(tmp, out);
   }
@@ -30,12 +33,17 @@ export function clockShim(): string | undefined {
 export const clockShimError = (): string | undefined => shimError;
 
 /** The control file's text for an offset: a signed number of ms, padded to 31 characters and a newline. */
-export const clockText = (ms: number): string => `${ms >= 0 ? "+" : "-"}${Math.abs(Math.round(ms))}`.padEnd(31, " ") + "\n";
+export const clockText = (ms: number): string =>
+  `${ms >= 0 ? "+" : "-"}${Math.abs(Math.round(ms))}`.padEnd(31, " ") + "\n";
 
 /** Writes a local control file in place (same length: a running shim's mapping stays valid). */
 export function writeClockFile(file: string, ms: number): void {
   const fd = openSync(file, existsSync(file) ? "r+" : "w", 0o644);
-  try { writeSync(fd, clockText(ms), 0); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, clockText(ms), 0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Go programs read the clock through the vDSO, so no preload library can shift it. */
@@ -43,5 +51,7 @@ export function isGoBinary(path: string): boolean {
   try {
     const buf = readFileSync(path);
     return buf.includes("\xff Go buildinf:", 0, "latin1") || buf.includes(".go.buildinfo");
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }

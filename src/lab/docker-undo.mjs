@@ -4,14 +4,21 @@
 import http from "node:http";
 
 const [host, kind, name] = process.argv.slice(2);
-const target = host.startsWith("unix://") ? { socketPath: host.slice("unix://".length) } : (() => {
-  const u = new URL(host.replace(/^tcp:/, "http:"));
-  return { host: u.hostname, port: Number(u.port || 2375) };
-})();
-const path = kind === "container" ? `/containers/${encodeURIComponent(name)}?force=true&v=true` : `/networks/${encodeURIComponent(name)}`;
+const target = host.startsWith("unix://")
+  ? { socketPath: host.slice("unix://".length) }
+  : (() => {
+      const u = new URL(host.replace(/^tcp:/, "http:"));
+      return { host: u.hostname, port: Number(u.port || 2375) };
+    })();
+const path =
+  kind === "container"
+    ? `/containers/${encodeURIComponent(name)}?force=true&v=true`
+    : `/networks/${encodeURIComponent(name)}`;
 const req = http.request({ ...target, method: "DELETE", path, timeout: 50_000 }, (res) => {
   let body = "";
-  res.on("data", (d) => { body += d; });
+  res.on("data", (d) => {
+    body += d;
+  });
   res.on("end", () => {
     const ok = res.statusCode < 300 || res.statusCode === 404;
     if (!ok) process.stderr.write(`${res.statusCode} ${body.trim()}\n`);
@@ -19,5 +26,8 @@ const req = http.request({ ...target, method: "DELETE", path, timeout: 50_000 },
   });
 });
 req.on("timeout", () => req.destroy(new Error("timed out")));
-req.on("error", (e) => { process.stderr.write(`${e.message}\n`); process.exit(1); });
+req.on("error", (e) => {
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+});
 req.end();

@@ -37,12 +37,19 @@ export function dockerHost(explicit?: string): string {
 }
 
 export function parseDockerOptions(o: Record<string, unknown>): DockerOptions {
-  for (const k of Object.keys(o)) if (!DOCKER_OPTIONS.includes(k)) throw new UsageError(`the docker runtime has no option ${JSON.stringify(k)}; options: ${DOCKER_OPTIONS.join(", ")}`);
+  for (const k of Object.keys(o))
+    if (!DOCKER_OPTIONS.includes(k))
+      throw new UsageError(
+        `the docker runtime has no option ${JSON.stringify(k)}; options: ${DOCKER_OPTIONS.join(", ")}`,
+      );
   const image = o.image === undefined ? defaultImage() : String(o.image);
-  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image)) throw new UsageError(`bad docker image name ${JSON.stringify(o.image)}`);
+  if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(image))
+    throw new UsageError(`bad docker image name ${JSON.stringify(o.image)}`);
   const host = dockerHost(o["docker-host"] as string | undefined);
-  if (!/^(unix|tcp):\/\//.test(host)) throw new UsageError(`docker host must be unix:///path or tcp://host:port, got ${JSON.stringify(host)}`);
-  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 256)) throw new UsageError(`slot must be an integer 0..255, got ${JSON.stringify(o.slot)}`);
+  if (!/^(unix|tcp):\/\//.test(host))
+    throw new UsageError(`docker host must be unix:///path or tcp://host:port, got ${JSON.stringify(host)}`);
+  if (o.slot !== undefined && !(Number.isInteger(o.slot) && (o.slot as number) >= 0 && (o.slot as number) < 256))
+    throw new UsageError(`slot must be an integer 0..255, got ${JSON.stringify(o.slot)}`);
   return { image, host, slot: o.slot as number | undefined };
 }
 
@@ -63,29 +70,59 @@ const ROOT = "/faultline";
 
 class DockerLink extends ShellLink {
   readonly conn: Conn;
-  constructor(private readonly docker: Dockerode, private readonly container: Dockerode.Container, name: string) {
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly container: Dockerode.Container,
+    name: string,
+  ) {
     super(`${ROOT}/fl-node.sh`);
     this.conn = { kind: "docker", container: name, where: `container ${name}` };
   }
 
   protected async raw(argv: string[], o: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RawResult> {
-    const exec = await this.container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: o.input !== undefined, User: "root" });
+    const exec = await this.container.exec({
+      Cmd: argv,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: o.input !== undefined,
+      User: "root",
+    });
     const stream = await exec.start({ hijack: true, stdin: o.input !== undefined });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const so = new PassThrough().on("data", (d: Buffer) => out.push(d));
     const se = new PassThrough().on("data", (d: Buffer) => err.push(d));
     this.docker.modem.demuxStream(stream, so, se);
-    const ended = new Promise<void>((resolve) => { stream.on("end", resolve); stream.on("close", resolve); stream.on("error", () => resolve()); });
+    const ended = new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
     if (o.input !== undefined) stream.end(o.input);
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([ended, ...(o.timeoutMs ? [new Promise<void>((r) => { timer = setTimeout(() => { timedOut = true; stream.destroy(); r(); }, o.timeoutMs); })] : [])]);
+    await Promise.race([
+      ended,
+      ...(o.timeoutMs
+        ? [
+            new Promise<void>((r) => {
+              timer = setTimeout(() => {
+                timedOut = true;
+                stream.destroy();
+                r();
+              }, o.timeoutMs);
+            }),
+          ]
+        : []),
+    ]);
     clearTimeout(timer);
     let exitCode = -1;
     for (let i = 0; i < 100 && !timedOut; i++) {
       const s = await exec.inspect();
-      if (!s.Running) { exitCode = s.ExitCode ?? -1; break; }
+      if (!s.Running) {
+        exitCode = s.ExitCode ?? -1;
+        break;
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
     return { exitCode, out: Buffer.concat(out), err: Buffer.concat(err), timedOut };
@@ -94,21 +131,43 @@ class DockerLink extends ShellLink {
 
 class DockerTransport implements Transport {
   readonly name = "docker";
-  readonly capabilities: Capabilities = { localDirs: false, lossHitsHarness: false, realClock: false, clockHint: "per-node clocks need separate hosts (ssh runtime with clock=real)" };
+  readonly capabilities: Capabilities = {
+    localDirs: false,
+    lossHitsHarness: false,
+    realClock: false,
+    clockHint: "per-node clocks need separate hosts (ssh runtime with clock=real)",
+  };
 
-  constructor(private readonly journal: Journal, readonly options: DockerOptions) {}
+  constructor(
+    private readonly journal: Journal,
+    readonly options: DockerOptions,
+  ) {}
 
-  get slot(): number { return this.journal.slot; }
-  get subnets(): string[] { return [dockerSubnet(this.slot)]; }
+  get slot(): number {
+    return this.journal.slot;
+  }
+  get subnets(): string[] {
+    return [dockerSubnet(this.slot)];
+  }
 
   async createNodes(count: number): Promise<Reached[]> {
     const host = this.options.host;
     const docker = await dockerClient(host);
-    try { await docker.ping(); } catch (e) {
-      throw new LabError(`no Docker engine answers at ${host}: ${(e as Error).message}`, "start Docker (or set DOCKER_HOST to a running engine); `faultline lab doctor --runtime docker` checks");
+    try {
+      await docker.ping();
+    } catch (e) {
+      throw new LabError(
+        `no Docker engine answers at ${host}: ${(e as Error).message}`,
+        "start Docker (or set DOCKER_HOST to a running engine); `faultline lab doctor --runtime docker` checks",
+      );
     }
-    try { await docker.getImage(this.options.image).inspect(); } catch {
-      throw new LabError(`the node image ${this.options.image} is not in the engine at ${host}`, "build it with `faultline lab image` (no registry needed), or name an image you have with --image");
+    try {
+      await docker.getImage(this.options.image).inspect();
+    } catch {
+      throw new LabError(
+        `the node image ${this.options.image} is not in the engine at ${host}`,
+        "build it with `faultline lab image` (no registry needed), or name an image you have with --image",
+      );
     }
     const slot = this.slot;
     const labels = { [LABEL]: "1", [`${LABEL}.slot`]: String(slot), [`${LABEL}.owner`]: String(process.pid) };
@@ -117,12 +176,20 @@ class DockerTransport implements Transport {
     this.journal.record("docker-network", { name: net, host });
     try {
       await docker.createNetwork({
-        Name: net, Driver: "bridge", CheckDuplicate: true, Labels: labels,
+        Name: net,
+        Driver: "bridge",
+        CheckDuplicate: true,
+        Labels: labels,
         IPAM: { Driver: "default", Config: [{ Subnet: dockerSubnet(slot), Gateway: `${prefix}.1` }] },
         Options: { "com.docker.network.bridge.name": `fld${slot}` },
       });
     } catch (e) {
-      throw new LabError(`creating docker network ${net} failed: ${(e as Error).message}`, /already exists|overlap/i.test((e as Error).message) ? "a dead run's leftovers? run `faultline lab clean --runtime docker`" : undefined);
+      throw new LabError(
+        `creating docker network ${net} failed: ${(e as Error).message}`,
+        /already exists|overlap/i.test((e as Error).message)
+          ? "a dead run's leftovers? run `faultline lab clean --runtime docker`"
+          : undefined,
+      );
     }
     const out: Reached[] = [];
     for (let i = 1; i <= count; i++) {
@@ -132,15 +199,28 @@ class DockerTransport implements Transport {
       let c: Dockerode.Container;
       try {
         c = await docker.createContainer({
-          name, Image: this.options.image, Hostname: `n${i}`, Cmd: ["sleep", "infinity"], Labels: labels,
+          name,
+          Image: this.options.image,
+          Hostname: `n${i}`,
+          Cmd: ["sleep", "infinity"],
+          Labels: labels,
           HostConfig: { NetworkMode: net, CapAdd: ["NET_ADMIN"], Init: true },
           NetworkingConfig: { EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: ip } } } },
         });
         await c.start();
       } catch (e) {
-        throw new LabError(`starting container ${name} failed: ${(e as Error).message}`, /Conflict|already in use/i.test((e as Error).message) ? "a dead run's leftovers? run `faultline lab clean --runtime docker`" : undefined);
+        throw new LabError(
+          `starting container ${name} failed: ${(e as Error).message}`,
+          /Conflict|already in use/i.test((e as Error).message)
+            ? "a dead run's leftovers? run `faultline lab clean --runtime docker`"
+            : undefined,
+        );
       }
-      out.push({ node: { name: `n${i}`, ip, dir: `${ROOT}/n${i}` }, link: new DockerLink(docker, c, name), root: ROOT });
+      out.push({
+        node: { name: `n${i}`, ip, dir: `${ROOT}/n${i}` },
+        link: new DockerLink(docker, c, name),
+        root: ROOT,
+      });
     }
     return out;
   }
@@ -154,24 +234,40 @@ export class DockerRuntime extends NodeRuntime<DockerTransport> {
 }
 
 /** Containers and networks labeled faultline=1 whose slot no live run owns (for `lab clean --runtime docker`). */
-export async function sweepDocker(host: string, liveSlots: Set<number>): Promise<{ removed: string[]; errors: string[] }> {
+export async function sweepDocker(
+  host: string,
+  liveSlots: Set<number>,
+): Promise<{ removed: string[]; errors: string[] }> {
   const docker = await dockerClient(host);
   const removed: string[] = [];
   const errors: string[] = [];
-  const mine = (labels: Record<string, string> | undefined) => labels?.[LABEL] === "1" && !liveSlots.has(Number(labels[`${LABEL}.slot`]));
+  const mine = (labels: Record<string, string> | undefined) =>
+    labels?.[LABEL] === "1" && !liveSlots.has(Number(labels[`${LABEL}.slot`]));
   for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`] } })) {
     if (!mine(c.Labels)) continue;
-    try { await docker.getContainer(c.Id).remove({ force: true, v: true }); removed.push(`container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`); } catch (e) { errors.push(`container ${c.Id}: ${(e as Error).message}`); }
+    try {
+      await docker.getContainer(c.Id).remove({ force: true, v: true });
+      removed.push(`container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`);
+    } catch (e) {
+      errors.push(`container ${c.Id}: ${(e as Error).message}`);
+    }
   }
   for (const n of await docker.listNetworks({ filters: { label: [`${LABEL}=1`] } })) {
     if (!mine(n.Labels)) continue;
-    try { await docker.getNetwork(n.Id).remove(); removed.push(`network ${n.Name}`); } catch (e) { errors.push(`network ${n.Name}: ${(e as Error).message}`); }
+    try {
+      await docker.getNetwork(n.Id).remove();
+      removed.push(`network ${n.Name}`);
+    } catch (e) {
+      errors.push(`network ${n.Name}: ${(e as Error).message}`);
+    }
   }
   return { removed, errors };
 }
 
 /** `faultline lab doctor --runtime docker`: what the docker runtime needs here, and what is missing. */
-export async function dockerDoctor(o: { host?: string; image?: string } = {}): Promise<import("./doctor.ts").DoctorReport> {
+export async function dockerDoctor(
+  o: { host?: string; image?: string } = {},
+): Promise<import("./doctor.ts").DoctorReport> {
   const { hasCommand } = await import("./netns.ts");
   const { existsSync } = await import("node:fs");
   const host = dockerHost(o.host);
@@ -187,23 +283,53 @@ export async function dockerDoctor(o: { host?: string; image?: string } = {}): P
     engine = `Docker ${v.Version} at ${host}`;
     checks.push({ name: "Docker engine", ok: true, detail: engine });
   } catch (e) {
-    checks.push({ name: "Docker engine", ok: false, pkg: "docker.io", detail: `none answers at ${host} (${(e as Error).message}); start it (systemctl start docker), point DOCKER_HOST at one, or run a private one: dockerd --host unix:///run/fl-docker/docker.sock --data-root /var/lib/faultline/docker --iptables=false --ip-forward=false --bridge=none` });
+    checks.push({
+      name: "Docker engine",
+      ok: false,
+      pkg: "docker.io",
+      detail: `none answers at ${host} (${(e as Error).message}); start it (systemctl start docker), point DOCKER_HOST at one, or run a private one: dockerd --host unix:///run/fl-docker/docker.sock --data-root /var/lib/faultline/docker --iptables=false --ip-forward=false --bridge=none`,
+    });
   }
   if (docker) {
     let present = false;
-    try { await docker.getImage(image).inspect(); present = true; } catch { /* missing */ }
-    checks.push({ name: `node image ${image}`, ok: present, detail: "build it with `faultline lab image` (debootstrap, no registry needed), or name one you have with --image" });
+    try {
+      await docker.getImage(image).inspect();
+      present = true;
+    } catch {
+      /* missing */
+    }
+    checks.push({
+      name: `node image ${image}`,
+      ok: present,
+      detail:
+        "build it with `faultline lab image` (debootstrap, no registry needed), or name one you have with --image",
+    });
   }
-  checks.push({ name: "debootstrap (to build the node image)", ok: hasCommand("debootstrap") || existsSync(rootfsCachePath()), pkg: "debootstrap" });
+  checks.push({
+    name: "debootstrap (to build the node image)",
+    ok: hasCommand("debootstrap") || existsSync(rootfsCachePath()),
+    pkg: "debootstrap",
+  });
   checks.push({ name: "clock shim compiler (gcc)", ok: hasCommand("gcc"), pkg: "gcc" });
   checks.push({ name: "tar", ok: hasCommand("tar"), pkg: "tar" });
-  if (!host.startsWith("unix://")) notes.push(`the engine at ${host} is remote: the harness must reach its containers' network (198.19.x.0/24) directly`);
+  if (!host.startsWith("unix://"))
+    notes.push(
+      `the engine at ${host} is remote: the harness must reach its containers' network (198.19.x.0/24) directly`,
+    );
   if (hasCommand("iptables")) {
     const fwd = spawnSync("iptables", ["-S", "FORWARD"], { encoding: "utf8" }).stdout ?? "";
-    if (/DOCKER/.test(fwd) && /^-P FORWARD DROP/m.test(fwd)) notes.push("this host's dockerd manages iptables (FORWARD policy DROP, DOCKER chains): bridged traffic between netns lab nodes is dropped while those rules stand; start dockerd with --iptables=false for the netns lab, or allow forwarding on flbr* bridges");
+    if (/DOCKER/.test(fwd) && /^-P FORWARD DROP/m.test(fwd))
+      notes.push(
+        "this host's dockerd manages iptables (FORWARD policy DROP, DOCKER chains): bridged traffic between netns lab nodes is dropped while those rules stand; start dockerd with --iptables=false for the netns lab, or allow forwarding on flbr* bridges",
+      );
   }
   const missingPkgs = [...new Set(checks.filter((c) => !c.ok && c.pkg).map((c) => c.pkg!))];
-  return { checks, notes, missing: checks.filter((c) => !c.ok).map((c) => c.name), installCommand: missingPkgs.length ? `apt-get install -y ${missingPkgs.join(" ")}` : undefined };
+  return {
+    checks,
+    notes,
+    missing: checks.filter((c) => !c.ok).map((c) => c.name),
+    installCommand: missingPkgs.length ? `apt-get install -y ${missingPkgs.join(" ")}` : undefined,
+  };
 }
 
 const rootfsCachePath = () => imageRootfs();

@@ -34,18 +34,26 @@ export function processStart(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
-export const ownerAlive = (o: Owner): boolean => o.pid === process.pid || (processStart(o.pid) !== undefined && processStart(o.pid) === o.start);
+export const ownerAlive = (o: Owner): boolean =>
+  o.pid === process.pid || (processStart(o.pid) !== undefined && processStart(o.pid) === o.start);
 
 export class Journal {
   private nextId = 1;
   private released = false;
 
-  private constructor(readonly slot: number, readonly dir: string) {}
+  private constructor(
+    readonly slot: number,
+    readonly dir: string,
+  ) {}
 
-  get file(): string { return join(this.dir, "journal.jsonl"); }
+  get file(): string {
+    return join(this.dir, "journal.jsonl");
+  }
 
   /** Claims a free slot (the given one, or the lowest free one up to `maxSlots`). Refuses when a slot
    *  holds a dead run's leftovers: those must be cleaned with `faultline lab clean` first. */
@@ -61,17 +69,29 @@ export class Journal {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         const owner = readOwner(dir);
-        if (owner && ownerAlive(owner)) { busy.push(`slot ${s} (pid ${owner.pid})`); continue; }
+        if (owner && ownerAlive(owner)) {
+          busy.push(`slot ${s} (pid ${owner.pid})`);
+          continue;
+        }
         throw leftovers(s, dir, owner);
       }
       const j = new Journal(s, dir);
-      const owner: Owner = { pid: process.pid, start: processStart(process.pid), started: new Date().toISOString(), argv: process.argv.slice(1), runtime };
+      const owner: Owner = {
+        pid: process.pid,
+        start: processStart(process.pid),
+        started: new Date().toISOString(),
+        argv: process.argv.slice(1),
+        runtime,
+      };
       appendFileSync(j.file, JSON.stringify({ id: 0, kind: "owner", ...owner }) + "\n");
       active.add(j);
       installExitHooks();
       return j;
     }
-    throw new LabError(`every lab slot is in use by a running faultline: ${busy.join(", ")}`, "wait for those runs to finish, or stop them (Ctrl-C cleans up)");
+    throw new LabError(
+      `every lab slot is in use by a running faultline: ${busy.join(", ")}`,
+      "wait for those runs to finish, or stop them (Ctrl-C cleans up)",
+    );
   }
 
   /** Opens an existing slot's journal (for `lab clean`). */
@@ -104,20 +124,35 @@ export class Journal {
   /** The journal's resource entries still to undo, in creation order, with their updates merged. */
   entries(): JournalEntry[] {
     let text: string;
-    try { text = readFileSync(this.file, "utf8"); } catch { return []; }
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch {
+      return [];
+    }
     const live = new Map<number, JournalEntry>();
     for (const line of text.split("\n")) {
       if (!line.trim()) continue;
       let e: JournalEntry;
-      try { e = JSON.parse(line); } catch { continue; }   // a line torn by SIGKILL mid-write
+      try {
+        e = JSON.parse(line);
+      } catch {
+        continue;
+      } // a line torn by SIGKILL mid-write
       if (e.kind === "undone") live.delete(e.ref as number);
-      else if (e.kind === "update") { const t = live.get(e.ref as number); if (t) { const { id: _i, kind: _k, ref: _r, ...rest } = e; Object.assign(t, rest); } }
-      else if (e.kind !== "owner") live.set(e.id, e);
+      else if (e.kind === "update") {
+        const t = live.get(e.ref as number);
+        if (t) {
+          const { id: _i, kind: _k, ref: _r, ...rest } = e;
+          Object.assign(t, rest);
+        }
+      } else if (e.kind !== "owner") live.set(e.id, e);
     }
     return [...live.values()];
   }
 
-  owner(): Owner | undefined { return readOwner(this.dir); }
+  owner(): Owner | undefined {
+    return readOwner(this.dir);
+  }
 
   /** Undoes every live entry in reverse order, then removes the slot. Synchronous, so it also runs from
    *  an 'exit' hook. Returns a description of what was undone; handler errors are collected, not thrown. */
@@ -127,8 +162,16 @@ export class Journal {
     if (this.released) return { undone, errors };
     for (const e of this.entries().reverse()) {
       const h = Object.hasOwn(UNDO, e.kind) ? UNDO[e.kind] : undefined;
-      if (!h) { errors.push(`no undo for ${e.kind} ${JSON.stringify(e)}`); continue; }
-      try { h(e); undone.push(describe(e)); } catch (err) { errors.push(`${describe(e)}: ${(err as Error).message}`); }
+      if (!h) {
+        errors.push(`no undo for ${e.kind} ${JSON.stringify(e)}`);
+        continue;
+      }
+      try {
+        h(e);
+        undone.push(describe(e));
+      } catch (err) {
+        errors.push(`${describe(e)}: ${(err as Error).message}`);
+      }
     }
     if (!errors.length) {
       rmSync(this.dir, { recursive: true, force: true });
@@ -149,11 +192,15 @@ function readOwner(dir: string): Owner | undefined {
     const first = readFileSync(join(dir, "journal.jsonl"), "utf8").split("\n")[0];
     const o = JSON.parse(first);
     return o.kind === "owner" ? o : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function leftovers(slot: number, dir: string, owner: Owner | undefined): LabError {
-  const who = owner ? `a faultline run (pid ${owner.pid}, started ${owner.started}) that is no longer running` : "a faultline run that is no longer running";
+  const who = owner
+    ? `a faultline run (pid ${owner.pid}, started ${owner.started}) that is no longer running`
+    : "a faultline run that is no longer running";
   return new LabError(
     `lab slot ${slot} holds leftovers of ${who}: namespaces, processes or rules may still exist (journal ${join(dir, "journal.jsonl")})`,
     "run `faultline lab clean` to remove them, then start again",
@@ -183,7 +230,10 @@ let hooked = false;
 export function undoActive(): void {
   for (const j of [...active]) {
     const { errors } = j.undoAll();
-    if (errors.length) process.stderr.write(`faultline: lab cleanup left problems (run \`faultline lab clean\`):\n  ${errors.join("\n  ")}\n`);
+    if (errors.length)
+      process.stderr.write(
+        `faultline: lab cleanup left problems (run \`faultline lab clean\`):\n  ${errors.join("\n  ")}\n`,
+      );
   }
 }
 
@@ -192,7 +242,11 @@ function installExitHooks(): void {
   hooked = true;
   // 'exit' runs on normal exit, process.exit() (e.g. a second Ctrl-C) and after an uncaught error.
   process.on("exit", undoActive);
-  for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [sig, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     process.on(sig, () => {
       // Someone else (the run command) handles this signal: it heals and tears down; 'exit' covers the rest.
       if (process.listenerCount(sig) > 1) return;

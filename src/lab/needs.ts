@@ -20,7 +20,11 @@ export const nodeNeeds: Needs = {
   packages: ["iptables", "util-linux", "tar", "mawk", "coreutils"],
   imagePackages: ["iptables", "iproute2", "faketime", "procps"],
   binaries: [
-    { name: "iptables", pkg: "iptables" }, { name: "setpriv", pkg: "util-linux" }, { name: "setsid", pkg: "util-linux" },
-    { name: "tar", pkg: "tar" }, { name: "awk", pkg: "mawk" }, { name: "timeout", pkg: "coreutils" },
+    { name: "iptables", pkg: "iptables" },
+    { name: "setpriv", pkg: "util-linux" },
+    { name: "setsid", pkg: "util-linux" },
+    { name: "tar", pkg: "tar" },
+    { name: "awk", pkg: "mawk" },
+    { name: "timeout", pkg: "coreutils" },
   ],
 };

@@ -16,9 +16,41 @@ import { isGoBinary } from "./clock-shim.ts";
 import { processStart, type Journal } from "./journal.ts";
 import { NodeRuntime } from "./node-runtime.ts";
 import { LabError, type LabNode } from "./runtime.ts";
-import { alive, bridgeName, kill, listLinks, listNetns, nsName, OUR_NETNS, parseSubnet, processTree, sh, vethName } from "./netns-host.ts";
-export { bridgeName, killNamespace, listLinks, listNetns, nsName, OUR_LINK, OUR_NETNS, parseSubnet, vethName } from "./netns-host.ts";
-import type { Capabilities, Conn, NodeLink, Reached, RunOptions, RunResult, SpawnRequest, Spawned, Transport } from "./transport.ts";
+import {
+  alive,
+  bridgeName,
+  kill,
+  listLinks,
+  listNetns,
+  nsName,
+  OUR_NETNS,
+  parseSubnet,
+  processTree,
+  sh,
+  vethName,
+} from "./netns-host.ts";
+export {
+  bridgeName,
+  killNamespace,
+  listLinks,
+  listNetns,
+  nsName,
+  OUR_LINK,
+  OUR_NETNS,
+  parseSubnet,
+  vethName,
+} from "./netns-host.ts";
+import type {
+  Capabilities,
+  Conn,
+  NodeLink,
+  Reached,
+  RunOptions,
+  RunResult,
+  SpawnRequest,
+  Spawned,
+  Transport,
+} from "./transport.ts";
 
 export interface NetnsOptions {
   /** A /24 inside 198.18.0.0/15 (default 198.18.<slot>.0/24). */
@@ -30,7 +62,9 @@ export interface NetnsOptions {
 // ---- the transport -------------------------------------------------------------------------------------
 class NetnsLink implements NodeLink {
   readonly conn: Conn;
-  constructor(readonly ns: string) { this.conn = { kind: "netns", ns, where: `netns ${ns}` }; }
+  constructor(readonly ns: string) {
+    this.conn = { kind: "netns", ns, where: `netns ${ns}` };
+  }
 
   private wrap(argv: string[], user?: string): string[] {
     const as = user && user !== "root" ? ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups", "--"] : [];
@@ -39,8 +73,19 @@ class NetnsLink implements NodeLink {
 
   async run(argv: string[], o: RunOptions = {}): Promise<RunResult> {
     const io = o.input === undefined ? { stdin: "ignore" as const } : { input: o.input };
-    const r = await execa("ip", this.wrap(argv, o.user), { env: o.env, cwd: o.cwd, timeout: o.timeoutMs, reject: false, ...io });
-    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), timedOut: !!r.timedOut };
+    const r = await execa("ip", this.wrap(argv, o.user), {
+      env: o.env,
+      cwd: o.cwd,
+      timeout: o.timeoutMs,
+      reject: false,
+      ...io,
+    });
+    return {
+      exitCode: r.exitCode ?? -1,
+      stdout: String(r.stdout ?? ""),
+      stderr: String(r.stderr ?? ""),
+      timedOut: !!r.timedOut,
+    };
   }
 
   async spawn(argv: string[], s: SpawnRequest): Promise<Spawned> {
@@ -50,7 +95,12 @@ class NetnsLink implements NodeLink {
       env.FAULTLINE_CLOCK_FILE = s.clock.file;
     }
     const log = openSync(s.log, "a", 0o644);
-    const child = spawnChild("ip", this.wrap(argv, s.user), { env, cwd: s.cwd, detached: true, stdio: ["ignore", log, log] });
+    const child = spawnChild("ip", this.wrap(argv, s.user), {
+      env,
+      cwd: s.cwd,
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
     closeSync(log);
     const pid = child.pid;
     if (pid === undefined) throw new LabError("no process");
@@ -61,9 +111,15 @@ class NetnsLink implements NodeLink {
 
   async signal(root: number, start: string, sig: NodeJS.Signals): Promise<[number, string][]> {
     if (processStart(root) !== start) return [];
-    if (sig === "SIGCONT") { for (const x of processTree(root)) kill(x, "SIGCONT"); return []; }
-    if (sig !== "SIGKILL" && sig !== "SIGSTOP") { kill(root, sig); return []; }
-    kill(root, "SIGSTOP");                       // no more forks while we collect the tree
+    if (sig === "SIGCONT") {
+      for (const x of processTree(root)) kill(x, "SIGCONT");
+      return [];
+    }
+    if (sig !== "SIGKILL" && sig !== "SIGSTOP") {
+      kill(root, sig);
+      return [];
+    }
+    kill(root, "SIGSTOP"); // no more forks while we collect the tree
     const tree = processTree(root);
     if (sig === "SIGSTOP") {
       for (const x of tree) kill(x, "SIGSTOP");
@@ -80,29 +136,59 @@ class NetnsLink implements NodeLink {
     chmodSync(path, mode);
   }
 
-  async download(): Promise<void> { /* node directories are on this host already */ }
+  async download(): Promise<void> {
+    /* node directories are on this host already */
+  }
 
-  close(): void { /* servers are the harness' children: nothing runs in the background */ }
+  close(): void {
+    /* servers are the harness' children: nothing runs in the background */
+  }
 }
 
 class NetnsTransport implements Transport {
   readonly name = "netns";
-  readonly capabilities: Capabilities = { localDirs: true, lossHitsHarness: true, realClock: false, clockHint: "per-node clocks need separate hosts (ssh runtime)" };
+  readonly capabilities: Capabilities = {
+    localDirs: true,
+    lossHitsHarness: true,
+    realClock: false,
+    clockHint: "per-node clocks need separate hosts (ssh runtime)",
+  };
 
-  constructor(private readonly journal: Journal, readonly prefix: string) {
+  constructor(
+    private readonly journal: Journal,
+    readonly prefix: string,
+  ) {
     this.refuseForeign();
   }
 
-  get slot(): number { return this.journal.slot; }
-  get bridge(): string { return bridgeName(this.slot); }
-  get subnets(): string[] { return [`${this.prefix}.0/24`]; }
-  get hostIp(): string { return `${this.prefix}.1`; }
+  get slot(): number {
+    return this.journal.slot;
+  }
+  get bridge(): string {
+    return bridgeName(this.slot);
+  }
+  get subnets(): string[] {
+    return [`${this.prefix}.0/24`];
+  }
+  get hostIp(): string {
+    return `${this.prefix}.1`;
+  }
 
   /** Resources with this slot's names that no journal knows about (e.g. the state dir was wiped): refuse. */
   private refuseForeign(): void {
-    const mine = (ns: string) => { const m = OUR_NETNS.exec(ns); return m && Number(m[1] || 0) === this.slot; };
-    const stray = [...listNetns().filter(mine), ...listLinks().filter((l) => l === this.bridge || l.startsWith(`fl${this.slot}v`))];
-    if (stray.length) throw new LabError(`lab slot ${this.slot} resources already exist without a live owner: ${stray.join(", ")}`, "run `faultline lab clean` to remove them, then start again");
+    const mine = (ns: string) => {
+      const m = OUR_NETNS.exec(ns);
+      return m && Number(m[1] || 0) === this.slot;
+    };
+    const stray = [
+      ...listNetns().filter(mine),
+      ...listLinks().filter((l) => l === this.bridge || l.startsWith(`fl${this.slot}v`)),
+    ];
+    if (stray.length)
+      throw new LabError(
+        `lab slot ${this.slot} resources already exist without a live owner: ${stray.join(", ")}`,
+        "run `faultline lab clean` to remove them, then start again",
+      );
   }
 
   async createNodes(count: number, dir: string): Promise<Reached[]> {
@@ -131,22 +217,38 @@ class NetnsTransport implements Transport {
     return out;
   }
 
-  isGoBinary(path: string): boolean { return isGoBinary(path); }
+  isGoBinary(path: string): boolean {
+    return isGoBinary(path);
+  }
 }
 
 /** The netns runtime: the node runtime over network namespaces on this host. */
 export class NetnsRuntime extends NodeRuntime<NetnsTransport> {
   constructor(options: NetnsOptions = {}) {
     if (process.platform !== "linux") throw new LabError("the netns lab runtime needs Linux");
-    if (process.getuid?.() !== 0) throw new LabError("the netns lab runtime needs root (network namespaces, iptables)", "run as root, e.g. `sudo npx faultline …`");
+    if (process.getuid?.() !== 0)
+      throw new LabError(
+        "the netns lab runtime needs root (network namespaces, iptables)",
+        "run as root, e.g. `sudo npx faultline …`",
+      );
     if (options.subnet !== undefined) parseSubnet(options.subnet);
-    super("netns", options.slot, (j) => new NetnsTransport(j, options.subnet ? parseSubnet(options.subnet) : `198.18.${j.slot}`));
+    super(
+      "netns",
+      options.slot,
+      (j) => new NetnsTransport(j, options.subnet ? parseSubnet(options.subnet) : `198.18.${j.slot}`),
+    );
   }
 
-  get prefix(): string { return this.transport.prefix; }
-  get bridge(): string { return this.transport.bridge; }
+  get prefix(): string {
+    return this.transport.prefix;
+  }
+  get bridge(): string {
+    return this.transport.bridge;
+  }
   /** The harness' own address on the lab bridge. */
-  get hostIp(): string { return this.transport.hostIp; }
+  get hostIp(): string {
+    return this.transport.hostIp;
+  }
 }
 
 /** Whether a command is on the PATH; used by doctor. */

@@ -13,7 +13,17 @@ import { arch } from "node:os";
 import { join } from "node:path";
 import { clockShim, clockShimError, writeClockFile } from "./clock-shim.ts";
 import { Journal, type JournalEntry } from "./journal.ts";
-import { LabError, ProcessTable, type ExecOptions, type ExecResult, type LabNode, type NodeFiles, type ProcessInfo, type Runtime, type SpawnOptions } from "./runtime.ts";
+import {
+  LabError,
+  ProcessTable,
+  type ExecOptions,
+  type ExecResult,
+  type LabNode,
+  type NodeFiles,
+  type ProcessInfo,
+  type Runtime,
+  type SpawnOptions,
+} from "./runtime.ts";
 import { NODE_HELPER, type NodeLink, type Reached, type RunOptions, type Transport } from "./transport.ts";
 
 type Signal = "SIGKILL" | "SIGTERM" | "SIGSTOP" | "SIGCONT" | "SIGINT";
@@ -43,7 +53,9 @@ interface Proc {
 /** `promise`, or `fallback` after `ms`; the timer is cleared at once. */
 function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<F>((r) => { timer = setTimeout(() => r(fallback), ms); });
+  const timeout = new Promise<F>((r) => {
+    timer = setTimeout(() => r(fallback), ms);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -60,20 +72,36 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
   /** Claims a journal slot, then makes the transport (which may refuse the slot: the claim is undone). */
   constructor(runtime: string, slot: number | undefined, transport: (journal: Journal) => T) {
     this.journal = Journal.claim(runtime, slot);
-    try { this.transport = transport(this.journal); } catch (e) { this.journal.undoAll(); throw e; }
+    try {
+      this.transport = transport(this.journal);
+    } catch (e) {
+      this.journal.undoAll();
+      throw e;
+    }
     if (!this.transport.capabilities.localDirs) this.files = nodeFiles(this);
   }
 
-  get name(): string { return this.transport.name; }
-  get slot(): number { return this.journal.slot; }
-  get subnets(): string[] { return this.transport.subnets; }
+  get name(): string {
+    return this.transport.name;
+  }
+  get slot(): number {
+    return this.journal.slot;
+  }
+  get subnets(): string[] {
+    return this.transport.subnets;
+  }
   /** faultline's firewall chain on every node. */
-  get chain(): string { return `FAULTLINE-${this.slot}`; }
-  private get caps() { return this.transport.capabilities; }
+  get chain(): string {
+    return `FAULTLINE-${this.slot}`;
+  }
+  private get caps() {
+    return this.transport.capabilities;
+  }
 
   async createNodes(count: number, dir: string): Promise<LabNode[]> {
     if (this.nodes.size) throw new LabError("createNodes was already called");
-    if (!(Number.isInteger(count) && count >= 1 && count <= 200)) throw new LabError(`node count must be 1..200, got ${count}`);
+    if (!(Number.isInteger(count) && count >= 1 && count <= 200))
+      throw new LabError(`node count must be 1..200, got ${count}`);
     this.localDir = dir;
     const reached = await this.transport.createNodes(count, dir);
     const shim = clockShim();
@@ -84,9 +112,16 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
 
   /** Puts the helper and the clock shim into the node's run directory and zeroes its clock file. */
   private async install({ node, link, root }: Reached, shim: string | undefined): Promise<void> {
-    const n: Node = { node, link, helper: `${root}/fl-node.sh`, clockFile: `${node.dir}/clock`, probed: new Set(), goBins: new Set() };
+    const n: Node = {
+      node,
+      link,
+      helper: `${root}/fl-node.sh`,
+      clockFile: `${node.dir}/clock`,
+      probed: new Set(),
+      goBins: new Set(),
+    };
     const want = ({ x64: "x86_64", arm64: "aarch64" } as Record<string, string>)[arch()] ?? arch();
-    let uname = want;   // local node directories: the transport made them, and the node is this machine
+    let uname = want; // local node directories: the transport made them, and the node is this machine
     if (!this.caps.localDirs) {
       this.journal.record("node-dir", { name: root, conn: link.conn });
       await this.must(n, ["sh", "-c", 'mkdir -p "$0" "$1" && chmod 755 "$0" "$1"', root, node.dir]);
@@ -112,15 +147,31 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
   /** Runs argv as root on a node; throws a LabError on failure. */
   private async must(n: Node, argv: string[], o: RunOptions = {}): Promise<ExecResult> {
     const r = await n.link.run(argv, o);
-    if (r.exitCode !== 0) throw new LabError(`on ${n.node.name} (${n.link.conn.where}): ${argv.join(" ").slice(0, 200)} failed (${r.timedOut ? "timed out" : `exit ${r.exitCode}`}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
+    if (r.exitCode !== 0)
+      throw new LabError(
+        `on ${n.node.name} (${n.link.conn.where}): ${argv.join(" ").slice(0, 200)} failed (${r.timedOut ? "timed out" : `exit ${r.exitCode}`}): ${(r.stderr || r.stdout).trim().slice(-800)}`,
+      );
     return r;
   }
 
   /** Runs a command on a node with `input` on its stdin (the files API). */
-  async execInput(node: string, argv: string[], input: string | Buffer | undefined, o: ExecOptions = {}): Promise<ExecResult> {
-    const r = await this.get(node).link.run(argv, { user: o.user, env: o.env, cwd: o.cwd, timeoutMs: o.timeoutMs ?? 60_000, input });
+  async execInput(
+    node: string,
+    argv: string[],
+    input: string | Buffer | undefined,
+    o: ExecOptions = {},
+  ): Promise<ExecResult> {
+    const r = await this.get(node).link.run(argv, {
+      user: o.user,
+      env: o.env,
+      cwd: o.cwd,
+      timeoutMs: o.timeoutMs ?? 60_000,
+      input,
+    });
     if ((o.check ?? true) && r.exitCode !== 0)
-      throw new LabError(`on ${node}: ${argv.join(" ")} failed (${r.timedOut ? "timed out" : `exit ${r.exitCode}`}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
+      throw new LabError(
+        `on ${node}: ${argv.join(" ")} failed (${r.timedOut ? "timed out" : `exit ${r.exitCode}`}): ${(r.stderr || r.stdout).trim().slice(-800)}`,
+      );
     return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -137,16 +188,29 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     const entry = this.journal.record("process", { conn: n.link.conn, helper: n.helper, node, name, argv });
     let s;
     try {
-      s = await n.link.spawn(argv, { user: o.user, env: o.env, cwd: o.cwd, log: o.log, clock: shimmed ? { file: n.clockFile, shim: n.shim! } : undefined });
+      s = await n.link.spawn(argv, {
+        user: o.user,
+        env: o.env,
+        cwd: o.cwd,
+        log: o.log,
+        clock: shimmed ? { file: n.clockFile, shim: n.shim! } : undefined,
+      });
     } catch (e) {
       this.journal.done(entry);
-      throw new LabError(`could not start ${name} on ${node} (${n.link.conn.where}): ${argv.join(" ")}: ${(e as Error).message}`);
+      throw new LabError(
+        `could not start ${name} on ${node} (${n.link.conn.where}): ${argv.join(" ")}: ${(e as Error).message}`,
+      );
     }
     this.journal.update(entry, { pid: s.pid, start: s.start });
-    const p: Proc = { info: { node, name, pid: s.pid, running: true, paused: false }, entry, start: s.start, exited: s.exited };
+    const p: Proc = {
+      info: { node, name, pid: s.pid, running: true, paused: false },
+      entry,
+      start: s.start,
+      exited: s.exited,
+    };
     p.exited = s.exited.then(() => {
       p.info.running = false;
-      if (this.destroyed) return;   // the journal is being undone as a whole
+      if (this.destroyed) return; // the journal is being undone as a whole
       this.clearPause(p);
       this.journal.done(entry);
     });
@@ -158,10 +222,15 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     const p = this.procs.get(node, name);
     if (!p.info.running) return;
     const n = this.get(node);
-    if (sig === "SIGSTOP" && !p.pause) p.pause = this.journal.record("pause", { conn: n.link.conn, helper: n.helper, node, name, pids: [] });
-    const stopped = n.link.signal ? await n.link.signal(p.info.pid, p.start, sig)
+    if (sig === "SIGSTOP" && !p.pause)
+      p.pause = this.journal.record("pause", { conn: n.link.conn, helper: n.helper, node, name, pids: [] });
+    const stopped = n.link.signal
+      ? await n.link.signal(p.info.pid, p.start, sig)
       : (await this.must(n, ["sh", n.helper, "signal", sig.slice(3), String(p.info.pid), p.start])).stdout
-        .split("\n").map((l) => l.trim().split(" ")).filter((x) => x.length === 2).map(([a, b]): [number, string] => [Number(a), b]);
+          .split("\n")
+          .map((l) => l.trim().split(" "))
+          .filter((x) => x.length === 2)
+          .map(([a, b]): [number, string] => [Number(a), b]);
     if (sig === "SIGKILL") {
       await within(p.exited, 10_000, undefined);
       this.clearPause(p);
@@ -173,17 +242,31 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
 
   private clearPause(p: Proc): void {
     p.info.paused = false;
-    if (p.pause) { this.journal.done(p.pause); p.pause = undefined; }
+    if (p.pause) {
+      this.journal.done(p.pause);
+      p.pause = undefined;
+    }
   }
 
-  async stop(node: string, name: string, o: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number } = {}): Promise<void> {
+  async stop(
+    node: string,
+    name: string,
+    o: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number } = {},
+  ): Promise<void> {
     const p = this.procs.find(node, name);
     if (!p || !p.info.running) return;
     if (p.info.paused) await this.signal(node, name, "SIGCONT");
     const sig = o.signal ?? "SIGTERM";
     if (sig !== "SIGKILL") {
       await this.signal(node, name, sig);
-      if (await within(p.exited.then(() => true), o.graceMs ?? 5000, false)) return;
+      if (
+        await within(
+          p.exited.then(() => true),
+          o.graceMs ?? 5000,
+          false,
+        )
+      )
+        return;
     }
     await this.signal(node, name, "SIGKILL");
   }
@@ -196,7 +279,12 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
   /** Appends firewall rules to faultline's chain on a node (created and jumped to on first use). */
   private async rules(n: Node, rules: string[][]): Promise<void> {
     if (!n.rules) {
-      n.rules = this.journal.record("rules", { conn: n.link.conn, helper: n.helper, chain: this.chain, node: n.node.name });
+      n.rules = this.journal.record("rules", {
+        conn: n.link.conn,
+        helper: n.helper,
+        chain: this.chain,
+        node: n.node.name,
+      });
       await this.must(n, ["sh", n.helper, "rules-init", this.chain]);
     }
     await this.must(n, ["sh", "-c", rules.map((r) => `iptables -w -A ${this.chain} ${r.join(" ")}`).join(" && ")]);
@@ -213,12 +301,15 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
   }
 
   async loss(nodes: string[], probability: number): Promise<void> {
-    if (!(probability >= 0 && probability <= 1)) throw new LabError(`loss probability must be within 0..1, got ${probability}`);
+    if (!(probability >= 0 && probability <= 1))
+      throw new LabError(`loss probability must be within 0..1, got ${probability}`);
     const drop = ["-m", "statistic", "--mode", "random", "--probability", String(probability), "-j", "DROP"];
     const peers = [...this.nodes.values()].map((x) => x.node);
     // Where the harness reaches a node over the lab network itself (docker, ssh), its packets stay whole.
-    const rulesFor = (name: string) => this.caps.lossHitsHarness ? [["!", "-i", "lo", ...drop]]
-      : peers.filter((p) => p.name !== name).map((p) => ["-s", `${p.ip}/32`, ...drop]);
+    const rulesFor = (name: string) =>
+      this.caps.lossHitsHarness
+        ? [["!", "-i", "lo", ...drop]]
+        : peers.filter((p) => p.name !== name).map((p) => ["-s", `${p.ip}/32`, ...drop]);
     await Promise.all(nodes.map((name) => this.rules(this.get(name), rulesFor(name))));
   }
 
@@ -226,12 +317,15 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     if (!(ms >= 0 && Number.isFinite(ms))) throw new LabError(`latency must be a number of ms, got ${ms}`);
     for (const name of nodes) {
       const n = this.get(name);
-      const entry = n.netem ?? this.journal.record("netem", { conn: n.link.conn, helper: n.helper, node: name, ip: n.node.ip });
+      const entry =
+        n.netem ?? this.journal.record("netem", { conn: n.link.conn, helper: n.helper, node: name, ip: n.node.ip });
       const r = await n.link.run(["sh", n.helper, "latency", n.node.ip, String(Math.round(ms))]);
       if (r.exitCode !== 0) {
         if (!n.netem) this.journal.done(entry);
         const why = (r.stderr || r.stdout).trim();
-        throw new LabError(`latency is unsupported here: tc netem failed on ${name} (${why})${/unknown|not found/i.test(why) ? "; this kernel was built without the netem qdisc, or tc is missing" : ""}`);
+        throw new LabError(
+          `latency is unsupported here: tc netem failed on ${name} (${why})${/unknown|not found/i.test(why) ? "; this kernel was built without the netem qdisc, or tc is missing" : ""}`,
+        );
       }
       n.netem = entry;
     }
@@ -239,12 +333,18 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
 
   async heal(): Promise<void> {
     const nodes = [...this.nodes.values()];
-    await Promise.all(nodes.filter((n) => n.rules).map((n) => this.must(n, ["sh", n.helper, "rules-flush", this.chain])));
-    await Promise.all(nodes.filter((n) => n.netem).map(async (n) => {
-      await this.must(n, ["sh", n.helper, "latency-clear", n.node.ip]);
-      this.journal.done(n.netem!);
-      n.netem = undefined;
-    }));
+    await Promise.all(
+      nodes.filter((n) => n.rules).map((n) => this.must(n, ["sh", n.helper, "rules-flush", this.chain])),
+    );
+    await Promise.all(
+      nodes
+        .filter((n) => n.netem)
+        .map(async (n) => {
+          await this.must(n, ["sh", n.helper, "latency-clear", n.node.ip]);
+          this.journal.done(n.netem!);
+          n.netem = undefined;
+        }),
+    );
   }
 
   // ---- clock -------------------------------------------------------------------------------------------
@@ -270,14 +370,16 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
   }
 
   async prepare(binaries: string[]): Promise<void> {
-    if (this.transport.isGoBinary) return;   // the nodes' programs are this host's: looked at when asked
-    await Promise.all([...this.nodes.values()].map(async (n) => {
-      const todo = binaries.filter((b) => !n.probed.has(b));
-      if (!todo.length) return;
-      const r = await this.must(n, ["sh", n.helper, "gobins", ...todo]);
-      for (const b of todo) n.probed.add(b);
-      for (const f of r.stdout.split("\n")) if (f.trim()) n.goBins.add(f.trim());
-    }));
+    if (this.transport.isGoBinary) return; // the nodes' programs are this host's: looked at when asked
+    await Promise.all(
+      [...this.nodes.values()].map(async (n) => {
+        const todo = binaries.filter((b) => !n.probed.has(b));
+        if (!todo.length) return;
+        const r = await this.must(n, ["sh", n.helper, "gobins", ...todo]);
+        for (const b of todo) n.probed.add(b);
+        for (const f of r.stdout.split("\n")) if (f.trim()) n.goBins.add(f.trim());
+      }),
+    );
   }
 
   clockUnsupported(binary: string): string | undefined {
@@ -287,9 +389,11 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     const nodes = [...this.nodes.values()];
     let go: boolean;
     if (this.transport.isGoBinary) go = this.transport.isGoBinary(binary);
-    else if (nodes.some((n) => !n.probed.has(binary))) return `clock skew: ${binary} was not examined on the nodes (the target did not call prepare)`;
+    else if (nodes.some((n) => !n.probed.has(binary)))
+      return `clock skew: ${binary} was not examined on the nodes (the target did not call prepare)`;
     else go = nodes.some((n) => n.goBins.has(binary));
-    if (go) return `clock skew is unsupported for ${binary} on the ${this.name} runtime's clock shim: Go programs read the wall clock through the vDSO, which no preload library can shift; ${this.caps.clockHint}`;
+    if (go)
+      return `clock skew is unsupported for ${binary} on the ${this.name} runtime's clock shim: Go programs read the wall clock through the vDSO, which no preload library can shift; ${this.caps.clockHint}`;
     if (!clockShim()) return clockShimError();
     if (nodes.some((n) => !n.shim)) return this.shimError ?? "no clock shim on the nodes";
     return undefined;
@@ -303,18 +407,28 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     if (this.destroyed) return;
     const problems: string[] = [];
     const running = [...this.procs.values()].filter((p) => p.info.running);
-    await Promise.all(running.map((p) => this.signal(p.info.node, p.info.name, "SIGKILL").catch((e) => problems.push((e as Error).message))));
+    await Promise.all(
+      running.map((p) =>
+        this.signal(p.info.node, p.info.name, "SIGKILL").catch((e) => problems.push((e as Error).message)),
+      ),
+    );
     this.destroyed = true;
     for (const p of this.procs.values()) p.info.running = false;
-    if (!this.caps.localDirs && this.localDir) await Promise.all([...this.nodes.values()].map(async (n) => {
-      const local = join(this.localDir, "nodes", n.node.name);
-      mkdirSync(local, { recursive: true });
-      await n.link.download(n.node.dir, local).catch((e) => problems.push(`logs of ${n.node.name} not fetched: ${(e as Error).message}`));
-    }));
+    if (!this.caps.localDirs && this.localDir)
+      await Promise.all(
+        [...this.nodes.values()].map(async (n) => {
+          const local = join(this.localDir, "nodes", n.node.name);
+          mkdirSync(local, { recursive: true });
+          await n.link
+            .download(n.node.dir, local)
+            .catch((e) => problems.push(`logs of ${n.node.name} not fetched: ${(e as Error).message}`));
+        }),
+      );
     for (const n of this.nodes.values()) n.link.close();
     const { errors } = this.journal.undoAll();
     problems.push(...errors);
-    if (problems.length) throw new LabError(`lab teardown left problems:\n  ${problems.join("\n  ")}`, "run `faultline lab clean`");
+    if (problems.length)
+      throw new LabError(`lab teardown left problems:\n  ${problems.join("\n  ")}`, "run `faultline lab clean`");
   }
 }
 
@@ -323,7 +437,14 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
 function nodeFiles(rt: NodeRuntime): NodeFiles {
   return {
     async mkdir(node, path, o = {}) {
-      await rt.exec(node, ["sh", "-c", 'mkdir -p "$0" && chmod "$1" "$0" && { [ "$2" = root ] || chown "$2": "$0"; }', path, (o.mode ?? 0o755).toString(8), o.user ?? "root"]);
+      await rt.exec(node, [
+        "sh",
+        "-c",
+        'mkdir -p "$0" && chmod "$1" "$0" && { [ "$2" = root ] || chown "$2": "$0"; }',
+        path,
+        (o.mode ?? 0o755).toString(8),
+        o.user ?? "root",
+      ]);
     },
     async write(node, path, text, o = {}) {
       await rt.execInput(node, ["sh", "-c", o.append ? 'cat >> "$0"' : 'cat > "$0"', path], text, { user: o.user });

@@ -58,15 +58,23 @@ export class ProcessTable<P extends { info: ProcessInfo }> {
   checkFree(node: string, name: string): void {
     if (this.find(node, name)?.info.running) throw new LabError(`${name} already runs on ${node}`);
   }
-  add(p: P): void { this.procs.set(`${p.info.node}/${p.info.name}`, p); }
-  find(node: string, name: string): P | undefined { return this.procs.get(`${node}/${name}`); }
+  add(p: P): void {
+    this.procs.set(`${p.info.node}/${p.info.name}`, p);
+  }
+  find(node: string, name: string): P | undefined {
+    return this.procs.get(`${node}/${name}`);
+  }
   get(node: string, name: string): P {
     const p = this.find(node, name);
     if (!p) throw new LabError(`no process ${name} was started on ${node}`);
     return p;
   }
-  infos(node?: string): ProcessInfo[] { return [...this.procs.values()].map((p) => p.info).filter((i) => node === undefined || i.node === node); }
-  values(): IterableIterator<P> { return this.procs.values(); }
+  infos(node?: string): ProcessInfo[] {
+    return [...this.procs.values()].map((p) => p.info).filter((i) => node === undefined || i.node === node);
+  }
+  values(): IterableIterator<P> {
+    return this.procs.values();
+  }
 }
 
 export interface ProcessInfo {
@@ -108,7 +116,11 @@ export interface Runtime {
   /** Sends a signal to the process and every process it started (its tree). SIGKILL waits until they are gone. */
   signal(node: string, name: string, signal: "SIGKILL" | "SIGTERM" | "SIGSTOP" | "SIGCONT" | "SIGINT"): Promise<void>;
   /** Stops the process: `signal` (default SIGTERM), then SIGKILL after `graceMs` (default 5 s). Idempotent. */
-  stop(node: string, name: string, options?: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number }): Promise<void>;
+  stop(
+    node: string,
+    name: string,
+    options?: { signal?: "SIGTERM" | "SIGINT" | "SIGKILL"; graceMs?: number },
+  ): Promise<void>;
   /** The processes started with spawn (running or not). */
   processes(node?: string): ProcessInfo[];
   /** Drops packets sent by `from` to `to` for each [from, to] pair (one direction). Accumulates until heal. */
@@ -133,7 +145,13 @@ export interface Runtime {
 /** An infrastructure problem in the lab (exit code 4), with an optional hint such as the command to fix it. */
 export class LabError extends Error {
   readonly exitCode = 4;
-  constructor(message: string, readonly hint?: string) { super(message); this.name = "LabError"; }
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = "LabError";
+  }
 }
 
 /** What a lab target tells `labFaults` about itself. */
@@ -162,30 +180,50 @@ export function labFaults(rt: Runtime, nodes: LabNode[], hooks: LabTargetHooks):
     block: (links) => rt.block(links),
     loss: (ns, p) => rt.loss(ns, p),
     healNetwork: () => rt.heal(),
-    kill: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGKILL"); },
+    kill: async (n) => {
+      for (const p of procs(n)) await rt.signal(n, p, "SIGKILL");
+    },
     restart: async (n) => {
-      const running = rt.processes(n).filter((p) => p.running).map((p) => p.name);
-      if (procs(n).every((p) => running.includes(p))) return;   // restart of a node that was not killed: nothing to do
+      const running = rt
+        .processes(n)
+        .filter((p) => p.running)
+        .map((p) => p.name);
+      if (procs(n).every((p) => running.includes(p))) return; // restart of a node that was not killed: nothing to do
       for (const p of procs(n)) await rt.signal(n, p, "SIGKILL");
       await hooks.start(node(n));
     },
-    pause: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGSTOP"); },
-    resume: async (n) => { for (const p of procs(n)) await rt.signal(n, p, "SIGCONT"); },
+    pause: async (n) => {
+      for (const p of procs(n)) await rt.signal(n, p, "SIGSTOP");
+    },
+    resume: async (n) => {
+      for (const p of procs(n)) await rt.signal(n, p, "SIGCONT");
+    },
   };
   if (!hooks.clockUnsupported) {
     const strobes = new Map<string, NodeJS.Timeout>();
-    const stopStrobe = (n: string) => { clearInterval(strobes.get(n)); strobes.delete(n); };
-    faults.clockOffset = (n, ms) => { stopStrobe(n); return rt.setClockOffset(node(n).name, ms); };
+    const stopStrobe = (n: string) => {
+      clearInterval(strobes.get(n));
+      strobes.delete(n);
+    };
+    faults.clockOffset = (n, ms) => {
+      stopStrobe(n);
+      return rt.setClockOffset(node(n).name, ms);
+    };
     faults.clockStrobe = async (n, ms, delta, period) => {
       stopStrobe(n);
       let flip = false;
       await rt.setClockOffset(node(n).name, ms);
-      const t = setInterval(() => { flip = !flip; rt.setClockOffset(n, flip ? ms + delta : ms).catch(() => stopStrobe(n)); }, Math.max(1, period));
+      const t = setInterval(
+        () => {
+          flip = !flip;
+          rt.setClockOffset(n, flip ? ms + delta : ms).catch(() => stopStrobe(n));
+        },
+        Math.max(1, period),
+      );
       t.unref();
       strobes.set(n, t);
     };
-  }
-  else faults.unsupported = { clockOffset: hooks.clockUnsupported, clockStrobe: hooks.clockUnsupported };
+  } else faults.unsupported = { clockOffset: hooks.clockUnsupported, clockStrobe: hooks.clockUnsupported };
   if (hooks.primary) faults.primary = hooks.primary;
   return faults;
 }

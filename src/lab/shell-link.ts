@@ -3,7 +3,15 @@
 // detached by fl-node.sh and watched with it; files go up through `cat` and come back as a tar stream.
 import { spawnSync } from "node:child_process";
 import { LabError } from "./runtime.ts";
-import { wrapCommand, type Conn, type NodeLink, type RunOptions, type RunResult, type SpawnRequest, type Spawned } from "./transport.ts";
+import {
+  wrapCommand,
+  type Conn,
+  type NodeLink,
+  type RunOptions,
+  type RunResult,
+  type SpawnRequest,
+  type Spawned,
+} from "./transport.ts";
 
 export interface RawResult {
   exitCode: number;
@@ -23,14 +31,36 @@ export abstract class ShellLink implements NodeLink {
   protected abstract raw(argv: string[], o: { input?: string | Buffer; timeoutMs?: number }): Promise<RawResult>;
 
   async run(argv: string[], o: RunOptions = {}): Promise<RunResult> {
-    const r = await this.raw(wrapCommand(argv, o), { input: o.input, timeoutMs: o.timeoutMs ? o.timeoutMs + 5000 : undefined });
+    const r = await this.raw(wrapCommand(argv, o), {
+      input: o.input,
+      timeoutMs: o.timeoutMs ? o.timeoutMs + 5000 : undefined,
+    });
     // `timeout -s KILL` on the node ends a command with 137 before the transport's own timeout.
-    return { exitCode: r.exitCode, stdout: r.out.toString(), stderr: r.err.toString(), timedOut: r.timedOut || (!!o.timeoutMs && r.exitCode === 137) };
+    return {
+      exitCode: r.exitCode,
+      stdout: r.out.toString(),
+      stderr: r.err.toString(),
+      timedOut: r.timedOut || (!!o.timeoutMs && r.exitCode === 137),
+    };
   }
 
   async spawn(argv: string[], s: SpawnRequest): Promise<Spawned> {
-    const cmd = s.env && Object.keys(s.env).length ? ["env", ...Object.entries(s.env).map(([k, v]) => `${k}=${v}`), ...argv] : argv;
-    const r = await this.run(["sh", this.helper, "spawn", s.log, s.cwd ?? "/", s.user ?? "root", s.clock?.file ?? "-", s.clock?.shim ?? "-", "--", ...cmd]);
+    const cmd =
+      s.env && Object.keys(s.env).length
+        ? ["env", ...Object.entries(s.env).map(([k, v]) => `${k}=${v}`), ...argv]
+        : argv;
+    const r = await this.run([
+      "sh",
+      this.helper,
+      "spawn",
+      s.log,
+      s.cwd ?? "/",
+      s.user ?? "root",
+      s.clock?.file ?? "-",
+      s.clock?.shim ?? "-",
+      "--",
+      ...cmd,
+    ]);
     const m = /^(\d+) (\d+)/.exec(r.stdout.trim());
     if (r.exitCode !== 0 || !m) throw new LabError((r.stderr || r.stdout).trim().slice(-400) || `exit ${r.exitCode}`);
     const [pid, start] = [Number(m[1]), m[2]];
@@ -40,10 +70,19 @@ export abstract class ShellLink implements NodeLink {
   /** Resolves when the process is gone, or the link was closed. */
   private async watch(pid: number, start: string): Promise<void> {
     for (;;) {
-      const code = (await this.raw(["sh", this.helper, "watch", String(pid), start], { timeoutMs: 0 }).catch(() => ({ exitCode: -1 }))).exitCode;
+      const code = (
+        await this.raw(["sh", this.helper, "watch", String(pid), start], { timeoutMs: 0 }).catch(() => ({
+          exitCode: -1,
+        }))
+      ).exitCode;
       if (this.closed) return;
       // The watch also ends when the connection drops: only a clean end means the process is gone.
-      if (code === 0 || (await this.run(["sh", this.helper, "alive", String(pid), start]).catch(() => ({ exitCode: -1 }))).exitCode === 1) return;
+      if (
+        code === 0 ||
+        (await this.run(["sh", this.helper, "alive", String(pid), start]).catch(() => ({ exitCode: -1 }))).exitCode ===
+          1
+      )
+        return;
       await new Promise((res) => setTimeout(res, 500));
     }
   }
@@ -60,5 +99,7 @@ export abstract class ShellLink implements NodeLink {
     if (x.status !== 0) throw new LabError(`extracting ${this.conn.where}'s files failed: ${x.stderr.trim()}`);
   }
 
-  close(): void { this.closed = true; }
+  close(): void {
+    this.closed = true;
+  }
 }

@@ -111,7 +111,8 @@ export interface Transport {
 export function wrapCommand(argv: string[], o: RunOptions = {}): string[] {
   let out = argv;
   if (o.env && Object.keys(o.env).length) out = ["env", ...Object.entries(o.env).map(([k, v]) => `${k}=${v}`), ...out];
-  if (o.user && o.user !== "root") out = ["setpriv", `--reuid=${o.user}`, `--regid=${o.user}`, "--init-groups", "--", ...out];
+  if (o.user && o.user !== "root")
+    out = ["setpriv", `--reuid=${o.user}`, `--regid=${o.user}`, "--init-groups", "--", ...out];
   if (o.cwd) out = ["sh", "-c", 'cd "$0" && exec "$@"', o.cwd, ...out];
   if (o.timeoutMs) out = ["timeout", "-s", "KILL", String(Math.max(1, Math.ceil(o.timeoutMs / 1000))), ...out];
   return out;

@@ -14,15 +14,27 @@ import { NODE_HELPER, type Conn } from "./transport.ts";
 export type UndoHandler = (entry: JournalEntry) => void;
 
 type Runner = (conn: Conn, argv: string[]) => { ok: boolean; err: string };
-const result = (r: ReturnType<typeof spawnSync>) => ({ ok: r.status === 0, err: String(r.stderr ?? "") || r.error?.message || `exit ${r.status}` });
+const result = (r: ReturnType<typeof spawnSync>) => ({
+  ok: r.status === 0,
+  err: String(r.stderr ?? "") || r.error?.message || `exit ${r.status}`,
+});
 
 /** Synchronous commands on a node, by transport. */
 const RUNNERS: Record<string, Runner> = {
   // A namespace already deleted took its processes, rules and qdiscs with it.
-  netns: (c, argv) => listNetns().includes(c.ns as string) ? result(spawnSync("ip", ["netns", "exec", c.ns as string, ...argv], { encoding: "utf8" })) : { ok: true, err: "" },
+  netns: (c, argv) =>
+    listNetns().includes(c.ns as string)
+      ? result(spawnSync("ip", ["netns", "exec", c.ns as string, ...argv], { encoding: "utf8" }))
+      : { ok: true, err: "" },
   // Removing the container (its own entry) undoes whatever ran inside it.
   docker: () => ({ ok: true, err: "" }),
-  ssh: (c, argv) => result(spawnSync("ssh", [...(c.args as string[]), c.host as string, "--", remoteCommand(argv, c.sudo as boolean)], { encoding: "utf8", timeout: 30_000 })),
+  ssh: (c, argv) =>
+    result(
+      spawnSync("ssh", [...(c.args as string[]), c.host as string, "--", remoteCommand(argv, c.sudo as boolean)], {
+        encoding: "utf8",
+        timeout: 30_000,
+      }),
+    ),
   // Journals written before entries had `conn` (netns): processes are this host's, signalled by pid and start.
   local: (_c, argv) => result(spawnSync(argv[0], argv.slice(1), { encoding: "utf8" })),
 };
@@ -38,22 +50,35 @@ function onNode(e: JournalEntry, ...args: string[]): void {
   runOn(conn, ["sh", (e.helper as string | undefined) ?? NODE_HELPER, ...args]);
 }
 
-const deleteLink = (e: JournalEntry) => { if (listLinks().includes(e.name as string)) sh("ip", ["link", "del", e.name as string], true); };
+const deleteLink = (e: JournalEntry) => {
+  if (listLinks().includes(e.name as string)) sh("ip", ["link", "del", e.name as string], true);
+};
 
 // Docker containers and networks go through the Engine API in a child node process (docker-undo.mjs).
 const DOCKER_UNDO = fileURLToPath(new URL("./docker-undo.mjs", import.meta.url));
 const dockerRemove = (kind: "container" | "network") => (e: JournalEntry) => {
-  const r = spawnSync(process.execPath, [DOCKER_UNDO, e.host as string, kind, e.name as string], { encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) throw new LabError(`removing docker ${kind} ${e.name} failed: ${(r.stderr || r.error?.message || "").trim()}`);
+  const r = spawnSync(process.execPath, [DOCKER_UNDO, e.host as string, kind, e.name as string], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (r.status !== 0)
+    throw new LabError(`removing docker ${kind} ${e.name} failed: ${(r.stderr || r.error?.message || "").trim()}`);
 };
 
-const process_: UndoHandler = (e) => { if (e.pid) onNode(e, "signal", "KILL", String(e.pid), String(e.start)); };
+const process_: UndoHandler = (e) => {
+  if (e.pid) onNode(e, "signal", "KILL", String(e.pid), String(e.start));
+};
 const pause: UndoHandler = (e) => {
   const pids = ((e.pids ?? []) as [number, string][]).flat().map(String);
   if (pids.length) onNode(e, "cont", ...pids);
 };
-const rules: UndoHandler = (e) => { if (e.conn) onNode(e, "rules-remove", e.chain as string); };   // older netns rules went with their namespace
-const realclock: UndoHandler = (e) => { const off = Number(e.offsetMs ?? 0); if (off) onNode(e, "realclock", String(-off)); };
+const rules: UndoHandler = (e) => {
+  if (e.conn) onNode(e, "rules-remove", e.chain as string);
+}; // older netns rules went with their namespace
+const realclock: UndoHandler = (e) => {
+  const off = Number(e.offsetMs ?? 0);
+  if (off) onNode(e, "realclock", String(-off));
+};
 const nodeDir: UndoHandler = (e) => runOn(e.conn as Conn, ["rm", "-rf", "--one-file-system", e.name as string]);
 
 /** The undo of every journal entry kind. */
@@ -62,7 +87,9 @@ export const UNDO: Record<string, UndoHandler> = {
   process: process_,
   pause,
   rules,
-  netem: (e) => { if (e.conn) onNode(e, "latency-clear", e.ip as string); },
+  netem: (e) => {
+    if (e.conn) onNode(e, "latency-clear", e.ip as string);
+  },
   realclock,
   "node-dir": nodeDir,
   // netns
@@ -74,16 +101,25 @@ export const UNDO: Record<string, UndoHandler> = {
     killNamespace(ns);
     sh("ip", ["netns", "del", ns]);
   },
-  clock: () => { /* older netns journals: the offset file went with its processes */ },
+  clock: () => {
+    /* older netns journals: the offset file went with its processes */
+  },
   // docker
   "docker-container": dockerRemove("container"),
   "docker-network": dockerRemove("network"),
   // ssh: the connection master, journaled before it is started
   "ssh-master": (e) => {
     const sock = e.socket as string;
-    if (existsSync(sock)) spawnSync("ssh", ["-S", sock, "-O", "exit", e.host as string], { encoding: "utf8", timeout: 10_000 });
+    if (existsSync(sock))
+      spawnSync("ssh", ["-S", sock, "-O", "exit", e.host as string], { encoding: "utf8", timeout: 10_000 });
     const pid = e.pid as number | undefined;
-    if (pid) { try { if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(sock)) process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
+    if (pid) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(sock)) process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
     rmSync(sock, { force: true });
     rmSync(`${sock}.log`, { force: true });
   },

@@ -8,8 +8,16 @@ import { createRequire } from "node:module";
 export function bundlePage(entry: string, root: string): string {
   const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const out = esbuild.buildSync({
-    entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, format: "iife", target: "es2020",
-    platform: "browser", charset: "utf8", legalComments: "none", logLevel: "silent",
+    entryPoints: [entry],
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    format: "iife",
+    target: "es2020",
+    platform: "browser",
+    charset: "utf8",
+    legalComments: "none",
+    logLevel: "silent",
   });
   const js = out.outputFiles[0].text;
   // The script goes inline: it must not end its own <script> element.

@@ -27,7 +27,10 @@ export function involved(a: Anomaly, ctx: StoryContext): Operation[] {
 
 function subject(a: Anomaly, ops: Operation[], ctx: StoryContext): Operation | undefined {
   const b = a.evidence?.blocked?.[0]?.index;
-  if (typeof b === "number") { const o = ctx.byIndex(b); if (o) return o; }
+  if (typeof b === "number") {
+    const o = ctx.byIndex(b);
+    if (o) return o;
+  }
   return ops[ops.length - 1];
 }
 
@@ -44,9 +47,15 @@ function writesOf(key: string, ctx: StoryContext): { o: Operation; value: unknow
     for (const o of ctx.operations) {
       const t = tuple(o.invoke.value);
       if (!t) continue;
-      let value: unknown, counts = false;
-      if (o.f === "write") { value = t.value; counts = true; }
-      else if (o.f === "cas" && o.type !== "fail" && Array.isArray(t.value) && t.value.length === 2) { value = t.value[1]; counts = true; }
+      let value: unknown,
+        counts = false;
+      if (o.f === "write") {
+        value = t.value;
+        counts = true;
+      } else if (o.f === "cas" && o.type !== "fail" && Array.isArray(t.value) && t.value.length === 2) {
+        value = t.value[1];
+        counts = true;
+      }
       if (!counts) continue;
       let l = byKey.get(t.key);
       if (!l) byKey.set(t.key, (l = []));
@@ -60,25 +69,31 @@ function writesOf(key: string, ctx: StoryContext): { o: Operation; value: unknow
 /** For a read that returned an old register value: the acknowledged newer write it missed, and whether the value was overwritten for certain. */
 function staleContext(read: Operation, ctx: StoryContext): string | undefined {
   if (read.f !== "read" || read.type !== "ok") return undefined;
-  const inv = tuple(read.invoke.value), out = tuple(read.complete?.value);
+  const inv = tuple(read.invoke.value),
+    out = tuple(read.complete?.value);
   if (!inv || !out) return undefined;
   const got = plain(out.value);
   const writes = writesOf(inv.key, ctx);
   let newer: Operation | undefined, newerValue: unknown;
   for (const w of writes) {
     if (w.o.type !== "ok" || endTime(w.o) >= read.invoke.time || plain(w.value) === got) continue;
-    if (!newer || endTime(w.o) > endTime(newer)) { newer = w.o; newerValue = w.value; }
+    if (!newer || endTime(w.o) > endTime(newer)) {
+      newer = w.o;
+      newerValue = w.value;
+    }
   }
   if (!newer) return undefined;
   const gap = read.invoke.time - endTime(newer);
-  let s = `But process ${newer.process} ${newer.f === "cas" ? `had compare-and-set ${inv.key} to ${plain(newerValue)}` : `had written ${plain(newerValue)} to ${inv.key}`}, ` +
+  let s =
+    `But process ${newer.process} ${newer.f === "cas" ? `had compare-and-set ${inv.key} to ${plain(newerValue)}` : `had written ${plain(newerValue)} to ${inv.key}`}, ` +
     `acknowledged at ${seconds(endTime(newer))}, ${duration(gap)} before this read began`;
   const sources = writes.filter((w) => plain(w.value) === got && w.o.invoke.time <= endTime(read));
   const initial = got === "null" && sources.length === 0;
   if (initial) s += `; ${inv.key} had not been written before, so the read returned its initial value`;
   if (sources.length > 0 && sources.every((w) => w.o.type === "ok" && endTime(w.o) < newer!.invoke.time)) {
     const last = sources.reduce((a, b) => (endTime(b.o) > endTime(a.o) ? b : a));
-    s += `; the ${got} it returned was last written by process ${last.o.process}, acknowledged at ${seconds(endTime(last.o))}, before that write even began. ` +
+    s +=
+      `; the ${got} it returned was last written by process ${last.o.process}, acknowledged at ${seconds(endTime(last.o))}, before that write even began. ` +
       `The read returned an overwritten value: a stale read`;
   } else if (initial && endTime(newer) < read.invoke.time) {
     s += `: a stale read`;
@@ -93,17 +108,24 @@ function faultSentence(ops: Operation[], main: Operation | undefined, ctx: Story
   const active = ctx.faults.filter((f) => f.start.time <= to && (!f.stop || f.stop.time >= from));
   if (!active.length) {
     if (!ctx.faults.length) return "No fault had been injected.";
-    const before = ctx.faults.filter((f) => f.stop && f.stop.time < from).sort((a, b) => b.stop!.time - a.stop!.time)[0];
+    const before = ctx.faults
+      .filter((f) => f.stop && f.stop.time < from)
+      .sort((a, b) => b.stop!.time - a.stop!.time)[0];
     if (!before) return "No fault was in effect at the time.";
     return `No fault was in effect at the time; the most recent, ${faultPhrase(before.f, before.value)}, had been healed at ${seconds(before.stop!.time)}, ${duration(from - before.stop!.time)} before.`;
   }
   const parts = active.slice(0, 3).map((f) => {
     let s = `${cap(faultPhrase(f.f, f.value))} had begun at ${seconds(f.start.time)}`;
-    s += f.stop ? (f.stop.time <= to ? ` and was healed at ${seconds(f.stop.time)}` : ` and lasted until ${seconds(f.stop.time)}`) : " and was never healed";
+    s += f.stop
+      ? f.stop.time <= to
+        ? ` and was healed at ${seconds(f.stop.time)}`
+        : ` and lasted until ${seconds(f.stop.time)}`
+      : " and was never healed";
     const nodes = (f.value as { nodes?: unknown })?.nodes;
     if (main?.node && Array.isArray(nodes)) {
       const hit = nodes.map(String).includes(main.node);
-      if (f.f === "partition") s += `; ${main.node}, the node process ${main.process} talked to, was on the ${hit ? "isolated" : "other"} side`;
+      if (f.f === "partition")
+        s += `; ${main.node}, the node process ${main.process} talked to, was on the ${hit ? "isolated" : "other"} side`;
       else if (hit) s += `; ${main.node}, the node process ${main.process} talked to, was one of them`;
     }
     return s + ".";
@@ -146,7 +168,9 @@ export function story(a: Anomaly, ctx: StoryContext): string {
       const prefix = ev.prefix ?? [];
       const n = ev.prefixLength ?? prefix.length;
       const state = prefix.length ? prefix[prefix.length - 1].state : undefined;
-      out.push(`No legal order explains it: the longest one places ${n} operation(s)${typeof state === "string" ? `, leaving${key} at ${state}` : ""}, and this operation cannot come next — not linearizable.`);
+      out.push(
+        `No legal order explains it: the longest one places ${n} operation(s)${typeof state === "string" ? `, leaving${key} at ${state}` : ""}, and this operation cannot come next — not linearizable.`,
+      );
     }
   } else if (ops.length) {
     out.push(`${narrate(ops)} — ${kindWords(a.kind)}.`);

@@ -6,7 +6,8 @@ export { duration, plain, seconds } from "../format.ts";
 
 /** Jepsen's independent tuple [key, value], when a value looks like one. */
 export function tuple(v: unknown): { key: string; value: unknown } | undefined {
-  if (Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number")) return { key: String(v[0]), value: v[1] };
+  if (Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number"))
+    return { key: String(v[0]), value: v[1] };
   return undefined;
 }
 
@@ -25,12 +26,14 @@ export function did(o: Operation): string {
     if (f === "cas" && Array.isArray(inv.value) && inv.value.length === 2) {
       const [from, to] = inv.value;
       if (o.type === "ok") return `compare-and-set ${key} from ${plain(from)} to ${plain(to)}`;
-      if (o.error === "compare-failed") return `tried to compare-and-set ${key} from ${plain(from)} to ${plain(to)} and found another value`;
+      if (o.error === "compare-failed")
+        return `tried to compare-and-set ${key} from ${plain(from)} to ${plain(to)} and found another value`;
       return `tried to compare-and-set ${key} from ${plain(from)} to ${plain(to)}`;
     }
     return `${f} ${key} ${plain(inv.value)}${o.type === "ok" && out && plain(out.value) !== plain(inv.value) ? ` → ${plain(out.value)}` : ""}`;
   }
-  const iv = o.invoke.value, cv = o.complete?.value;
+  const iv = o.invoke.value,
+    cv = o.complete?.value;
   const res = o.type === "ok" && cv !== undefined && plain(cv) !== plain(iv) ? ` → ${plain(cv)}` : "";
   return `${f}${iv === null || iv === undefined ? "" : " " + plain(iv)}${res}`;
 }
@@ -44,7 +47,8 @@ export function ended(o: Operation): string {
   return `was indeterminate at ${at}${o.error ? ` (${o.error})` : ""}`;
 }
 
-const list = (xs: string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
+const list = (xs: string[]) =>
+  xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
 
 /** A fault as a noun phrase: "a partition isolating n1 (n1 | n2, n3)", "a crash of n2", "clock skew on n1 (+250 ms)". */
 export function faultPhrase(f: string, value: unknown): string {
@@ -53,18 +57,28 @@ export function faultPhrase(f: string, value: unknown): string {
   const who = nodes.length ? list(nodes) : "some nodes";
   switch (f) {
     case "partition": {
-      const groups = Array.isArray(v.groups) ? v.groups.filter(Array.isArray).map((g) => (g as unknown[]).map((n) => plain(n)).join(", ")) : [];
+      const groups = Array.isArray(v.groups)
+        ? v.groups.filter(Array.isArray).map((g) => (g as unknown[]).map((n) => plain(n)).join(", "))
+        : [];
       return `a partition isolating ${who}${groups.length > 1 ? ` (${groups.join(" | ")})` : ""}`;
     }
-    case "kill": case "crash": return `a crash of ${who}`;
-    case "pause": return `a pause of ${who}`;
+    case "kill":
+    case "crash":
+      return `a crash of ${who}`;
+    case "pause":
+      return `a pause of ${who}`;
     case "clock": {
-      const offs = v.offsets && typeof v.offsets === "object" ? Object.entries(v.offsets as Record<string, unknown>) : [];
-      const text = offs.filter(([, ms]) => typeof ms === "number").map(([n, ms]) => `${n} ${(ms as number) >= 0 ? "+" : ""}${ms} ms`);
+      const offs =
+        v.offsets && typeof v.offsets === "object" ? Object.entries(v.offsets as Record<string, unknown>) : [];
+      const text = offs
+        .filter(([, ms]) => typeof ms === "number")
+        .map(([n, ms]) => `${n} ${(ms as number) >= 0 ? "+" : ""}${ms} ms`);
       return `clock skew on ${who}${text.length ? ` (${text.join(", ")})` : ""}`;
     }
-    case "loss": return `packet loss on ${who}${typeof v.probability === "number" ? ` (${Math.round(v.probability * 100)}% dropped)` : ""}`;
-    default: return `a ${f} fault on ${who}`;
+    case "loss":
+      return `packet loss on ${who}${typeof v.probability === "number" ? ` (${Math.round(v.probability * 100)}% dropped)` : ""}`;
+    default:
+      return `a ${f} fault on ${who}`;
   }
 }
 
@@ -83,15 +97,18 @@ export function kindWords(kind: string): string {
     "lost-update": "an update was lost",
     "causal-cycle": "a causal cycle",
     "causal-order": "causal order violated",
-    "divergence": "replicas diverged",
+    divergence: "replicas diverged",
     divergent: "replicas ended with different values",
     CyclicCO: "the causal order has a cycle: causal consistency violated",
     ThinAirRead: "a read returned a value no write wrote (out of thin air)",
     WriteCORead: "the read returned a value already overwritten in its causal past: causal consistency violated",
-    WriteCOInitRead: "the read returned the initial value although a write of the key causally precedes it: causal consistency violated",
+    WriteCOInitRead:
+      "the read returned the initial value although a write of the key causally precedes it: causal consistency violated",
     CyclicCF: "the conflict order has a cycle: causal convergence (CCv) violated",
-    CyclicHB: "a session's happens-before order (what its memory must have applied first) has a cycle: causal memory (CM) violated",
-    WriteHBInitRead: "the read returned the initial value although a write of the key happens before it in its session's memory: causal memory (CM) violated",
+    CyclicHB:
+      "a session's happens-before order (what its memory must have applied first) has a cycle: causal memory (CM) violated",
+    WriteHBInitRead:
+      "the read returned the initial value although a write of the key happens before it in its session's memory: causal memory (CM) violated",
     "non-convergence": "replicas did not converge",
   };
   return known[kind] ?? kind.replace(/[-_]+/g, " ");

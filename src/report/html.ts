@@ -12,7 +12,9 @@ const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.
 /** The page script: bundled from page/*.ts when running from the sources, else the bundle the build wrote. */
 function pageScript(): string {
   const entry = new URL("./page/main.ts", import.meta.url);
-  return existsSync(entry) ? bundlePage(fileURLToPath(entry), fileURLToPath(new URL("../..", import.meta.url))) : asset("report.js");
+  return existsSync(entry)
+    ? bundlePage(fileURLToPath(entry), fileURLToPath(new URL("../..", import.meta.url)))
+    : asset("report.js");
 }
 let cached: { css: string; js: string } | undefined;
 const assets = () => (cached ??= { css: asset("report.css"), js: pageScript() });

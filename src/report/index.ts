@@ -25,7 +25,11 @@ export function writeReport(dir: string, files?: RunFiles, faultKinds?: Record<s
 }
 
 /** For the runner: writes report.html and never throws; a failure is logged and the run goes on. */
-export function reportAfterRun(dir: string, files?: RunFiles, log: (line: string) => void = (l) => process.stderr.write(l + "\n")): string | undefined {
+export function reportAfterRun(
+  dir: string,
+  files?: RunFiles,
+  log: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): string | undefined {
   try {
     return writeReport(dir, files);
   } catch (e) {

@@ -18,7 +18,11 @@ if (port && workerData?.role === "faultline-check") {
     try {
       const results = runCheckers(job.history, (await workload).checkers(job.options));
       // A verdict that structured cloning refuses still crosses as the JSON results.json would hold.
-      try { port.postMessage({ results }); } catch { port.postMessage({ results: JSON.parse(JSON.stringify(results)) }); }
+      try {
+        port.postMessage({ results });
+      } catch {
+        port.postMessage({ results: JSON.parse(JSON.stringify(results)) });
+      }
     } catch (e) {
       port.postMessage({ error: (e as Error)?.message ?? String(e) });
     }

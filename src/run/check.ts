@@ -16,12 +16,16 @@ export interface Results {
 
 /** The isolation result of the first verdict that carries one (the transactional checker's). */
 function isolationOf(out: Record<string, Verdict>): { isolation?: IsolationResult } {
-  for (const v of Object.values(out)) { const i = (v as { isolation?: IsolationResult }).isolation; if (i) return { isolation: i }; }
+  for (const v of Object.values(out)) {
+    const i = (v as { isolation?: IsolationResult }).isolation;
+    if (i) return { isolation: i };
+  }
   return {};
 }
 
 /** Each checker's declared models, by name. */
-export const decidesOf = (checkers: NamedChecker[]): Decides => Object.fromEntries(checkers.map((c) => [c.name, c.decides]));
+export const decidesOf = (checkers: NamedChecker[]): Decides =>
+  Object.fromEntries(checkers.map((c) => [c.name, c.decides]));
 
 export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): Results {
   const out: Record<string, Verdict> = {};
@@ -29,26 +33,50 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
     try {
       out[c.name] = c.check(history);
     } catch (e) {
-      if (e instanceof HistoryError) throw e;   // ops the checker does not know: bad input (exit 3), not a verdict
-      out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
+      if (e instanceof HistoryError) throw e; // ops the checker does not know: bad input (exit 3), not a verdict
+      out[c.name] = {
+        checker: c.name,
+        valid: "unknown",
+        anomalies: [],
+        reason: `checker failed: ${(e as Error).message}`,
+      };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out, decidesOf(checkers)), ...isolationOf(out) };
+  return {
+    valid: merge(...Object.values(out).map((v) => v.valid)),
+    checkers: out,
+    spectrum: spectrum(out, decidesOf(checkers)),
+    ...isolationOf(out),
+  };
 }
 
 /** As runCheckers, but a checker with `checkAsync` runs that way, within `budget` (e.g. on worker threads
  *  with a wall-clock limit); the others run synchronously, one after another. */
-export async function runCheckersAsync(history: readonly Op[], checkers: NamedChecker[], budget: CheckBudget = {}): Promise<Results> {
+export async function runCheckersAsync(
+  history: readonly Op[],
+  checkers: NamedChecker[],
+  budget: CheckBudget = {},
+): Promise<Results> {
   const out: Record<string, Verdict> = {};
   for (const c of checkers) {
     try {
       out[c.name] = c.checkAsync ? await c.checkAsync(history, budget) : c.check(history);
     } catch (e) {
-      if (e instanceof HistoryError) throw e;   // ops the checker does not know: bad input (exit 3), not a verdict
-      out[c.name] = { checker: c.name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
+      if (e instanceof HistoryError) throw e; // ops the checker does not know: bad input (exit 3), not a verdict
+      out[c.name] = {
+        checker: c.name,
+        valid: "unknown",
+        anomalies: [],
+        reason: `checker failed: ${(e as Error).message}`,
+      };
     }
   }
-  return { valid: merge(...Object.values(out).map((v) => v.valid)), checkers: out, spectrum: spectrum(out, decidesOf(checkers)), ...isolationOf(out) };
+  return {
+    valid: merge(...Object.values(out).map((v) => v.valid)),
+    checkers: out,
+    spectrum: spectrum(out, decidesOf(checkers)),
+    ...isolationOf(out),
+  };
 }
 
 export const exitCodeFor = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2);
@@ -58,9 +86,16 @@ export function summarize(results: Results, opCounts?: Record<string, number>): 
   const lines: string[] = [];
   const word = (v: Validity) => (v === true ? "VALID" : v === false ? "INVALID" : "UNKNOWN");
   lines.push(`verdict: ${word(results.valid)}`);
-  if (opCounts) lines.push(`ops: ${Object.entries(opCounts).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+  if (opCounts)
+    lines.push(
+      `ops: ${Object.entries(opCounts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`,
+    );
   for (const [name, v] of Object.entries(results.checkers)) {
-    lines.push(`  ${name}: ${word(v.valid)}${v.anomalies.length ? ` (${v.anomalies.length} anomal${v.anomalies.length === 1 ? "y" : "ies"})` : ""}${v.reason ? ` — ${v.reason}` : ""}`);
+    lines.push(
+      `  ${name}: ${word(v.valid)}${v.anomalies.length ? ` (${v.anomalies.length} anomal${v.anomalies.length === 1 ? "y" : "ies"})` : ""}${v.reason ? ` — ${v.reason}` : ""}`,
+    );
     for (const a of v.anomalies.slice(0, 5)) lines.push(`    - [${a.kind}] ${a.explanation}`);
     if (v.anomalies.length > 5) lines.push(`    … and ${v.anomalies.length - 5} more (see results.json)`);
   }

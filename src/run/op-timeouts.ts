@@ -10,7 +10,10 @@ export class OpTimeouts {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
 
-  constructor(readonly ms: number, readonly now: () => number = () => performance.now()) {}
+  constructor(
+    readonly ms: number,
+    readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** A wait for one worker's ops, one at a time; after a timeout it is spent and the worker takes a new one. */
   wait(): Wait {
@@ -34,7 +37,9 @@ export class OpTimeouts {
     this.timer = setTimeout(this.fire, Math.max(0, deadline - this.now()));
   }
 
-  retire(w: Wait): void { this.waits.delete(w); }
+  retire(w: Wait): void {
+    this.waits.delete(w);
+  }
 
   /** Times out every op past its deadline, then re-arms for the earliest left (none in flight: no timer). */
   private readonly fire = (): void => {
@@ -85,7 +90,10 @@ export class Wait {
     this.resolve = this.reject = undefined;
   }
 
-  private readonly executor = (resolve: (c: Completion | typeof TIMED_OUT) => void, reject: (e: unknown) => void): void => {
+  private readonly executor = (
+    resolve: (c: Completion | typeof TIMED_OUT) => void,
+    reject: (e: unknown) => void,
+  ): void => {
     this.resolve = resolve;
     this.reject = reject;
   };

@@ -5,9 +5,9 @@ import seedrandom from "seedrandom";
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
-  int(n: number): number;                      // uniform in [0, n)
+  int(n: number): number; // uniform in [0, n)
   pick<T>(xs: readonly T[]): T;
-  exp(mean: number): number;                   // exponential with the given mean
+  exp(mean: number): number; // exponential with the given mean
   chance(p: number): boolean;
   shuffle<T>(xs: readonly T[]): T[];
 }
@@ -23,7 +23,10 @@ export function rng(seed: string, stream: string): Rng {
     chance: (p) => next() < p,
     shuffle(xs) {
       const a = [...xs];
-      for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
+      for (let i = a.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [a[i], a[j]] = [a[j], a[i]];
+      }
       return a;
     },
   };

@@ -21,7 +21,13 @@ import { DefiniteFailure, type Client, type OpSpec, type TargetSession, type Wor
 
 const TIMED_OUT_COMPLETION: Completion = { type: "info", error: "timeout" };
 
-export interface RunProgress { elapsed: number; ok: number; fail: number; info: number; fault?: string }
+export interface RunProgress {
+  elapsed: number;
+  ok: number;
+  fail: number;
+  info: number;
+  fault?: string;
+}
 
 export interface RunOutcome {
   dir: string;
@@ -40,17 +46,26 @@ export interface RunHooks {
   argv?: string[];
 }
 
-
 export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
   const dir = createRunDir(config.resultsDir, config.name);
   const started = new Date().toISOString();
   const runInfo: Record<string, unknown> = {
-    name: config.name, started, status: "running", pid: process.pid, host: hostname(), argv: hooks.argv ?? process.argv.slice(2), seed: config.seed, config,
+    name: config.name,
+    started,
+    status: "running",
+    pid: process.pid,
+    host: hostname(),
+    argv: hooks.argv ?? process.argv.slice(2),
+    seed: config.seed,
+    config,
     versions: { faultline: packageVersion(), node: process.version },
   };
   writeJson(join(dir, FILES.run), runInfo);
   // A forced exit (a second Ctrl-C) must not leave run.json saying `running`.
-  const markExited = () => { if (runInfo.status === "running") writeJson(join(dir, FILES.run), { ...runInfo, status: "interrupted", finished: new Date().toISOString() }); };
+  const markExited = () => {
+    if (runInfo.status === "running")
+      writeJson(join(dir, FILES.run), { ...runInfo, status: "interrupted", finished: new Date().toISOString() });
+  };
   process.on("exit", markExited);
   // With an abort hook (the CLI) the check runs on a thread, so a Ctrl-C during it is heard and stops it.
   const thread = hooks.abort ? new CheckThread(config.workload) : undefined;
@@ -62,23 +77,41 @@ export async function run(config: RunConfig, hooks: RunHooks = {}): Promise<RunO
   }
 }
 
-async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunConfig, hooks: RunHooks, thread?: CheckThread): Promise<RunOutcome> {
+async function runIn(
+  dir: string,
+  runInfo: Record<string, unknown>,
+  config: RunConfig,
+  hooks: RunHooks,
+  thread?: CheckThread,
+): Promise<RunOutcome> {
   const target = await lookup("target", targets, config.target);
   const workload = await lookup("workload", workloads, config.workload);
   const chosen: Nemesis[] = await Promise.all(config.nemesis.map((n) => lookup("nemesis", nemesisTable, n)));
   const byName = new Map(config.nemesis.map((n, i) => [n, chosen[i]]));
   // Each fault's look as its nemesis declares it, so the report draws any nemesis without knowing it.
   runInfo.nemeses = Object.fromEntries(chosen.map((n) => [n.name, { description: n.description, colour: n.colour }]));
-  const schedule = config.nemesisSchedule !== undefined
-    ? parseSchedule(config.nemesisSchedule, Object.keys(nemesisTable)).schedule
-    : defaultSchedule(config.nemesis, config.nemesisInterval * 1000, config.nemesisTarget);
+  const schedule =
+    config.nemesisSchedule !== undefined
+      ? parseSchedule(config.nemesisSchedule, Object.keys(nemesisTable)).schedule
+      : defaultSchedule(config.nemesis, config.nemesisInterval * 1000, config.nemesisTarget);
   let session: TargetSession;
   try {
-    session = await target.setup({ nodes: config.nodes, mode: config.mode, seed: config.seed, dir, options: config.targetOptions,
-      ...(config.runtime ? { runtime: config.runtime, runtimeOptions: config.runtimeOptions } : {}) });
+    session = await target.setup({
+      nodes: config.nodes,
+      mode: config.mode,
+      seed: config.seed,
+      dir,
+      options: config.targetOptions,
+      ...(config.runtime ? { runtime: config.runtime, runtimeOptions: config.runtimeOptions } : {}),
+    });
   } catch (e) {
     // The run directory says what happened, so `faultline list` and `serve` show the failed attempt.
-    writeJson(join(dir, FILES.run), { ...runInfo, status: "failed", error: (e as Error).message ?? String(e), finished: new Date().toISOString() });
+    writeJson(join(dir, FILES.run), {
+      ...runInfo,
+      status: "failed",
+      error: (e as Error).message ?? String(e),
+      finished: new Date().toISOString(),
+    });
     throw e;
   }
   runInfo.nodes = session.nodes;
@@ -86,20 +119,33 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   writeJson(join(dir, FILES.run), runInfo);
 
   for (const n of chosen) {
-    const missing = n.requires.filter((m) => !session.faults[m]).map((m) => session.faults.unsupported?.[m] ? `${m} (${session.faults.unsupported[m]})` : m);
+    const missing = n.requires
+      .filter((m) => !session.faults[m])
+      .map((m) => (session.faults.unsupported?.[m] ? `${m} (${session.faults.unsupported[m]})` : m));
     if (missing.length) {
       await session.teardown();
-      throw new UsageError(`nemesis ${n.name} is unsupported on target ${config.target}${config.mode ? ` (${config.mode})` : ""}: it needs ${missing.join(", ")}`);
+      throw new UsageError(
+        `nemesis ${n.name} is unsupported on target ${config.target}${config.mode ? ` (${config.mode})` : ""}: it needs ${missing.join(", ")}`,
+      );
     }
   }
 
   const clock = session.scheduler;
   const t0 = clock.now();
   // The ops are not kept in memory while the run goes on: the check reads the file back (src/history/writer.ts).
-  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6), { keep: false });
-  let observing = true;   // until the last heal: checkers take the last nemesis op as the start of the final phase
-  session.observe?.((e) => { if (observing) writer.append({ process: "nemesis", type: "info", ...e }); });
-  const wopts: WorkloadOptions = { keys: config.keys, seed: config.seed, nodes: session.nodes, ...config.workloadOptions };
+  const writer = new HistoryWriter(join(dir, FILES.history), () => Math.round((clock.now() - t0) * 1e6), {
+    keep: false,
+  });
+  let observing = true; // until the last heal: checkers take the last nemesis op as the start of the final phase
+  session.observe?.((e) => {
+    if (observing) writer.append({ process: "nemesis", type: "info", ...e });
+  });
+  const wopts: WorkloadOptions = {
+    keys: config.keys,
+    seed: config.seed,
+    nodes: session.nodes,
+    ...config.workloadOptions,
+  };
   const counts = { ok: 0, fail: 0, info: 0 };
   const active: { nemesis: Nemesis; injected: Injected; ctx: NemesisContext }[] = [];
   let interrupted = false;
@@ -115,7 +161,13 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   // it always has, so seeded histories stay the same.
   const timeouts = clock.timeouts?.(config.opTimeout);
   /** `wait`: the worker's wait on `timeouts` (spent after a timeout: the caller takes a new one). */
-  const invoke = async (client: Client, process: number, node: string, op: OpSpec, wait: Wait | undefined): Promise<Completion> => {
+  const invoke = async (
+    client: Client,
+    process: number,
+    node: string,
+    op: OpSpec,
+    wait: Wait | undefined,
+  ): Promise<Completion> => {
     writer.record(process, "invoke", op.f, op.value, node);
     let c: Completion;
     try {
@@ -127,7 +179,10 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
         c = await Promise.race([client.invoke(op), timeout.then((): Completion => TIMED_OUT_COMPLETION)]);
       }
     } catch (e) {
-      c = e instanceof DefiniteFailure ? { type: "fail", error: e.message } : { type: "info", error: (e as Error).message ?? String(e) };
+      c =
+        e instanceof DefiniteFailure
+          ? { type: "fail", error: e.message }
+          : { type: "info", error: (e as Error).message ?? String(e) };
     }
     writer.record(process, c.type, op.f, c.value ?? op.value, node, c.error ? c.error : undefined);
     counts[c.type]++;
@@ -162,7 +217,13 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     while (active.length) {
       const a = active.pop()!;
       await a.nemesis.heal(a.ctx, a.injected);
-      writer.append({ process: "nemesis", type: "info", f: `heal-${a.nemesis.name}`, value: { nodes: a.injected.nodes }, node: a.injected.nodes.join(",") });
+      writer.append({
+        process: "nemesis",
+        type: "info",
+        f: `heal-${a.nemesis.name}`,
+        value: { nodes: a.injected.nodes },
+        node: a.injected.nodes.join(","),
+      });
     }
   };
 
@@ -175,14 +236,31 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
       const next = steps.next();
       if (next.done) break;
       const a = next.value;
-      if (a.kind === "sleep") { await nemesisSleep(a.ms); continue; }
-      if (a.kind === "heal") { await healAll(); continue; }
+      if (a.kind === "sleep") {
+        await nemesisSleep(a.ms);
+        continue;
+      }
+      if (a.kind === "heal") {
+        await healAll();
+        continue;
+      }
       if (clock.now() >= mainDeadline) break;
       const nemesis = byName.get(a.nemesis)!;
-      const ctx: NemesisContext = { faults: session.faults, nodes: session.nodes, rng: nr, spec: a.spec ?? config.nemesisTarget };
+      const ctx: NemesisContext = {
+        faults: session.faults,
+        nodes: session.nodes,
+        rng: nr,
+        spec: a.spec ?? config.nemesisTarget,
+      };
       const injected = await nemesis.inject(ctx);
       active.push({ nemesis, injected, ctx });
-      writer.append({ process: "nemesis", type: "info", f: nemesis.name, value: { nodes: injected.nodes, ...injected.value }, node: injected.nodes.join(",") });
+      writer.append({
+        process: "nemesis",
+        type: "info",
+        f: nemesis.name,
+        value: { nodes: injected.nodes, ...injected.value },
+        node: injected.nodes.join(","),
+      });
     }
   };
 
@@ -199,29 +277,41 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
     if (!interrupted && workload.final) {
       await clock.sleep(config.quiet * 1000);
       const finals = workload.final(wopts);
-      await Promise.all(session.nodes.map(async (node) => {
-        const process = nextProcess++;
-        const client = await session.client(process, node);
-        const wait = timeouts?.wait();
-        for (const op of finals) if ((await invoke(client, process, node, op, wait)).type === "info") break;
-        await client.close?.();
-      }));
+      await Promise.all(
+        session.nodes.map(async (node) => {
+          const process = nextProcess++;
+          const client = await session.client(process, node);
+          const wait = timeouts?.wait();
+          for (const op of finals) if ((await invoke(client, process, node, op, wait)).type === "info") break;
+          await client.close?.();
+        }),
+      );
     }
   };
 
   let ticker: NodeJS.Timeout | undefined;
   if (hooks.progress) {
-    const report = () => hooks.progress!({ elapsed: (clock.now() - t0) / 1000, ...counts, fault: active.map((a) => `${a.nemesis.name} ${a.injected.nodes.join(",")}`).join("; ") || undefined });
+    const report = () =>
+      hooks.progress!({
+        elapsed: (clock.now() - t0) / 1000,
+        ...counts,
+        fault: active.map((a) => `${a.nemesis.name} ${a.injected.nodes.join(",")}`).join("; ") || undefined,
+      });
     ticker = setInterval(report, 250);
   }
-  hooks.abort?.then(() => { interrupted = true; wakeNemesis(); });
+  hooks.abort?.then(() => {
+    interrupted = true;
+    wakeNemesis();
+  });
   try {
     const main = phases();
     await (session.drive ? session.drive(main) : main);
   } finally {
     if (ticker) clearInterval(ticker);
     timeouts?.close();
-    try { await healAll(); } finally {
+    try {
+      await healAll();
+    } finally {
       await session.teardown();
       writer.close();
     }
@@ -235,12 +325,29 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
       results = await thread.check({ options: wopts, history }, interrupted ? undefined : hooks.abort);
     } catch (e) {
       // The thread itself failed (not a checker: those answer unknown): check here, uninterruptibly, rather than lose the verdict.
-      process.stderr.write(`faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`);
+      process.stderr.write(
+        `faultline: the check's thread failed (${(e as Error).message}); checking in the main thread\n`,
+      );
       results = runCheckers(history, workload.checkers(wopts));
     }
   } else results = runCheckers(history, workload.checkers(wopts));
   const checkInterrupted = results === undefined;
-  results ??= { valid: "unknown", checkers: Object.fromEntries(workload.checkers(wopts).map((c) => [c.name, { checker: c.name, valid: "unknown" as const, anomalies: [], reason: "interrupted before the check finished" }])) };
+  results ??= {
+    valid: "unknown",
+    checkers: Object.fromEntries(
+      workload
+        .checkers(wopts)
+        .map((c) => [
+          c.name,
+          {
+            checker: c.name,
+            valid: "unknown" as const,
+            anomalies: [],
+            reason: "interrupted before the check finished",
+          },
+        ]),
+    ),
+  };
   interrupted ||= checkInterrupted;
   const summary = summarize(results, counts);
   runInfo.status = interrupted ? "interrupted" : "complete";
@@ -249,6 +356,10 @@ async function runIn(dir: string, runInfo: Record<string, unknown>, config: RunC
   writeJson(join(dir, FILES.run), runInfo);
   writeJson(join(dir, FILES.results), results);
   writeFileSync(join(dir, FILES.summary), summary);
-  if (!checkInterrupted) await import("../report/index.ts").then((r) => r.reportAfterRun(dir, { dir, history, run: runInfo, results }), (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`));
+  if (!checkInterrupted)
+    await import("../report/index.ts").then(
+      (r) => r.reportAfterRun(dir, { dir, history, run: runInfo, results }),
+      (e) => process.stderr.write(`faultline: report.html not written: ${(e as Error).message}\n`),
+    );
   return { dir, history, results, summary, interrupted };
 }

@@ -33,7 +33,10 @@ export interface Client {
 
 /** Throw from a client when the op certainly did not take effect (e.g. connection refused before sending). */
 export class DefiniteFailure extends Error {
-  constructor(message: string) { super(message); this.name = "DefiniteFailure"; }
+  constructor(message: string) {
+    super(message);
+    this.name = "DefiniteFailure";
+  }
 }
 
 /** What a nemesis may do to the nodes. Each target (or runtime) implements what it supports;
@@ -83,8 +86,8 @@ export interface TargetOptions {
   nodes: number;
   mode?: string;
   seed: string;
-  dir: string;                        // the run's results directory (data, logs)
-  options: Record<string, unknown>;   // target-specific settings
+  dir: string; // the run's results directory (data, logs)
+  options: Record<string, unknown>; // target-specific settings
   /** Lab targets: where the nodes run (netns, docker, ssh; default netns) and that runtime's options. */
   runtime?: string;
   runtimeOptions?: Record<string, unknown>;

@@ -21,14 +21,25 @@ const fromValid = (v: unknown): Observed => (v === true ? "holds" : v === false 
 export function observe(results: Results, key: string): Observed {
   const spectrum = (results as { spectrum?: { models?: Record<string, { status?: string }> } }).spectrum;
   const s = spectrum?.models?.[key]?.status;
-  if (s !== undefined) return s === "held" || s === "holds" ? "holds" : s === "violated" ? "violated" : s === "unknown" ? "unknown" : "not checked";
-  const iso = isolationOf(results)?.status?.[key];   // transactional isolation models (list-append, rw-register)
+  if (s !== undefined)
+    return s === "held" || s === "holds"
+      ? "holds"
+      : s === "violated"
+        ? "violated"
+        : s === "unknown"
+          ? "unknown"
+          : "not checked";
+  const iso = isolationOf(results)?.status?.[key]; // transactional isolation models (list-append, rw-register)
   if (iso !== undefined) return iso === "held" ? "holds" : iso === "violated" ? "violated" : "unknown";
   if (results.checkers[key]) return fromValid(results.checkers[key].valid);
   return "absent";
 }
 
-const isolationOf = (results: Results) => (results.checkers.isolation as { isolation?: { status?: Record<string, string>; anomalyCounts?: Record<string, number> } } | undefined)?.isolation;
+const isolationOf = (results: Results) =>
+  (
+    results.checkers.isolation as
+      { isolation?: { status?: Record<string, string>; anomalyCounts?: Record<string, number> } } | undefined
+  )?.isolation;
 
 const countKind = (results: Results, key: string) => {
   const kinds = new Set([key, key.replace(/s$/, "")]);
@@ -43,14 +54,39 @@ export function compare(results: Results, expect: Record<string, Expectation>, a
     if (expected === "none" || expected === "found") {
       const n = countKind(results, model);
       const got: Observed = n > 0 ? "found" : "none";
-      return { model, expected, got, matched: got === expected, unknown: false, ...(n ? { note: `${n} anomal${n === 1 ? "y" : "ies"}` } : {}) };
+      return {
+        model,
+        expected,
+        got,
+        matched: got === expected,
+        unknown: false,
+        ...(n ? { note: `${n} anomal${n === 1 ? "y" : "ies"}` } : {}),
+      };
     }
     const got = observe(results, model);
     if (got === "absent") {
-      const available = [...Object.keys((results as { spectrum?: { models?: object } }).spectrum?.models ?? {}), ...Object.keys(results.checkers)];
-      return { model, expected, got, matched: false, unknown: false, note: `no model or checker named ${JSON.stringify(model)} in this run (available: ${[...new Set(available)].join(", ")})` };
+      const available = [
+        ...Object.keys((results as { spectrum?: { models?: object } }).spectrum?.models ?? {}),
+        ...Object.keys(results.checkers),
+      ];
+      return {
+        model,
+        expected,
+        got,
+        matched: false,
+        unknown: false,
+        note: `no model or checker named ${JSON.stringify(model)} in this run (available: ${[...new Set(available)].join(", ")})`,
+      };
     }
-    if (got === "unknown") return { model, expected, got, matched: expected === "unknown" || allowUnknown.includes(model), unknown: true };
-    return { model, expected, got, matched: got === expected, unknown: false, ...(got === "not checked" ? { note: "this workload cannot tell" } : {}) };
+    if (got === "unknown")
+      return { model, expected, got, matched: expected === "unknown" || allowUnknown.includes(model), unknown: true };
+    return {
+      model,
+      expected,
+      got,
+      matched: got === expected,
+      unknown: false,
+      ...(got === "not checked" ? { note: "this workload cannot tell" } : {}),
+    };
   });
 }

@@ -19,7 +19,11 @@ export const LAB_OPTIONS = {
 
 export type LabValues<S extends OptionSchema> = OptionValues<S & typeof LAB_OPTIONS>;
 /** What the shared setup reads of every lab target's settings. */
-export interface LabSettings { subnet?: string; slot?: number; keepData: boolean }
+export interface LabSettings {
+  subnet?: string;
+  slot?: number;
+  keepData: boolean;
+}
 
 export interface LabContext<Settings, Cluster> {
   rt: Runtime;
@@ -34,7 +38,8 @@ export interface LabContext<Settings, Cluster> {
 
 /** What a target's session adds to the one the shared setup builds; `close` runs before the nodes go. */
 export type LabSessionParts = Omit<TargetSession, "nodes" | "scheduler" | "teardown"> & { close?(): Promise<void> };
-export type LabSession<Cluster, Parts = LabSessionParts> = TargetSession & Parts & { cluster: Cluster; runtime: Runtime };
+export type LabSession<Cluster, Parts = LabSessionParts> = TargetSession &
+  Parts & { cluster: Cluster; runtime: Runtime };
 
 export interface LabTargetSpec<S extends OptionSchema, Settings, Cluster, Parts extends LabSessionParts> {
   name: string;
@@ -83,7 +88,9 @@ export function labTarget<S extends OptionSchema, Settings, Cluster, Parts exten
   const checkNodes = (n: number) => {
     const { min, max, why } = spec.nodes;
     if (n >= min && (max === undefined || n <= max)) return;
-    throw new UsageError(`${spec.name} runs ${max === undefined ? `at least ${min}` : `${min} to ${max}`} node${max === 1 || (max === undefined && min === 1) ? "" : "s"}${why ? ` (${why})` : ""}, got --nodes ${n}`);
+    throw new UsageError(
+      `${spec.name} runs ${max === undefined ? `at least ${min}` : `${min} to ${max}`} node${max === 1 || (max === undefined && min === 1) ? "" : "s"}${why ? ` (${why})` : ""}, got --nodes ${n}`,
+    );
   };
   return {
     name: spec.name,
@@ -105,7 +112,11 @@ export function labTarget<S extends OptionSchema, Settings, Cluster, Parts exten
         await spec.start(cluster, settings);
         const c = cluster;
         const parts = await spec.session({
-          rt, nodes, cluster: c, settings, startMs: Math.round(performance.now() - t0),
+          rt,
+          nodes,
+          cluster: c,
+          settings,
+          startMs: Math.round(performance.now() - t0),
           faults: (hooks) => labFaults(rt, nodes, { ...hooks, processes: () => spec.processes }),
         });
         return {
@@ -115,15 +126,26 @@ export function labTarget<S extends OptionSchema, Settings, Cluster, Parts exten
           runtime: rt,
           ...parts,
           teardown: async () => {
-            try { await parts.close?.(); } finally {
-              try { await rt.destroy(); } finally { if (!settings.keepData) spec.removeData(c); }
+            try {
+              await parts.close?.();
+            } finally {
+              try {
+                await rt.destroy();
+              } finally {
+                if (!settings.keepData) spec.removeData(c);
+              }
             }
           },
         };
       } catch (e) {
         if (cluster !== undefined) spec.abandon?.(cluster);
         const c = cluster;
-        return setupFailed(spec.name, rt, c !== undefined && !settings.keepData ? () => spec.removeData(c) : undefined, e);
+        return setupFailed(
+          spec.name,
+          rt,
+          c !== undefined && !settings.keepData ? () => spec.removeData(c) : undefined,
+          e,
+        );
       }
     },
   };

@@ -31,11 +31,26 @@ export interface Needs {
 export function mergeNeeds(all: Needs[]): Required<Needs> {
   const uniq = <T>(xs: T[], key: (x: T) => string) => [...new Map(xs.map((x) => [key(x), x])).values()];
   return {
-    packages: uniq(all.flatMap((n) => n.packages), (p) => p),
-    binaries: uniq(all.flatMap((n) => n.binaries), (b) => b.path ?? b.name),
-    imagePackages: uniq(all.flatMap((n) => n.imagePackages ?? n.packages), (p) => p),
-    services: uniq(all.flatMap((n) => n.services ?? []), (s) => s),
-    users: uniq(all.flatMap((n) => n.users ?? []), (u) => u.name),
+    packages: uniq(
+      all.flatMap((n) => n.packages),
+      (p) => p,
+    ),
+    binaries: uniq(
+      all.flatMap((n) => n.binaries),
+      (b) => b.path ?? b.name,
+    ),
+    imagePackages: uniq(
+      all.flatMap((n) => n.imagePackages ?? n.packages),
+      (p) => p,
+    ),
+    services: uniq(
+      all.flatMap((n) => n.services ?? []),
+      (s) => s,
+    ),
+    users: uniq(
+      all.flatMap((n) => n.users ?? []),
+      (u) => u.name,
+    ),
   };
 }
 
@@ -50,7 +65,11 @@ export function missingScript(binaries: Binary[]): string {
   const onPath = binaries.filter((b) => !b.path).map((b) => b.name);
   const files = binaries.filter((b) => b.path);
   return [
-    ...(onPath.length ? [`for c in ${onPath.join(" ")}; do command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 || echo "missing $c"; done`] : []),
+    ...(onPath.length
+      ? [
+          `for c in ${onPath.join(" ")}; do command -v "$c" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null 2>&1 || echo "missing $c"; done`,
+        ]
+      : []),
     ...files.map((b) => `ls -d ${b.path} >/dev/null 2>&1 || echo "missing ${b.name}"`),
   ].join("; ");
 }

@@ -25,7 +25,11 @@ const READ_ONLY = new Set(["read", "read-all"]);
 
 const encode = (v: unknown): string => JSON.stringify(v ?? null);
 function decode(s: string): unknown {
-  try { return JSON.parse(s); } catch { return s; }
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
 }
 
 /** The etcd key of set element x under k. */
@@ -47,7 +51,10 @@ export function completionForError(f: string, e: unknown): Completion {
 }
 
 export class EtcdClient implements Client {
-  constructor(private readonly gw: EtcdGateway, private readonly read: EtcdRead = "linearizable") {}
+  constructor(
+    private readonly gw: EtcdGateway,
+    private readonly read: EtcdRead = "linearizable",
+  ) {}
 
   async invoke(op: OpSpec): Promise<Completion> {
     try {
@@ -62,12 +69,18 @@ export class EtcdClient implements Client {
     switch (op.f) {
       case "read": {
         const [k] = op.value as [string, unknown];
-        const r = await this.gw.txn([], [{ range: { key: k, serializable } }, { range: { key: `${k}/`, prefix: true, serializable } }]);
+        const r = await this.gw.txn(
+          [],
+          [{ range: { key: k, serializable } }, { range: { key: `${k}/`, prefix: true, serializable } }],
+        );
         return { type: "ok", value: [k, readValue(r.ranges[0], r.ranges[1])] };
       }
       case "read-all": {
         const keys = op.value as string[];
-        const r = await this.gw.txn([], keys.map((key): TxnOp => ({ range: { key, serializable } })));
+        const r = await this.gw.txn(
+          [],
+          keys.map((key): TxnOp => ({ range: { key, serializable } })),
+        );
         return { type: "ok", value: Object.fromEntries(keys.map((k, i) => [k, readValue(r.ranges[i], undefined)])) };
       }
       case "write": {
@@ -77,9 +90,14 @@ export class EtcdClient implements Client {
       }
       case "cas": {
         const [k, [expected, next]] = op.value as [string, [unknown, unknown]];
-        const compare = expected === null || expected === undefined ? { key: k, absent: true as const } : { key: k, value: encode(expected) };
+        const compare =
+          expected === null || expected === undefined
+            ? { key: k, absent: true as const }
+            : { key: k, value: encode(expected) };
         const r = await this.gw.txn([compare], [{ put: { key: k, value: encode(next) } }]);
-        return r.succeeded ? { type: "ok", value: op.value } : { type: "fail", value: op.value, error: "compare-failed" };
+        return r.succeeded
+          ? { type: "ok", value: op.value }
+          : { type: "fail", value: op.value, error: "compare-failed" };
       }
       case "add": {
         const [k, x] = op.value as [string, unknown];

@@ -27,23 +27,42 @@ export const dataDir = (n: LabNode) => join(n.dir, "etcd-data");
 export const logFile = (n: LabNode) => join(n.dir, "etcd.log");
 
 /** The command line of one member of a fresh cluster of `nodes` (a restarted member reads its WAL instead). */
-export function etcdArgv(node: LabNode, nodes: LabNode[], s: RaftSettings, token: string, binary = ETCD_BINARY): string[] {
+export function etcdArgv(
+  node: LabNode,
+  nodes: LabNode[],
+  s: RaftSettings,
+  token: string,
+  binary = ETCD_BINARY,
+): string[] {
   return [
     binary,
-    "--name", node.name,
-    "--data-dir", dataDir(node),
-    "--listen-client-urls", clientUrl(node),
-    "--advertise-client-urls", clientUrl(node),
-    "--listen-peer-urls", peerUrl(node),
-    "--initial-advertise-peer-urls", peerUrl(node),
-    "--initial-cluster", nodes.map((n) => `${n.name}=${peerUrl(n)}`).join(","),
-    "--initial-cluster-state", "new",
-    "--initial-cluster-token", token,
-    "--heartbeat-interval", String(s.heartbeatMs),
-    "--election-timeout", String(s.electionMs),
+    "--name",
+    node.name,
+    "--data-dir",
+    dataDir(node),
+    "--listen-client-urls",
+    clientUrl(node),
+    "--advertise-client-urls",
+    clientUrl(node),
+    "--listen-peer-urls",
+    peerUrl(node),
+    "--initial-advertise-peer-urls",
+    peerUrl(node),
+    "--initial-cluster",
+    nodes.map((n) => `${n.name}=${peerUrl(n)}`).join(","),
+    "--initial-cluster-state",
+    "new",
+    "--initial-cluster-token",
+    token,
+    "--heartbeat-interval",
+    String(s.heartbeatMs),
+    "--election-timeout",
+    String(s.electionMs),
     `--pre-vote=${s.preVote}`,
-    "--logger", "zap",
-    "--log-outputs", "stderr",
+    "--logger",
+    "zap",
+    "--log-outputs",
+    "stderr",
   ];
 }
 
@@ -51,15 +70,26 @@ export function etcdArgv(node: LabNode, nodes: LabNode[], s: RaftSettings, token
  *  reports leader 0, or an old leader at an older term). */
 export function leaderOf(statuses: ({ leader: string; raftTerm: number } | undefined)[]): string | undefined {
   let best: { term: number; leader: string } | undefined;
-  for (const s of statuses) if (s && s.leader !== "0" && s.leader !== "" && (!best || s.raftTerm > best.term)) best = { term: s.raftTerm, leader: s.leader };
+  for (const s of statuses)
+    if (s && s.leader !== "0" && s.leader !== "" && (!best || s.raftTerm > best.term))
+      best = { term: s.raftTerm, leader: s.leader };
   return best?.leader;
 }
 
 export class EtcdCluster {
-  private ids = new Map<string, string>();   // member id → node name
+  private ids = new Map<string, string>(); // member id → node name
 
-  constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly raft: RaftSettings, readonly token = "faultline") {
-    if (!rt.files && !existsSync(ETCD_BINARY)) throw new LabError(`etcd is not installed (${ETCD_BINARY} is missing)`, "apt-get install -y etcd-server etcd-client (or: faultline lab install)");
+  constructor(
+    readonly rt: Runtime,
+    readonly nodes: LabNode[],
+    readonly raft: RaftSettings,
+    readonly token = "faultline",
+  ) {
+    if (!rt.files && !existsSync(ETCD_BINARY))
+      throw new LabError(
+        `etcd is not installed (${ETCD_BINARY} is missing)`,
+        "apt-get install -y etcd-server etcd-client (or: faultline lab install)",
+      );
   }
 
   node(name: string): LabNode {
@@ -89,8 +119,14 @@ export class EtcdCluster {
     for (const n of this.nodes) {
       const gw = this.gateway(n, 1000);
       while (!(await gw.healthy(1000))) {
-        if (!this.running(n)) throw new LabError(`etcd on ${n.name} exited at start; last lines of ${logFile(n)}:\n${await tailOf(this.rt, n.name, logFile(n))}`);
-        if (Date.now() > deadline) throw new LabError(`etcd on ${n.name} (${n.ip}) was not healthy within ${timeoutMs} ms; last lines of ${logFile(n)}:\n${await tailOf(this.rt, n.name, logFile(n))}`);
+        if (!this.running(n))
+          throw new LabError(
+            `etcd on ${n.name} exited at start; last lines of ${logFile(n)}:\n${await tailOf(this.rt, n.name, logFile(n))}`,
+          );
+        if (Date.now() > deadline)
+          throw new LabError(
+            `etcd on ${n.name} (${n.ip}) was not healthy within ${timeoutMs} ms; last lines of ${logFile(n)}:\n${await tailOf(this.rt, n.name, logFile(n))}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     }
@@ -99,19 +135,28 @@ export class EtcdCluster {
 
   /** The current leader's node name, asked of every member (endpoint status); undefined while there is none. */
   async leader(timeoutMs = 500): Promise<string | undefined> {
-    const statuses = await Promise.all(this.nodes.map((n) => this.gateway(n, timeoutMs).status(timeoutMs).catch(() => undefined)));
+    const statuses = await Promise.all(
+      this.nodes.map((n) =>
+        this.gateway(n, timeoutMs)
+          .status(timeoutMs)
+          .catch(() => undefined),
+      ),
+    );
     const id = leaderOf(statuses);
     return id === undefined ? undefined : this.ids.get(id);
   }
 
   async version(): Promise<string | undefined> {
-    return (await this.gateway(this.nodes[0], 1000).status(1000).catch(() => undefined))?.version;
+    return (
+      await this.gateway(this.nodes[0], 1000)
+        .status(1000)
+        .catch(() => undefined)
+    )?.version;
   }
 
   /** Removes the members' data (logs stay in the node directories). Call once the runtime stopped them. */
   removeData(): void {
-    if (this.rt.files) return;   // on the nodes themselves: the runtime removes them
+    if (this.rt.files) return; // on the nodes themselves: the runtime removes them
     for (const n of this.nodes) rmSync(dataDir(n), { recursive: true, force: true });
   }
 }
-

@@ -6,7 +6,11 @@ import type { Json } from "../../src/json.ts";
 
 /** A failed etcd request: `definite` when the request certainly did not take effect. */
 export class EtcdError extends Error {
-  constructor(message: string, readonly definite: boolean, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly definite: boolean,
+    readonly code?: number,
+  ) {
     super(message);
     this.name = "EtcdError";
   }
@@ -28,9 +32,9 @@ export interface RangeRequest {
 }
 
 export type TxnCompare =
-  | { key: string; value: string }       // the key holds exactly this value
-  | { key: string; absent: true }        // the key does not exist (version 0)
-  | { key: string; modRevision: number };  // the key was last changed at this revision (0: never)
+  | { key: string; value: string } // the key holds exactly this value
+  | { key: string; absent: true } // the key does not exist (version 0)
+  | { key: string; modRevision: number }; // the key was last changed at this revision (0: never)
 
 export type TxnOp = { put: { key: string; value: string } } | { range: RangeRequest };
 
@@ -68,7 +72,7 @@ export function prefixEnd(prefix: string): Buffer {
       return end;
     }
   }
-  return Buffer.from([0]);   // every byte 0xff: to the end of the key space
+  return Buffer.from([0]); // every byte 0xff: to the end of the key space
 }
 
 function rangeBody(r: RangeRequest): Record<string, unknown> {
@@ -96,9 +100,12 @@ export function txnBody(compare: TxnCompare[], success: TxnOp[], failure: TxnOp[
       ? { key: b64(c.key), target: "VERSION", result: "EQUAL", version: "0" }
       : "modRevision" in c
         ? { key: b64(c.key), target: "MOD", result: "EQUAL", mod_revision: String(c.modRevision) }
-        : { key: b64(c.key), target: "VALUE", result: "EQUAL", value: b64(c.value) });
+        : { key: b64(c.key), target: "VALUE", result: "EQUAL", value: b64(c.value) },
+  );
   const op = (o: TxnOp) =>
-    "put" in o ? { request_put: { key: b64(o.put.key), value: b64(o.put.value) } } : { request_range: rangeBody(o.range) };
+    "put" in o
+      ? { request_put: { key: b64(o.put.key), value: b64(o.put.value) } }
+      : { request_range: rangeBody(o.range) };
   return { compare: cmp, success: success.map(op), failure: failure.map(op) };
 }
 
@@ -137,7 +144,14 @@ export function gatewayError(httpStatus: number, body: unknown): EtcdError {
 }
 
 // Socket-level failures that happen before the request is written: the server never saw it.
-const CONNECT_CODES = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND"];
+const CONNECT_CODES = [
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ENOTFOUND",
+];
 
 /** Classifies a fetch failure (TypeError "fetch failed" with a cause, or an abort) into an EtcdError. */
 export function networkError(e: unknown): EtcdError {
@@ -159,7 +173,10 @@ export class EtcdGateway {
   private readonly inflight = new Set<AbortController>();
   private readonly timeoutMs: number;
 
-  constructor(readonly endpoint: string, options: GatewayOptions = {}) {
+  constructor(
+    readonly endpoint: string,
+    options: GatewayOptions = {},
+  ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -180,9 +197,17 @@ export class EtcdGateway {
         throw networkError(e);
       }
       let text: string;
-      try { text = await res.text(); } catch (e) { throw networkError(e); }
+      try {
+        text = await res.text();
+      } catch (e) {
+        throw networkError(e);
+      }
       let json: unknown;
-      try { json = JSON.parse(text); } catch { json = { error: text.slice(0, 200) }; }
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = { error: text.slice(0, 200) };
+      }
       if (!res.ok || (typeof json === "object" && json !== null && "error" in json && !("header" in json)))
         throw gatewayError(res.status, json);
       return json as Record<string, Json>;

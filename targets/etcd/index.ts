@@ -14,18 +14,34 @@ export const etcdTarget = labTarget({
   runtimes: ["netns", "docker", "ssh"],
   nodes: { min: 1, max: 9, why: "one etcd member each; 3 or 5 are usual" },
   options: {
-    read: option.choice(["linearizable", "serializable"], "linearizable", "serializable: a member answers reads from its own state, fast and stale under a partition"),
+    read: option.choice(
+      ["linearizable", "serializable"],
+      "linearizable",
+      "serializable: a member answers reads from its own state, fast and stale under a partition",
+    ),
     prevote: option.boolean(true, "raft pre-vote (etcd 3.5's default)"),
     heartbeat: option.ms(100, "raft heartbeat interval"),
     election: option.ms(1000, "raft election timeout (at least 5 × heartbeat)"),
     timeout: option.ms(5000, "a request's own timeout; the run's --op-timeout usually ends it first, as info"),
   },
-  check: (v) => (v.election < 5 * v.heartbeat ? `election (${v.election} ms) must be at least 5 × heartbeat (${v.heartbeat} ms)` : undefined),
-  settings: (v) => ({ read: v.read, preVote: v.prevote, heartbeatMs: v.heartbeat, electionMs: v.election, timeoutMs: v.timeout }),
+  check: (v) =>
+    v.election < 5 * v.heartbeat
+      ? `election (${v.election} ms) must be at least 5 × heartbeat (${v.heartbeat} ms)`
+      : undefined,
+  settings: (v) => ({
+    read: v.read,
+    preVote: v.prevote,
+    heartbeatMs: v.heartbeat,
+    electionMs: v.election,
+    timeoutMs: v.timeout,
+  }),
   needs: {
     packages: ["etcd-server", "etcd-client"],
     services: ["etcd"],
-    binaries: [{ name: "etcd", pkg: "etcd-server" }, { name: "etcdctl", pkg: "etcd-client" }],
+    binaries: [
+      { name: "etcd", pkg: "etcd-server" },
+      { name: "etcdctl", pkg: "etcd-client" },
+    ],
   },
   processes: ["etcd"],
   cluster: (rt, nodes, s) => new EtcdCluster(rt, nodes, s, `faultline-${rt.slot}-${Date.now()}`),
@@ -43,10 +59,15 @@ export const etcdTarget = labTarget({
         return client;
       },
       info: () => ({
-        target: "etcd", runtime: rt.name, slot: rt.slot, version, read: settings.read,
+        target: "etcd",
+        runtime: rt.name,
+        slot: rt.slot,
+        version,
+        read: settings.read,
         raft: { heartbeatMs: settings.heartbeatMs, electionMs: settings.electionMs, preVote: settings.preVote },
         nodes: nodes.map((n) => ({ name: n.name, ip: n.ip, dir: n.dir })),
-        clockSkew: clockUnsupported ? "unsupported (Go reads the clock through the vDSO)" : "real clock (date -s)", startMs,
+        clockSkew: clockUnsupported ? "unsupported (Go reads the clock through the vDSO)" : "real clock (date -s)",
+        startMs,
       }),
       // No graceful stop: a member stopping gracefully while its peers stop too waits for a leadership
       // transfer. The shared teardown kills every process, then removes the nodes.

@@ -17,25 +17,37 @@ const decode = (kvs: KeyValue[] | undefined): unknown => (kvs && kvs.length ? JS
 
 export async function runEtcdTxn(gw: EtcdGateway, value: unknown, serializable: boolean): Promise<Completion> {
   const ops = value as MicroOp[];
-  if (!ops.every((m) => m[0] === "r" || m[0] === "w")) return { type: "fail", value, error: "etcd runs rw-register transactions only (micro-ops r and w)" };
+  if (!ops.every((m) => m[0] === "r" || m[0] === "w"))
+    return { type: "fail", value, error: "etcd runs rw-register transactions only (micro-ops r and w)" };
   const keys = [...new Set(ops.map((m) => etcdKey(m[1])))];
   const writes = ops.some((m) => m[0] === "w");
   let snap;
   try {
-    snap = await gw.txn([], keys.map((key) => ({ range: { key, serializable: serializable && !writes } })));
+    snap = await gw.txn(
+      [],
+      keys.map((key) => ({ range: { key, serializable: serializable && !writes } })),
+    );
   } catch (e) {
-    return { type: "fail", value, error: (e as Error).message };   // only reads were sent: nothing happened
+    return { type: "fail", value, error: (e as Error).message }; // only reads were sent: nothing happened
   }
   const state = new Map(keys.map((k, i) => [k, decode(snap.ranges[i])]));
   const out: MicroOp[] = [];
   const puts = new Map<string, unknown>();
   for (const [f, k, v] of ops) {
     const key = etcdKey(k);
-    if (f === "w") { puts.set(key, v); state.set(key, v); out.push([f, k, v]); }
-    else out.push([f, k, state.get(key) ?? null]);
+    if (f === "w") {
+      puts.set(key, v);
+      state.set(key, v);
+      out.push([f, k, v]);
+    } else out.push([f, k, state.get(key) ?? null]);
   }
   if (!writes) return { type: "ok", value: out };
   const compare = keys.map((key, i) => ({ key, modRevision: snap.ranges[i]?.[0]?.modRevision ?? 0 }));
-  const r = await gw.txn(compare, [...puts].map(([key, v]) => ({ put: { key, value: JSON.stringify(v) } })));
-  return r.succeeded ? { type: "ok", value: out } : { type: "fail", value, error: "conflict: a key changed since the transaction read it" };
+  const r = await gw.txn(
+    compare,
+    [...puts].map(([key, v]) => ({ put: { key, value: JSON.stringify(v) } })),
+  );
+  return r.succeeded
+    ? { type: "ok", value: out }
+    : { type: "fail", value, error: "conflict: a key changed since the transaction read it" };
 }

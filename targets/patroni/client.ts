@@ -26,7 +26,10 @@ export class ClientView {
   cut = new Set<string>();
   readonly clients = new Set<PatroniClient>();
 
-  constructor(readonly cluster: PatroniCluster, readonly stance: ClientStance) {}
+  constructor(
+    readonly cluster: PatroniCluster,
+    readonly stance: ClientStance,
+  ) {}
 
   /** The partition changed (`nodes`: cut off from the majority): majority clients drop their connections there. */
   cutOff(nodes: Set<string>): void {
@@ -49,25 +52,45 @@ export class PatroniClient implements Client {
   private inner: PgClient;
   private leader: LabNode | undefined;
 
-  constructor(private view: ClientView, process: number, timeoutMs: number) {
+  constructor(
+    private view: ClientView,
+    process: number,
+    timeoutMs: number,
+  ) {
     // PgClient sends writes (and, with read=primary, reads) to `cluster.primary`: here, this client's leader.
     const leader = () => this.leader!;
-    const asCluster = { get primary() { return leader(); }, get replicas() { return []; } } as unknown as PgCluster;
+    const asCluster = {
+      get primary() {
+        return leader();
+      },
+      get replicas() {
+        return [];
+      },
+    } as unknown as PgCluster;
     this.inner = new PgClient(asCluster, process, view.cluster.nodes[0], "primary", timeoutMs);
     view.clients.add(this);
   }
 
   /** Drops the connection when its node became unreachable (in-flight ops see a lost connection: indeterminate). */
   lose(nodes: Set<string>): void {
-    if (this.leader && nodes.has(this.leader.name)) { this.leader = undefined; void this.inner.close(); }
+    if (this.leader && nodes.has(this.leader.name)) {
+      this.leader = undefined;
+      void this.inner.close();
+    }
   }
 
   async invoke(op: OpSpec): Promise<Completion> {
     let name = this.view.pick(this.leader?.name);
     // No leader (failover in progress): wait a little, as a connection attempt would, rather than fail at once.
-    for (let i = 0; !name && i < 10; i++) { await new Promise((r) => setTimeout(r, 50)); name = this.view.pick(this.leader?.name); }
+    for (let i = 0; !name && i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      name = this.view.pick(this.leader?.name);
+    }
     if (!name) throw new DefiniteFailure("no leader: no reachable node claims to be primary");
-    if (name !== this.leader?.name) { await this.inner.close(); this.leader = this.view.cluster.node(name); }
+    if (name !== this.leader?.name) {
+      await this.inner.close();
+      this.leader = this.view.cluster.node(name);
+    }
     try {
       return await this.inner.invoke(op);
     } catch (e) {

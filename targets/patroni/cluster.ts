@@ -34,10 +34,18 @@ export interface HaSettings {
 }
 
 /** One node's answer to GET /primary when it claims to be the read-write leader. */
-export interface Claim { node: string; timeline: number }
+export interface Claim {
+  node: string;
+  timeline: number;
+}
 
 /** A leader era as the harness saw it: who claimed to be primary from `at` (ms since start). */
-export interface LeaderEra { at: number; leader: string | undefined; timeline?: number; primaries: Claim[] }
+export interface LeaderEra {
+  at: number;
+  leader: string | undefined;
+  timeline?: number;
+  primaries: Claim[];
+}
 
 export const restUrl = (n: LabNode, path: string) => `http://${n.ip}:${REST_PORT}${path}`;
 
@@ -55,14 +63,27 @@ export class PatroniCluster {
   private pollBusy = false;
   private listeners: ((era: LeaderEra) => void)[] = [];
   private paused = new Map<string, string>();
-  private silent = new Map<string, number>();   // node → REST polls in a row that timed out   // node → postgres pids stopped by pausePostgres
+  private silent = new Map<string, number>(); // node → REST polls in a row that timed out   // node → postgres pids stopped by pausePostgres
 
-  constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly ha: HaSettings) {
+  constructor(
+    readonly rt: Runtime,
+    readonly nodes: LabNode[],
+    readonly ha: HaSettings,
+  ) {
     if (rt.name !== "netns") throw new LabError(`the patroni target runs on the netns runtime only, not ${rt.name}`);
     const bin = postgresBin();
-    if (!bin) throw new LabError("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)", "apt-get install -y postgresql (or: faultline lab install)");
+    if (!bin)
+      throw new LabError(
+        "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)",
+        "apt-get install -y postgresql (or: faultline lab install)",
+      );
     this.bin = bin;
-    this.etcd = new EtcdCluster(rt, nodes, { heartbeatMs: 100, electionMs: 1000, preVote: true }, `faultline-patroni-${rt.slot}-${Date.now()}`);
+    this.etcd = new EtcdCluster(
+      rt,
+      nodes,
+      { heartbeatMs: 100, electionMs: 1000, preVote: true },
+      `faultline-patroni-${rt.slot}-${Date.now()}`,
+    );
     this.pg = new PgCluster(rt, nodes, "async", rt.subnets);
   }
 
@@ -71,38 +92,63 @@ export class PatroniCluster {
     if (!n) throw new LabError(`no patroni node ${name}`);
     return n;
   }
-  dataDir(n: LabNode) { return join(n.dir, "data"); }
-  configFile(n: LabNode) { return join(n.dir, "patroni.yml"); }
-  logFile(n: LabNode) { return join(n.dir, "patroni.log"); }
+  dataDir(n: LabNode) {
+    return join(n.dir, "data");
+  }
+  configFile(n: LabNode) {
+    return join(n.dir, "patroni.yml");
+  }
+  logFile(n: LabNode) {
+    return join(n.dir, "patroni.log");
+  }
   // A Unix socket path may hold at most 107 bytes: one short directory per node in /tmp.
-  sockDir(n: LabNode) { return join(tmpdir(), `flpt-${createHash("sha1").update(n.dir).digest("hex").slice(0, 12)}`); }
+  sockDir(n: LabNode) {
+    return join(tmpdir(), `flpt-${createHash("sha1").update(n.dir).digest("hex").slice(0, 12)}`);
+  }
 
   /** Patroni's configuration for one node (JSON is YAML). */
   config(n: LabNode): Record<string, unknown> {
     const h = this.ha;
     const subnets = this.rt.subnets;
     const hba = [
-      "local all all trust", "local replication all trust",
-      "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust",   // Patroni reads the local timeline over replication
+      "local all all trust",
+      "local replication all trust",
+      "host all all 127.0.0.1/32 trust",
+      "host replication all 127.0.0.1/32 trust", // Patroni reads the local timeline over replication
       ...subnets.flatMap((s) => [`host all all ${s} trust`, `host replication all ${s} trust`]),
     ];
     return {
-      scope: SCOPE, namespace: "/faultline/", name: n.name,
+      scope: SCOPE,
+      namespace: "/faultline/",
+      name: n.name,
       log: { level: "INFO" },
       restapi: { listen: `${n.ip}:${REST_PORT}`, connect_address: `${n.ip}:${REST_PORT}` },
       etcd3: { hosts: [`${n.ip}:2379`] },
       bootstrap: {
         dcs: {
-          ttl: h.ttl, loop_wait: h.loopWait, retry_timeout: h.retryTimeout,
+          ttl: h.ttl,
+          loop_wait: h.loopWait,
+          retry_timeout: h.retryTimeout,
           maximum_lag_on_failover: h.maximumLagOnFailover,
-          synchronous_mode: h.synchronousMode !== "off", synchronous_mode_strict: h.synchronousMode === "strict",
+          synchronous_mode: h.synchronousMode !== "off",
+          synchronous_mode_strict: h.synchronousMode === "strict",
           failsafe_mode: h.failsafeMode,
           postgresql: {
-            use_pg_rewind: h.usePgRewind, use_slots: true,
+            use_pg_rewind: h.usePgRewind,
+            use_slots: true,
             parameters: {
-              synchronous_commit: h.synchronousCommit, wal_level: "replica", hot_standby: "on", wal_log_hints: "on",
-              max_wal_senders: 16, max_replication_slots: 16, wal_keep_size: "256MB", max_connections: 300,
-              shared_buffers: "32MB", fsync: "off", full_page_writes: "on", wal_receiver_status_interval: "1s",
+              synchronous_commit: h.synchronousCommit,
+              wal_level: "replica",
+              hot_standby: "on",
+              wal_log_hints: "on",
+              max_wal_senders: 16,
+              max_replication_slots: 16,
+              wal_keep_size: "256MB",
+              max_connections: 300,
+              shared_buffers: "32MB",
+              fsync: "off",
+              full_page_writes: "on",
+              wal_receiver_status_interval: "1s",
               wal_retrieve_retry_interval: "500ms",
             },
           },
@@ -110,10 +156,21 @@ export class PatroniCluster {
         initdb: [{ encoding: "UTF8" }, { locale: "C" }],
       },
       postgresql: {
-        listen: `${n.ip},127.0.0.1:${PORT}`, connect_address: `${n.ip}:${PORT}`,
-        data_dir: this.dataDir(n), bin_dir: this.bin, pgpass: join(n.dir, "patroni", "pgpass"),
-        authentication: { superuser: { username: "postgres", password: "faultline" }, replication: { username: "replicator", password: "faultline" }, rewind: { username: "postgres", password: "faultline" } },
-        parameters: { unix_socket_directories: this.sockDir(n), log_min_messages: "warning", log_line_prefix: "%m [%p] " },
+        listen: `${n.ip},127.0.0.1:${PORT}`,
+        connect_address: `${n.ip}:${PORT}`,
+        data_dir: this.dataDir(n),
+        bin_dir: this.bin,
+        pgpass: join(n.dir, "patroni", "pgpass"),
+        authentication: {
+          superuser: { username: "postgres", password: "faultline" },
+          replication: { username: "replicator", password: "faultline" },
+          rewind: { username: "postgres", password: "faultline" },
+        },
+        parameters: {
+          unix_socket_directories: this.sockDir(n),
+          log_min_messages: "warning",
+          log_line_prefix: "%m [%p] ",
+        },
         pg_hba: hba,
       },
       watchdog: { mode: "off" },
@@ -123,13 +180,19 @@ export class PatroniCluster {
 
   /** Starts (or restarts, its data kept) Patroni on a node; Patroni starts PostgreSQL. */
   async startPatroni(n: LabNode): Promise<void> {
-    await this.rt.spawn(n.name, "patroni", [PATRONI, this.configFile(n)], { user: "postgres", log: this.logFile(n), cwd: join(n.dir, "patroni") });
+    await this.rt.spawn(n.name, "patroni", [PATRONI, this.configFile(n)], {
+      user: "postgres",
+      log: this.logFile(n),
+      cwd: join(n.dir, "patroni"),
+    });
   }
 
   /** etcd members, then Patroni everywhere; waits for a leader and every replica streaming from it. */
   async start(timeoutMs = 60_000): Promise<void> {
     await checkInstalled(this.rt, this.nodes, "patroni", [
-      { path: PATRONI, pkg: "patroni" }, { path: PATRONICTL, pkg: "patroni" }, { path: join(this.bin, "postgres"), pkg: "postgresql" },
+      { path: PATRONI, pkg: "patroni" },
+      { path: PATRONICTL, pkg: "patroni" },
+      { path: join(this.bin, "postgres"), pkg: "postgresql" },
     ]);
     await this.etcd.start();
     const files = nodeFiles(this.rt);
@@ -137,19 +200,26 @@ export class PatroniCluster {
       await files.mkdir(n.name, join(n.dir, "patroni"), { user: "postgres", mode: 0o700 });
       await files.mkdir(n.name, this.dataDir(n), { user: "postgres", mode: 0o700 });
       await files.mkdir(n.name, this.sockDir(n), { user: "postgres", mode: 0o755 });
-      await files.write(n.name, this.configFile(n), JSON.stringify(this.config(n), null, 2) + "\n", { user: "postgres" });
+      await files.write(n.name, this.configFile(n), JSON.stringify(this.config(n), null, 2) + "\n", {
+        user: "postgres",
+      });
     }
     this.t0 = Date.now();
     await Promise.all(this.nodes.map((n) => this.startPatroni(n)));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      for (const n of this.nodes) if (!this.rt.processes(n.name).some((p) => p.name === "patroni" && p.running))
-        throw new LabError(`patroni on ${n.name} exited at start; last lines of ${this.logFile(n)}:\n${await tailOf(this.rt, n.name, this.logFile(n))}`);
+      for (const n of this.nodes)
+        if (!this.rt.processes(n.name).some((p) => p.name === "patroni" && p.running))
+          throw new LabError(
+            `patroni on ${n.name} exited at start; last lines of ${this.logFile(n)}:\n${await tailOf(this.rt, n.name, this.logFile(n))}`,
+          );
       const claims = await this.ask();
       if (claims.length === 1 && (await this.streaming(this.node(claims[0].node))) >= this.nodes.length - 1) return;
       if (Date.now() > deadline) {
         const n = this.nodes[0];
-        throw new LabError(`patroni: no leader with ${this.nodes.length - 1} streaming replicas within ${timeoutMs} ms (claims: ${JSON.stringify(claims)}); last lines of ${this.logFile(n)}:\n${await tailOf(this.rt, n.name, this.logFile(n))}`);
+        throw new LabError(
+          `patroni: no leader with ${this.nodes.length - 1} streaming replicas within ${timeoutMs} ms (claims: ${JSON.stringify(claims)}); last lines of ${this.logFile(n)}:\n${await tailOf(this.rt, n.name, this.logFile(n))}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -158,42 +228,63 @@ export class PatroniCluster {
   /** Replicas streaming from `leader` (Patroni's own application_name is the member name). */
   async streaming(leader: LabNode): Promise<number> {
     const names = this.nodes.map((n) => n.name);
-    const rows = await this.pg.query(leader, "select count(*)::int as n from pg_stat_replication where state = 'streaming' and application_name = any($1)", [names], 2000).catch(() => [{ n: 0 }]);
+    const rows = await this.pg
+      .query(
+        leader,
+        "select count(*)::int as n from pg_stat_replication where state = 'streaming' and application_name = any($1)",
+        [names],
+        2000,
+      )
+      .catch(() => [{ n: 0 }]);
     return rows[0].n;
   }
 
   /** Asks every node's REST API who claims to be primary (GET /primary: 200 only on a read-write leader). A node
    *  that does not answer in time (busy, paused) keeps its last answer for a few polls: silence is not a demotion. */
   async ask(timeoutMs = 500): Promise<Claim[]> {
-    const answers = await Promise.all(this.nodes.map(async (n): Promise<Claim | undefined> => {
-      const last = this.claims.find((c) => c.node === n.name);
-      try {
-        const r = await fetch(restUrl(n, "/primary"), { signal: AbortSignal.timeout(timeoutMs) });
-        this.silent.delete(n.name);
-        if (r.status !== 200) { await r.body?.cancel(); return undefined; }
-        const body = await r.json() as { timeline?: number };
-        return { node: n.name, timeline: body.timeline || last?.timeline || 0 };   // no timeline while Patroni cannot query PostgreSQL
-      } catch (e) {
-        const timedOut = (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError";
-        const misses = (this.silent.get(n.name) ?? 0) + 1;
-        this.silent.set(n.name, misses);
-        return timedOut && misses <= 5 ? last : undefined;
-      }
-    }));
-    const claims = answers.filter((a): a is Claim => !!a).sort((a, b) => b.timeline - a.timeline || a.node.localeCompare(b.node));
+    const answers = await Promise.all(
+      this.nodes.map(async (n): Promise<Claim | undefined> => {
+        const last = this.claims.find((c) => c.node === n.name);
+        try {
+          const r = await fetch(restUrl(n, "/primary"), { signal: AbortSignal.timeout(timeoutMs) });
+          this.silent.delete(n.name);
+          if (r.status !== 200) {
+            await r.body?.cancel();
+            return undefined;
+          }
+          const body = (await r.json()) as { timeline?: number };
+          return { node: n.name, timeline: body.timeline || last?.timeline || 0 }; // no timeline while Patroni cannot query PostgreSQL
+        } catch (e) {
+          const timedOut = (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError";
+          const misses = (this.silent.get(n.name) ?? 0) + 1;
+          this.silent.set(n.name, misses);
+          return timedOut && misses <= 5 ? last : undefined;
+        }
+      }),
+    );
+    const claims = answers
+      .filter((a): a is Claim => !!a)
+      .sort((a, b) => b.timeline - a.timeline || a.node.localeCompare(b.node));
     this.record(claims);
     return claims;
   }
 
   /** The leader now: the claimer on the newest timeline. */
-  async leader(): Promise<string | undefined> { return (await this.ask())[0]?.node; }
+  async leader(): Promise<string | undefined> {
+    return (await this.ask())[0]?.node;
+  }
 
   private record(claims: Claim[]): void {
     this.claims = claims;
     const key = (c: Claim[]) => c.map((x) => `${x.node}@${x.timeline}`).join(",");
     const last = this.eras.at(-1);
     if (last && key(last.primaries) === key(claims)) return;
-    const era: LeaderEra = { at: Date.now() - this.t0, leader: claims[0]?.node, ...(claims[0] ? { timeline: claims[0].timeline } : {}), primaries: claims };
+    const era: LeaderEra = {
+      at: Date.now() - this.t0,
+      leader: claims[0]?.node,
+      ...(claims[0] ? { timeline: claims[0].timeline } : {}),
+      primaries: claims,
+    };
     this.eras.push(era);
     for (const l of this.listeners) l(era);
   }
@@ -205,7 +296,11 @@ export class PatroniCluster {
     this.polling = setInterval(() => {
       if (this.pollBusy) return;
       this.pollBusy = true;
-      this.ask(Math.min(everyMs * 2, 500)).catch(() => undefined).finally(() => { this.pollBusy = false; });
+      this.ask(Math.min(everyMs * 2, 500))
+        .catch(() => undefined)
+        .finally(() => {
+          this.pollBusy = false;
+        });
     }, everyMs);
   }
 
@@ -243,7 +338,10 @@ export class PatroniCluster {
    *  goes with the namespace (teardown, `lab clean`). */
   async dcs(n: LabNode, reachable: boolean): Promise<void> {
     const rule = ["OUTPUT", "-p", "tcp", "--dport", "2379", "-m", "owner", "--uid-owner", "postgres", "-j", "DROP"];
-    if (reachable) { while ((await this.rt.exec(n.name, ["iptables", "-D", ...rule], { check: false })).exitCode === 0); return; }
+    if (reachable) {
+      while ((await this.rt.exec(n.name, ["iptables", "-D", ...rule], { check: false })).exitCode === 0);
+      return;
+    }
     await this.rt.exec(n.name, ["iptables", "-A", ...rule]);
   }
 
@@ -252,15 +350,32 @@ export class PatroniCluster {
     const from = await this.leader();
     if (!from) throw new LabError("switchover: no leader to switch over from");
     const to = candidate ?? this.nodes.find((n) => n.name !== from)!.name;
-    const r = await this.rt.exec(from, [PATRONICTL, "-c", this.configFile(this.node(from)), "switchover", "--leader", from, "--candidate", to, "--force"], { user: "postgres", check: false, timeoutMs: 60_000 });
-    if (r.exitCode !== 0) throw new LabError(`patronictl switchover ${from} → ${to} failed: ${(r.stderr || r.stdout).trim().slice(-400)}`);
+    const r = await this.rt.exec(
+      from,
+      [
+        PATRONICTL,
+        "-c",
+        this.configFile(this.node(from)),
+        "switchover",
+        "--leader",
+        from,
+        "--candidate",
+        to,
+        "--force",
+      ],
+      { user: "postgres", check: false, timeoutMs: 60_000 },
+    );
+    if (r.exitCode !== 0)
+      throw new LabError(`patronictl switchover ${from} → ${to} failed: ${(r.stderr || r.stdout).trim().slice(-400)}`);
     return { from, to };
   }
 
   /** Versions for run.json. */
   async versions(): Promise<Record<string, string | undefined>> {
     const leader = this.claims[0] ? this.node(this.claims[0].node) : this.nodes[0];
-    const patroni = await fetch(restUrl(leader, "/patroni"), { signal: AbortSignal.timeout(1000) }).then((r) => r.json() as Promise<{ patroni?: { version?: string } }>).catch(() => undefined);
+    const patroni = await fetch(restUrl(leader, "/patroni"), { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.json() as Promise<{ patroni?: { version?: string } }>)
+      .catch(() => undefined);
     const pg = await this.pg.query(leader, "select version()", [], 2000).catch(() => [{ version: undefined }]);
     return { patroni: patroni?.patroni?.version, postgresql: pg[0].version, etcd: await this.etcd.version() };
   }

@@ -29,9 +29,16 @@ export function cutOff(nodes: string[], blocked: Set<string>): Set<string> {
 }
 
 /** kill / restart / pause / resume on the chosen processes, and the Patroni-specific faults. */
-function patroniFaults(rt: Runtime, c: PatroniCluster, process: FaultProcess, view: ClientView, base: FaultControl): FaultControl {
+function patroniFaults(
+  rt: Runtime,
+  c: PatroniCluster,
+  process: FaultProcess,
+  view: ClientView,
+  base: FaultControl,
+): FaultControl {
   const node = (name: string): LabNode => c.node(name);
-  const patroni = process !== "postgres", postgres = process !== "patroni";
+  const patroni = process !== "postgres",
+    postgres = process !== "patroni";
   const blocked = new Set<string>();
   const running = (n: string) => rt.processes(n).some((p) => p.name === "patroni" && p.running);
   return {
@@ -39,7 +46,12 @@ function patroniFaults(rt: Runtime, c: PatroniCluster, process: FaultProcess, vi
     block: async (links) => {
       for (const [a, b] of links) blocked.add(`${a}>${b}`);
       await rt.block(links);
-      view.cutOff(cutOff(c.nodes.map((n) => n.name), blocked));
+      view.cutOff(
+        cutOff(
+          c.nodes.map((n) => n.name),
+          blocked,
+        ),
+      );
     },
     healNetwork: async () => {
       blocked.clear();
@@ -51,7 +63,9 @@ function patroniFaults(rt: Runtime, c: PatroniCluster, process: FaultProcess, vi
       if (postgres) await c.killPostgres(node(n));
     },
     // PostgreSQL killed alone is Patroni's to restart; a killed Patroni is started again (it adopts a running PostgreSQL).
-    restart: async (n) => { if (!running(n)) await c.startPatroni(node(n)); },
+    restart: async (n) => {
+      if (!running(n)) await c.startPatroni(node(n));
+    },
     pause: async (n) => {
       if (patroni) await rt.signal(n, "patroni", "SIGSTOP");
       if (postgres) await c.pausePostgres(node(n));
@@ -72,29 +86,56 @@ export const patroniTarget = labTarget({
   nodes: { min: 2, max: 7, why: "3 is usual" },
   options: {
     synchronous_mode: option.choice(["off", "on", "strict"], "off", "off: asynchronous replication"),
-    synchronous_commit: option.choice(["on", "remote_write", "remote_apply", "local", "off"], "on", "PostgreSQL's synchronous_commit"),
-    maximum_lag_on_failover: option.integer({ min: 0, default: 1_048_576, unit: "bytes" }, "a replica further behind is not promoted"),
+    synchronous_commit: option.choice(
+      ["on", "remote_write", "remote_apply", "local", "off"],
+      "on",
+      "PostgreSQL's synchronous_commit",
+    ),
+    maximum_lag_on_failover: option.integer(
+      { min: 0, default: 1_048_576, unit: "bytes" },
+      "a replica further behind is not promoted",
+    ),
     failsafe_mode: option.boolean(false, "false: a leader that loses etcd demotes"),
     ttl: option.integer({ min: 1, default: 10, unit: "s" }, "the leader key's time to live"),
     loop_wait: option.integer({ min: 1, default: 2, unit: "s" }, "Patroni's loop interval (less than ttl)"),
     retry_timeout: option.integer({ min: 1, default: 5, unit: "s" }, "etcd and PostgreSQL retry timeout"),
     use_pg_rewind: option.boolean(true, "a former leader rejoins by rewinding"),
-    client: option.choice(CLIENT_STANCES, "stay", "where the application stands during a partition: with the old primary, or with the majority"),
+    client: option.choice(
+      CLIENT_STANCES,
+      "stay",
+      "where the application stands during a partition: with the old primary, or with the majority",
+    ),
     process: option.choice(FAULT_PROCESSES, "both", "what kill and pause hit"),
     timeout: option.integer({ min: 1, default: 5000, unit: "ms" }, "an op's own timeout"),
   },
-  check: (v) => (v.loop_wait >= v.ttl ? `needs loop_wait < ttl, got loop_wait ${v.loop_wait}, ttl ${v.ttl}` : undefined),
+  check: (v) =>
+    v.loop_wait >= v.ttl ? `needs loop_wait < ttl, got loop_wait ${v.loop_wait}, ttl ${v.ttl}` : undefined,
   settings: (v) => ({
-    synchronousMode: v.synchronous_mode, synchronousCommit: v.synchronous_commit, maximumLagOnFailover: v.maximum_lag_on_failover,
-    failsafeMode: v.failsafe_mode, ttl: v.ttl, loopWait: v.loop_wait, retryTimeout: v.retry_timeout, usePgRewind: v.use_pg_rewind,
-    client: v.client, process: v.process, opTimeoutMs: v.timeout,
+    synchronousMode: v.synchronous_mode,
+    synchronousCommit: v.synchronous_commit,
+    maximumLagOnFailover: v.maximum_lag_on_failover,
+    failsafeMode: v.failsafe_mode,
+    ttl: v.ttl,
+    loopWait: v.loop_wait,
+    retryTimeout: v.retry_timeout,
+    usePgRewind: v.use_pg_rewind,
+    client: v.client,
+    process: v.process,
+    opTimeoutMs: v.timeout,
   }),
   // Patroni runs PostgreSQL and an etcd member on every node: their needs are its needs.
-  needs: mergeNeeds([postgresTarget.needs, etcdTarget.needs, {
-    packages: ["patroni"],
-    services: ["patroni"],
-    binaries: [{ name: "patroni", pkg: "patroni" }, { name: "patronictl", pkg: "patroni" }],
-  }]),
+  needs: mergeNeeds([
+    postgresTarget.needs,
+    etcdTarget.needs,
+    {
+      packages: ["patroni"],
+      services: ["patroni"],
+      binaries: [
+        { name: "patroni", pkg: "patroni" },
+        { name: "patronictl", pkg: "patroni" },
+      ],
+    },
+  ]),
   processes: ["patroni"],
   cluster: (rt, nodes, s) => new PatroniCluster(rt, nodes, s),
   async start(c) {
@@ -108,7 +149,12 @@ export const patroniTarget = labTarget({
     const view = new ClientView(c, s.client);
     // Stopped before teardown, so nothing is recorded once the runner closes the history.
     c.watch(() => undefined);
-    const base = faults({ start: (n) => c.startPatroni(n), primary: () => c.leader(), clockUnsupported: "clock skew is not wired for the patroni target (Patroni, etcd and PostgreSQL would each need it)" });
+    const base = faults({
+      start: (n) => c.startPatroni(n),
+      primary: () => c.leader(),
+      clockUnsupported:
+        "clock skew is not wired for the patroni target (Patroni, etcd and PostgreSQL would each need it)",
+    });
     return {
       view,
       faults: patroniFaults(rt, c, s.process, view, base),
@@ -120,7 +166,12 @@ export const patroniTarget = labTarget({
           if (open) record({ f: "heal-leader", value: { at: era.at } });
           open = era.leader !== undefined;
           const claimers = era.primaries.map((p) => p.node);
-          if (open) record({ f: "leader", value: { nodes: claimers, leader: era.leader, timeline: era.timeline, primaries: era.primaries }, node: claimers.join(",") });
+          if (open)
+            record({
+              f: "leader",
+              value: { nodes: claimers, leader: era.leader, timeline: era.timeline, primaries: era.primaries },
+              node: claimers.join(","),
+            });
         };
         const last = c.eras.at(-1);
         if (last) emit(last);
@@ -128,14 +179,25 @@ export const patroniTarget = labTarget({
       },
       // run.json's target facts: `leaders` is the live list of eras, so the run's final run.json holds them all.
       info: () => ({
-        target: "patroni", runtime: rt.name, slot: rt.slot, versions,
+        target: "patroni",
+        runtime: rt.name,
+        slot: rt.slot,
+        versions,
         configuration: {
-          synchronous_mode: s.synchronousMode, synchronous_commit: s.synchronousCommit, maximum_lag_on_failover: s.maximumLagOnFailover,
-          failsafe_mode: s.failsafeMode, ttl: s.ttl, loop_wait: s.loopWait, retry_timeout: s.retryTimeout, use_pg_rewind: s.usePgRewind,
+          synchronous_mode: s.synchronousMode,
+          synchronous_commit: s.synchronousCommit,
+          maximum_lag_on_failover: s.maximumLagOnFailover,
+          failsafe_mode: s.failsafeMode,
+          ttl: s.ttl,
+          loop_wait: s.loopWait,
+          retry_timeout: s.retryTimeout,
+          use_pg_rewind: s.usePgRewind,
         },
-        client: s.client, faultProcess: s.process,
+        client: s.client,
+        faultProcess: s.process,
         nodes: nodes.map((n) => ({ name: n.name, ip: n.ip, dir: n.dir })),
-        startMs, leaders: c.eras,
+        startMs,
+        leaders: c.eras,
       }),
       close: async () => {
         c.stopWatching();

@@ -18,22 +18,32 @@ const READ_ONLY = new Set(["read", "read-all"]);
 
 /** SQLSTATEs after which a statement may still have committed: connection exceptions (class 08) and
  *  shutdowns (57P01/57P02: e.g. terminated while waiting for a synchronous standby, after the local commit). */
-const maybeCommitted = (code: string | undefined) => code === undefined || code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03";
+const maybeCommitted = (code: string | undefined) =>
+  code === undefined || code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03";
 
 class ConnectError extends Error {}
 
 export class PgClient implements Client {
   private conns = new Map<string, pg.Client>();
-  private lastLsn: string | undefined;   // sticky: the WAL position after this client's last write
+  private lastLsn: string | undefined; // sticky: the WAL position after this client's last write
 
-  constructor(private cluster: PgCluster, private process: number, private home: LabNode, private route: ReadRoute, private timeoutMs: number, private isolation: Isolation = "serializable") {}
+  constructor(
+    private cluster: PgCluster,
+    private process: number,
+    private home: LabNode,
+    private route: ReadRoute,
+    private timeoutMs: number,
+    private isolation: Isolation = "serializable",
+  ) {}
 
   /** Where this client's reads go. */
   readNode(): LabNode {
     const replicas = this.cluster.replicas;
     switch (this.route) {
-      case "primary": return this.cluster.primary;
-      case "any": return this.home;
+      case "primary":
+        return this.cluster.primary;
+      case "any":
+        return this.home;
       case "replica":
       case "sticky":
         if (!replicas.length) return this.cluster.primary;
@@ -44,9 +54,22 @@ export class PgClient implements Client {
   private async conn(n: LabNode): Promise<pg.Client> {
     const have = this.conns.get(n.name);
     if (have) return have;
-    const c = new pg.Client({ host: n.ip, port: PORT, user: "postgres", database: "postgres", connectionTimeoutMillis: Math.min(2000, this.timeoutMs), query_timeout: this.timeoutMs, application_name: `faultline-${this.process}` });
+    const c = new pg.Client({
+      host: n.ip,
+      port: PORT,
+      user: "postgres",
+      database: "postgres",
+      connectionTimeoutMillis: Math.min(2000, this.timeoutMs),
+      query_timeout: this.timeoutMs,
+      application_name: `faultline-${this.process}`,
+    });
     c.on("error", () => this.drop(n.name, c));
-    try { await c.connect(); } catch (e) { this.drop(n.name, c); throw new ConnectError((e as Error).message); }
+    try {
+      await c.connect();
+    } catch (e) {
+      this.drop(n.name, c);
+      throw new ConnectError((e as Error).message);
+    }
     this.conns.set(n.name, c);
     return c;
   }
@@ -60,20 +83,28 @@ export class PgClient implements Client {
     const readOnly = READ_ONLY.has(op.f) || (op.f === "txn" && isReadOnlyTxn(op.value));
     const node = readOnly ? this.readNode() : this.cluster.primary;
     let c: pg.Client;
-    try { c = await this.conn(node); } catch (e) { throw new DefiniteFailure(`connect ${node.name}: ${(e as Error).message}`); }
+    try {
+      c = await this.conn(node);
+    } catch (e) {
+      throw new DefiniteFailure(`connect ${node.name}: ${(e as Error).message}`);
+    }
     let phase: "before" | "commit" = "before";
     try {
-      if (readOnly && this.route === "sticky" && this.lastLsn && node !== this.cluster.primary) await this.waitFor(c, this.lastLsn);
-      const out = await this.run(c, op, () => { phase = "commit"; });
-      if (!readOnly && this.route === "sticky" && out.type === "ok") this.lastLsn = (await c.query("select pg_current_wal_insert_lsn()::text as l")).rows[0].l;
+      if (readOnly && this.route === "sticky" && this.lastLsn && node !== this.cluster.primary)
+        await this.waitFor(c, this.lastLsn);
+      const out = await this.run(c, op, () => {
+        phase = "commit";
+      });
+      if (!readOnly && this.route === "sticky" && out.type === "ok")
+        this.lastLsn = (await c.query("select pg_current_wal_insert_lsn()::text as l")).rows[0].l;
       return out;
     } catch (e) {
       const err = e as Error & { code?: string };
       if (err.code === undefined || err.code.startsWith("08") || err.code.startsWith("57")) this.drop(node.name, c);
       if (readOnly) throw new DefiniteFailure(err.message);
-      if (phase === "before") throw new DefiniteFailure(err.message);   // nothing that could commit was sent
+      if (phase === "before") throw new DefiniteFailure(err.message); // nothing that could commit was sent
       if (!maybeCommitted(err.code) || rolledBack(err.code)) throw new DefiniteFailure(`${err.code}: ${err.message}`);
-      throw err;   // indeterminate: the runner records info
+      throw err; // indeterminate: the runner records info
     }
   }
 
@@ -102,40 +133,65 @@ export class PgClient implements Client {
       case "write": {
         const [k, v] = op.value as [string, unknown];
         committing();
-        await c.query("insert into kv (k, v) values ($1, $2::jsonb) on conflict (k) do update set v = excluded.v", [k, JSON.stringify(v)]);
+        await c.query("insert into kv (k, v) values ($1, $2::jsonb) on conflict (k) do update set v = excluded.v", [
+          k,
+          JSON.stringify(v),
+        ]);
         return { type: "ok", value: op.value };
       }
       case "cas": {
         const [k, [expected, next]] = op.value as [string, [unknown, unknown]];
         committing();
-        const r = expected === null
-          ? await c.query("insert into kv (k, v) values ($1, $2::jsonb) on conflict (k) do update set v = excluded.v where kv.v is null or kv.v = 'null'::jsonb", [k, JSON.stringify(next)])
-          : await c.query("update kv set v = $3::jsonb where k = $1 and v = $2::jsonb", [k, JSON.stringify(expected), JSON.stringify(next)]);
-        return r.rowCount === 1 ? { type: "ok", value: op.value } : { type: "fail", value: op.value, error: "compare-failed" };
+        const r =
+          expected === null
+            ? await c.query(
+                "insert into kv (k, v) values ($1, $2::jsonb) on conflict (k) do update set v = excluded.v where kv.v is null or kv.v = 'null'::jsonb",
+                [k, JSON.stringify(next)],
+              )
+            : await c.query("update kv set v = $3::jsonb where k = $1 and v = $2::jsonb", [
+                k,
+                JSON.stringify(expected),
+                JSON.stringify(next),
+              ]);
+        return r.rowCount === 1
+          ? { type: "ok", value: op.value }
+          : { type: "fail", value: op.value, error: "compare-failed" };
       }
       case "append":
       case "add": {
         const [k, x] = op.value as [string, unknown];
         committing();
-        await c.query("insert into kv (k, v) values ($1, jsonb_build_array($2::jsonb)) on conflict (k) do update set v = coalesce(kv.v, '[]'::jsonb) || jsonb_build_array($2::jsonb)", [k, JSON.stringify(x)]);
+        await c.query(
+          "insert into kv (k, v) values ($1, jsonb_build_array($2::jsonb)) on conflict (k) do update set v = coalesce(kv.v, '[]'::jsonb) || jsonb_build_array($2::jsonb)",
+          [k, JSON.stringify(x)],
+        );
         return { type: "ok", value: op.value };
       }
       case "incr": {
         const [k, delta] = op.value as [string, number];
         committing();
-        await c.query("insert into kv (k, v) values ($1, to_jsonb($2::numeric)) on conflict (k) do update set v = to_jsonb(coalesce((kv.v #>> '{}')::numeric, 0) + $2::numeric)", [k, delta]);
+        await c.query(
+          "insert into kv (k, v) values ($1, to_jsonb($2::numeric)) on conflict (k) do update set v = to_jsonb(coalesce((kv.v #>> '{}')::numeric, 0) + $2::numeric)",
+          [k, delta],
+        );
         return { type: "ok", value: op.value };
       }
       case "transfer": {
         const { from, to, amount } = op.value as { from: string; to: string; amount: number };
         await c.query("begin");
         try {
-          const { rows } = await c.query("select k, v from kv where k = any($1::text[]) order by k for update", [[from, to]]);
+          const { rows } = await c.query("select k, v from kv where k = any($1::text[]) order by k for update", [
+            [from, to],
+          ]);
           const bal = new Map(rows.map((r) => [r.k as string, Number(r.v ?? 0)]));
           const a = bal.get(from) ?? 0;
           const b = bal.get(to) ?? 0;
-          if (a < amount) { await c.query("rollback"); return { type: "fail", value: op.value, error: "insufficient-funds" }; }
-          const upsert = "insert into kv (k, v) values ($1, to_jsonb($2::numeric)) on conflict (k) do update set v = excluded.v";
+          if (a < amount) {
+            await c.query("rollback");
+            return { type: "fail", value: op.value, error: "insufficient-funds" };
+          }
+          const upsert =
+            "insert into kv (k, v) values ($1, to_jsonb($2::numeric)) on conflict (k) do update set v = excluded.v";
           await c.query(upsert, [from, a - amount]);
           await c.query(upsert, [to, b + amount]);
         } catch (e) {
@@ -147,7 +203,13 @@ export class PgClient implements Client {
         return { type: "ok", value: op.value };
       }
       case "txn":
-        return runTxn(c, op.value, this.isolation, isReadOnlyTxn(op.value) && this.readNode() !== this.cluster.primary, committing);
+        return runTxn(
+          c,
+          op.value,
+          this.isolation,
+          isReadOnlyTxn(op.value) && this.readNode() !== this.cluster.primary,
+          committing,
+        );
       default:
         return { type: "fail", value: op.value, error: `unsupported op ${JSON.stringify(op.f)}` };
     }
@@ -162,6 +224,10 @@ export class PgClient implements Client {
 /** Closes a connection without waiting on a server that may be paused or partitioned. */
 function destroy(c: pg.Client): void {
   const stream = (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
-  try { stream?.destroy(); } catch { /* already closed */ }
+  try {
+    stream?.destroy();
+  } catch {
+    /* already closed */
+  }
   c.end().catch(() => undefined);
 }

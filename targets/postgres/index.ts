@@ -18,8 +18,16 @@ export const postgresTarget = labTarget({
   nodes: { min: 1 },
   options: {
     replication: option.choice(REPLICATIONS, "async", "sync modes wait for every replica"),
-    read: option.choice(READ_ROUTES, "primary", "primary: every op on the primary; replica: reads on a replica (the worker's node if it is one); any: reads on the worker's node; sticky: replica reads that wait for the client's own last write"),
-    isolation: option.choice(ISOLATIONS, "serializable", "list-append and rw-register transactions (read-only ones on replicas run as repeatable read, read only)"),
+    read: option.choice(
+      READ_ROUTES,
+      "primary",
+      "primary: every op on the primary; replica: reads on a replica (the worker's node if it is one); any: reads on the worker's node; sticky: replica reads that wait for the client's own last write",
+    ),
+    isolation: option.choice(
+      ISOLATIONS,
+      "serializable",
+      "list-append and rw-register transactions (read-only ones on replicas run as repeatable read, read only)",
+    ),
     timeout: option.ms(5000, "an op's own timeout"),
   },
   settings: (v) => ({ replication: v.replication, read: v.read, isolation: v.isolation, opTimeoutMs: v.timeout }),
@@ -43,17 +51,39 @@ export const postgresTarget = labTarget({
     const [{ version }] = await c.query(c.primary, "select version()");
     const byName = new Map(nodes.map((n) => [n.name, n]));
     return {
-      faults: faults({ start: (n) => c.startNode(n), primary: async () => c.primaryName, clockUnsupported: c.clock ? undefined : rt.clockUnsupported(`${c.bin}/postgres`) }),
-      client: (process: number, node: string) => new PgClient(c, process, byName.get(node)!, settings.read, settings.opTimeoutMs, settings.isolation),
+      faults: faults({
+        start: (n) => c.startNode(n),
+        primary: async () => c.primaryName,
+        clockUnsupported: c.clock ? undefined : rt.clockUnsupported(`${c.bin}/postgres`),
+      }),
+      client: (process: number, node: string) =>
+        new PgClient(c, process, byName.get(node)!, settings.read, settings.opTimeoutMs, settings.isolation),
       load: async (entries: [string, unknown][]) => {
         const conn = c.primary;
-        for (const [k, v] of entries) await c.query(conn, "insert into kv (k, v) values ($1, $2::jsonb) on conflict (k) do update set v = excluded.v", [k, JSON.stringify(v)]);
+        for (const [k, v] of entries)
+          await c.query(
+            conn,
+            "insert into kv (k, v) values ($1, $2::jsonb) on conflict (k) do update set v = excluded.v",
+            [k, JSON.stringify(v)],
+          );
         await c.waitReplayed();
       },
       info: () => ({
-        target: "postgres", runtime: rt.name, version, replication: settings.replication, read: settings.read, isolation: settings.isolation,
-        primary: c.primaryName, nodes: nodes.map((n) => ({ name: n.name, ip: n.ip, role: n.name === c.primaryName ? "primary" : "replica", dir: n.dir })),
-        clockSkew: c.clock ? "clock shim (LD_PRELOAD)" : "unsupported", startMs,
+        target: "postgres",
+        runtime: rt.name,
+        version,
+        replication: settings.replication,
+        read: settings.read,
+        isolation: settings.isolation,
+        primary: c.primaryName,
+        nodes: nodes.map((n) => ({
+          name: n.name,
+          ip: n.ip,
+          role: n.name === c.primaryName ? "primary" : "replica",
+          dir: n.dir,
+        })),
+        clockSkew: c.clock ? "clock shim (LD_PRELOAD)" : "unsupported",
+        startMs,
       }),
     };
   },

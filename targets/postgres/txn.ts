@@ -17,7 +17,8 @@ export const TXN_TABLE = "create table if not exists txn (k int primary key, lis
 
 type MicroOp = [string, unknown, unknown];
 
-export const isReadOnlyTxn = (value: unknown) => Array.isArray(value) && value.every((m) => Array.isArray(m) && m[0] === "r");
+export const isReadOnlyTxn = (value: unknown) =>
+  Array.isArray(value) && value.every((m) => Array.isArray(m) && m[0] === "r");
 
 /** SQLSTATEs of a transaction the server rolled back: serialization failure, deadlock. */
 export const rolledBack = (code: string | undefined) => code === "40001" || code === "40P01";
@@ -29,7 +30,13 @@ const readValue = (row: { list: string | null; reg: number | null } | undefined)
 };
 
 /** Runs one transaction; `committing` is called just before COMMIT is sent (after it, a lost connection is info). */
-export async function runTxn(c: pg.Client, value: unknown, isolation: Isolation, onReplica: boolean, committing: () => void): Promise<Completion> {
+export async function runTxn(
+  c: pg.Client,
+  value: unknown,
+  isolation: Isolation,
+  onReplica: boolean,
+  committing: () => void,
+): Promise<Completion> {
   const ops = value as MicroOp[];
   const level = onReplica ? "repeatable read read only" : isolation.replace("-", " ");
   await c.query(`begin isolation level ${level}`);
@@ -42,10 +49,16 @@ export async function runTxn(c: pg.Client, value: unknown, isolation: Isolation,
         const { rows } = await c.query("select list, reg from txn where k = $1", [k]);
         out.push([f, k, readValue(rows[0])]);
       } else if (f === "append") {
-        await c.query("insert into txn (k, list) values ($1, $2::text) on conflict (k) do update set list = coalesce(txn.list || ',', '') || $2::text", [k, String(v)]);
+        await c.query(
+          "insert into txn (k, list) values ($1, $2::text) on conflict (k) do update set list = coalesce(txn.list || ',', '') || $2::text",
+          [k, String(v)],
+        );
         out.push([f, k, v]);
       } else if (f === "w") {
-        await c.query("insert into txn (k, reg) values ($1, $2) on conflict (k) do update set reg = excluded.reg", [k, v]);
+        await c.query("insert into txn (k, reg) values ($1, $2) on conflict (k) do update set reg = excluded.reg", [
+          k,
+          v,
+        ]);
         out.push([f, k, v]);
       } else {
         await c.query("rollback");

@@ -39,7 +39,11 @@ return 1`;
 export const encode = (v: unknown): string => JSON.stringify(v ?? null);
 export function decode(s: string | null | undefined): unknown {
   if (s === null || s === undefined) return null;
-  try { return JSON.parse(s); } catch { return s; }
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
 }
 
 /** A read script's reply → the op's value: a register's value, a set's sorted elements, or null. */
@@ -47,7 +51,15 @@ export function readReply(reply: unknown): unknown {
   const [type, v] = reply as [string, unknown];
   if (type === "set") {
     const xs = (v as string[]).map(decode);
-    return xs.sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : encode(a) < encode(b) ? -1 : encode(a) > encode(b) ? 1 : 0));
+    return xs.sort((a, b) =>
+      typeof a === "number" && typeof b === "number"
+        ? a - b
+        : encode(a) < encode(b)
+          ? -1
+          : encode(a) > encode(b)
+            ? 1
+            : 0,
+    );
   }
   if (type === "string") return decode(v as string);
   return null;
@@ -82,13 +94,13 @@ export interface RedisClientSettings {
 /** ioredis options for every client connection (see the header for why each). */
 export const connectionOptions = (timeoutMs: number) => ({
   lazyConnect: true,
-  enableOfflineQueue: false,            // a command is sent now or fails: never queued to go out later
-  maxRetriesPerRequest: 0,              // a command in flight when the connection drops is not resent
+  enableOfflineQueue: false, // a command is sent now or fails: never queued to go out later
+  maxRetriesPerRequest: 0, // a command in flight when the connection drops is not resent
   autoResendUnfulfilledCommands: false,
   connectTimeout: Math.min(1000, timeoutMs),
   commandTimeout: timeoutMs,
   retryStrategy: () => 100,
-  reconnectOnError: (e: Error) => (e.message.startsWith("READONLY") ? 1 : false),   // demoted primary: find the new one
+  reconnectOnError: (e: Error) => (e.message.startsWith("READONLY") ? 1 : false), // demoted primary: find the new one
 });
 
 export class RedisClient implements Client {
@@ -96,11 +108,25 @@ export class RedisClient implements Client {
   private direct = new Map<string, Redis>();
   private closed = false;
 
-  constructor(private topology: Topology, private process: number, private home: LabNode, private s: RedisClientSettings) {
-    const sentinels = [home, ...topology.nodes.filter((n) => n !== home)].map((n) => ({ host: n.ip, port: SENTINEL_PORT }));
+  constructor(
+    private topology: Topology,
+    private process: number,
+    private home: LabNode,
+    private s: RedisClientSettings,
+  ) {
+    const sentinels = [home, ...topology.nodes.filter((n) => n !== home)].map((n) => ({
+      host: n.ip,
+      port: SENTINEL_PORT,
+    }));
     this.primaryConn = new Redis({
-      ...connectionOptions(s.timeoutMs), sentinels, name: MASTER_NAME, role: "master", updateSentinels: false, failoverDetector: true,
-      sentinelRetryStrategy: () => 100, sentinelCommandTimeout: 500,
+      ...connectionOptions(s.timeoutMs),
+      sentinels,
+      name: MASTER_NAME,
+      role: "master",
+      updateSentinels: false,
+      failoverDetector: true,
+      sentinelRetryStrategy: () => 100,
+      sentinelCommandTimeout: 500,
     });
     this.primaryConn.on("error", () => undefined);
   }
@@ -142,12 +168,20 @@ export class RedisClient implements Client {
   /** A write, pipelined with WAIT when wait=n; returns the write's reply. */
   private async write(c: Redis, args: (string | number)[]): Promise<unknown> {
     if (!this.s.wait) return c.call(...(args as [string, ...(string | number)[]]));
-    const results = await c.pipeline().call(...(args as [string, ...(string | number)[]])).call("WAIT", this.s.wait, this.s.waitTimeoutMs).exec();
+    const results = await c
+      .pipeline()
+      .call(...(args as [string, ...(string | number)[]]))
+      .call("WAIT", this.s.wait, this.s.waitTimeoutMs)
+      .exec();
     if (!results) throw new Error("pipeline aborted");
     const [[err, reply], [werr, acks]] = results;
     if (err) throw err;
     if (werr) throw new WaitError(`WAIT failed after the write: ${werr.message}`, reply);
-    if (Number(acks) < this.s.wait) throw new WaitError(`WAIT: ${acks} of ${this.s.wait} replicas acknowledged within ${this.s.waitTimeoutMs} ms`, reply);
+    if (Number(acks) < this.s.wait)
+      throw new WaitError(
+        `WAIT: ${acks} of ${this.s.wait} replicas acknowledged within ${this.s.waitTimeoutMs} ms`,
+        reply,
+      );
     return reply;
   }
 
@@ -175,7 +209,9 @@ export class RedisClient implements Client {
           if (e instanceof WaitError && e.reply === 0) return 0;
           throw e;
         });
-        return Number(done) === 1 ? { type: "ok", value: op.value } : { type: "fail", value: op.value, error: "compare-failed" };
+        return Number(done) === 1
+          ? { type: "ok", value: op.value }
+          : { type: "fail", value: op.value, error: "compare-failed" };
       }
       case "add": {
         const [k, x] = op.value as [string, unknown];
@@ -202,5 +238,11 @@ export class RedisClient implements Client {
 
 /** The write happened on the primary, but WAIT did not see enough replicas acknowledge it: indeterminate. */
 class WaitError extends Error {
-  constructor(message: string, readonly reply: unknown) { super(message); this.name = "WaitError"; }
+  constructor(
+    message: string,
+    readonly reply: unknown,
+  ) {
+    super(message);
+    this.name = "WaitError";
+  }
 }

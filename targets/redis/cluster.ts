@@ -40,12 +40,12 @@ export function serverConfig(node: LabNode, primary: LabNode | undefined, s: Red
     "# faultline lab",
     `bind ${node.ip}`,
     `port ${PORT}`,
-    "protected-mode no",            // bound to a lab address, no password: otherwise clients are refused
+    "protected-mode no", // bound to a lab address, no password: otherwise clients are refused
     'save ""',
     "appendonly no",
     `dir ${dataDir(node)}`,
     "repl-diskless-sync yes",
-    "repl-diskless-sync-delay 0",   // no 5 s wait for more replicas before a full sync
+    "repl-diskless-sync-delay 0", // no 5 s wait for more replicas before a full sync
     "repl-diskless-load disabled",
     "replica-read-only yes",
     "repl-timeout 5",
@@ -57,7 +57,8 @@ export function serverConfig(node: LabNode, primary: LabNode | undefined, s: Red
 }
 
 /** A Sentinel's run id (40 hex digits), fixed per node so the others can be told about it in advance. */
-export const sentinelId = (node: LabNode) => createHash("sha1").update(`faultline-sentinel-${node.name}-${node.ip}`).digest("hex");
+export const sentinelId = (node: LabNode) =>
+  createHash("sha1").update(`faultline-sentinel-${node.name}-${node.ip}`).digest("hex");
 
 /** sentinel.conf for one Sentinel monitoring `primary` with a majority quorum of the Sentinels on `nodes`.
  *  The replicas and the other Sentinels are written in as already known (as a Sentinel writes them itself
@@ -75,7 +76,9 @@ export function sentinelConfig(node: LabNode, primary: LabNode, nodes: LabNode[]
     `sentinel failover-timeout ${MASTER_NAME} ${s.failoverTimeoutMs}`,
     `sentinel parallel-syncs ${MASTER_NAME} 1`,
     ...nodes.filter((n) => n !== primary).map((n) => `sentinel known-replica ${MASTER_NAME} ${n.ip} ${PORT}`),
-    ...nodes.filter((n) => n !== node).map((n) => `sentinel known-sentinel ${MASTER_NAME} ${n.ip} ${SENTINEL_PORT} ${sentinelId(n)}`),
+    ...nodes
+      .filter((n) => n !== node)
+      .map((n) => `sentinel known-sentinel ${MASTER_NAME} ${n.ip} ${SENTINEL_PORT} ${sentinelId(n)}`),
     "",
   ].join("\n");
 }
@@ -94,8 +97,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A short-lived connection for setup and status questions: no retries, no offline queue. */
 export function adminConnection(host: string, port: number, timeoutMs = 1000): Redis {
   const r = new Redis({
-    host, port, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs, retryStrategy: () => null, enableReadyCheck: false,
+    host,
+    port,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: () => null,
+    enableReadyCheck: false,
   });
   r.on("error", () => undefined);
   return r;
@@ -115,9 +125,20 @@ export class RedisCluster {
   /** Whether the servers run under the clock shim (known after start() on docker/ssh). */
   clock: boolean;
 
-  constructor(readonly rt: Runtime, readonly nodes: LabNode[], readonly settings: RedisServerSettings) {
-    if (rt.files) { this.clock = false; return; }   // node files on the nodes: checked in start()
-    if (!existsSync(REDIS_BINARY)) throw new LabError(`redis-server is not installed (${REDIS_BINARY} is missing)`, "apt-get install -y redis-server redis-sentinel (or: faultline lab install)");
+  constructor(
+    readonly rt: Runtime,
+    readonly nodes: LabNode[],
+    readonly settings: RedisServerSettings,
+  ) {
+    if (rt.files) {
+      this.clock = false;
+      return;
+    } // node files on the nodes: checked in start()
+    if (!existsSync(REDIS_BINARY))
+      throw new LabError(
+        `redis-server is not installed (${REDIS_BINARY} is missing)`,
+        "apt-get install -y redis-server redis-sentinel (or: faultline lab install)",
+      );
     this.clock = rt.clockUnsupported(REDIS_BINARY) === undefined;
   }
 
@@ -126,8 +147,12 @@ export class RedisCluster {
     if (!n) throw new LabError(`no redis node ${name}`);
     return n;
   }
-  byIp(ip: string): LabNode | undefined { return this.nodes.find((n) => n.ip === ip); }
-  get first(): LabNode { return this.nodes[0]; }
+  byIp(ip: string): LabNode | undefined {
+    return this.nodes.find((n) => n.ip === ip);
+  }
+  get first(): LabNode {
+    return this.nodes[0];
+  }
 
   private running(n: LabNode, name: string): boolean {
     return this.rt.processes(n.name).some((p) => p.name === name && p.running);
@@ -137,7 +162,10 @@ export class RedisCluster {
     return this.rt.spawn(n.name, "redis", [REDIS_BINARY, serverConf(n)], { log: serverLog(n), clock: this.clock });
   }
   private startSentinel(n: LabNode): Promise<unknown> {
-    return this.rt.spawn(n.name, "sentinel", [REDIS_BINARY, sentinelConf(n), "--sentinel"], { log: sentinelLog(n), clock: this.clock });
+    return this.rt.spawn(n.name, "sentinel", [REDIS_BINARY, sentinelConf(n), "--sentinel"], {
+      log: sentinelLog(n),
+      clock: this.clock,
+    });
   }
 
   /** (Re)starts a node's server and Sentinel with the configs they last wrote (after a kill). */
@@ -162,33 +190,77 @@ export class RedisCluster {
       await files.write(n.name, sentinelConf(n), sentinelConfig(n, primary, this.nodes, this.settings));
     }
     await Promise.all(this.nodes.map((n) => this.startServer(n)));
-    for (const n of this.nodes) await this.until(deadline, n, "redis", serverLog(n), "accept connections", async () => (await ask(n.ip, PORT, (r) => r.ping())) === "PONG");
+    for (const n of this.nodes)
+      await this.until(
+        deadline,
+        n,
+        "redis",
+        serverLog(n),
+        "accept connections",
+        async () => (await ask(n.ip, PORT, (r) => r.ping())) === "PONG",
+      );
     for (const n of this.nodes.slice(1))
-      await this.until(deadline, n, "redis", serverLog(n), "replicate from the primary", async () => /master_link_status:up/.test(await ask(n.ip, PORT, (r) => r.info("replication"))));
+      await this.until(deadline, n, "redis", serverLog(n), "replicate from the primary", async () =>
+        /master_link_status:up/.test(await ask(n.ip, PORT, (r) => r.info("replication"))),
+      );
     await Promise.all(this.nodes.map((n) => this.startSentinel(n)));
     const others = this.nodes.length - 1;
     for (const n of this.nodes)
-      await this.until(deadline, n, "sentinel", sentinelLog(n), `see ${others} replica(s) and ${others} other Sentinel(s)`, async () => {
-        const m = await ask(n.ip, SENTINEL_PORT, (r) => r.call("SENTINEL", "MASTER", MASTER_NAME) as Promise<string[]>);
-        const f = Object.fromEntries(Array.from({ length: m.length / 2 }, (_, i) => [m[2 * i], m[2 * i + 1]]));
-        return Number(f["num-slaves"]) === others && Number(f["num-other-sentinels"]) === others;
-      });
+      await this.until(
+        deadline,
+        n,
+        "sentinel",
+        sentinelLog(n),
+        `see ${others} replica(s) and ${others} other Sentinel(s)`,
+        async () => {
+          const m = await ask(
+            n.ip,
+            SENTINEL_PORT,
+            (r) => r.call("SENTINEL", "MASTER", MASTER_NAME) as Promise<string[]>,
+          );
+          const f = Object.fromEntries(Array.from({ length: m.length / 2 }, (_, i) => [m[2 * i], m[2 * i + 1]]));
+          return Number(f["num-slaves"]) === others && Number(f["num-other-sentinels"]) === others;
+        },
+      );
   }
 
-  private async until(deadline: number, n: LabNode, proc: string, log: string, what: string, ready: () => Promise<boolean>): Promise<void> {
+  private async until(
+    deadline: number,
+    n: LabNode,
+    proc: string,
+    log: string,
+    what: string,
+    ready: () => Promise<boolean>,
+  ): Promise<void> {
     for (;;) {
       if (await ready().catch(() => false)) return;
-      if (!this.running(n, proc)) throw new LabError(`${proc} on ${n.name} exited at start; last lines of ${log}:\n${await tailOf(this.rt, n.name, log)}`);
-      if (Date.now() > deadline) throw new LabError(`${proc} on ${n.name} did not ${what} in time; last lines of ${log}:\n${await tailOf(this.rt, n.name, log)}`);
+      if (!this.running(n, proc))
+        throw new LabError(
+          `${proc} on ${n.name} exited at start; last lines of ${log}:\n${await tailOf(this.rt, n.name, log)}`,
+        );
+      if (Date.now() > deadline)
+        throw new LabError(
+          `${proc} on ${n.name} did not ${what} in time; last lines of ${log}:\n${await tailOf(this.rt, n.name, log)}`,
+        );
       await sleep(50);
     }
   }
 
   /** Each Sentinel's idea of the primary's address (undefined where a Sentinel does not answer). */
   async sentinelViews(timeoutMs = 500): Promise<(string | undefined)[]> {
-    return Promise.all(this.nodes.map((n) =>
-      ask(n.ip, SENTINEL_PORT, (r) => r.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME) as Promise<[string, string] | null>, timeoutMs)
-        .then((a) => (a ? a[0] : undefined), () => undefined)));
+    return Promise.all(
+      this.nodes.map((n) =>
+        ask(
+          n.ip,
+          SENTINEL_PORT,
+          (r) => r.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME) as Promise<[string, string] | null>,
+          timeoutMs,
+        ).then(
+          (a) => (a ? a[0] : undefined),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** The primary as most Sentinels see it (ties: the first answer). */
@@ -203,8 +275,7 @@ export class RedisCluster {
   }
 
   removeData(): void {
-    if (this.rt.files) return;   // on the nodes themselves: the runtime removes them
+    if (this.rt.files) return; // on the nodes themselves: the runtime removes them
     for (const n of this.nodes) rmSync(dataDir(n), { recursive: true, force: true });
   }
 }
-

@@ -7,7 +7,8 @@ import { labTarget } from "../../src/target/lab-target.ts";
 import { READ_ROUTES, RedisClient, type Topology } from "./client.ts";
 import { quorum, REDIS_BINARY, RedisCluster } from "./cluster.ts";
 
-const moreThanReplicas = (what: string, n: number, nodes: number) => (n > nodes - 1 ? `${what}=${n} asks for more replicas than the ${nodes - 1} there are` : undefined);
+const moreThanReplicas = (what: string, n: number, nodes: number) =>
+  n > nodes - 1 ? `${what}=${n} asks for more replicas than the ${nodes - 1} there are` : undefined;
 
 export const redisTarget = labTarget({
   name: "redis",
@@ -24,15 +25,25 @@ export const redisTarget = labTarget({
     "failover-timeout": option.integer({ min: 100, default: 3000, unit: "ms" }, "Sentinel failover-timeout"),
     timeout: option.integer({ min: 1, default: 5000, unit: "ms" }, "a command's own timeout"),
   },
-  check: (v, nodes) => moreThanReplicas("wait", v.wait, nodes) ?? moreThanReplicas("min-replicas", v["min-replicas"], nodes),
+  check: (v, nodes) =>
+    moreThanReplicas("wait", v.wait, nodes) ?? moreThanReplicas("min-replicas", v["min-replicas"], nodes),
   settings: (v) => ({
-    read: v.read, wait: v.wait, waitTimeoutMs: v["wait-timeout"], minReplicas: v["min-replicas"], maxLagS: v["max-lag"],
-    downAfterMs: v["down-after"], failoverTimeoutMs: v["failover-timeout"], timeoutMs: v.timeout,
+    read: v.read,
+    wait: v.wait,
+    waitTimeoutMs: v["wait-timeout"],
+    minReplicas: v["min-replicas"],
+    maxLagS: v["max-lag"],
+    downAfterMs: v["down-after"],
+    failoverTimeoutMs: v["failover-timeout"],
+    timeoutMs: v.timeout,
   }),
   needs: {
     packages: ["redis-server", "redis-sentinel"],
     services: ["redis-server", "redis-sentinel"],
-    binaries: [{ name: "redis-server", pkg: "redis-server" }, { name: "redis-sentinel", pkg: "redis-sentinel" }],
+    binaries: [
+      { name: "redis-server", pkg: "redis-server" },
+      { name: "redis-sentinel", pkg: "redis-sentinel" },
+    ],
   },
   processes: ["redis", "sentinel"],
   cluster: (rt, nodes, s) => new RedisCluster(rt, nodes, s),
@@ -48,30 +59,52 @@ export const redisTarget = labTarget({
       while (refreshing) {
         const p = await c.primary(300).catch(() => undefined);
         if (p) topology.primary = p;
-        if (refreshing) await new Promise<void>((wake) => { pause = { timer: setTimeout(wake, 250), wake }; });
+        if (refreshing)
+          await new Promise<void>((wake) => {
+            pause = { timer: setTimeout(wake, 250), wake };
+          });
       }
     };
     const refresher = refresh();
     const clients = new Set<RedisClient>();
     return {
       topology,
-      faults: faults({ start: (n) => c.startNode(n), primary: () => c.primary(), clockUnsupported: c.clock ? undefined : rt.clockUnsupported(REDIS_BINARY) }),
+      faults: faults({
+        start: (n) => c.startNode(n),
+        primary: () => c.primary(),
+        clockUnsupported: c.clock ? undefined : rt.clockUnsupported(REDIS_BINARY),
+      }),
       client(process: number, node: string) {
         const client = new RedisClient(topology, process, c.node(node), settings);
         clients.add(client);
         return client;
       },
       info: () => ({
-        target: "redis", runtime: rt.name, slot: rt.slot, version, read: settings.read, wait: settings.wait,
-        waitTimeoutMs: settings.waitTimeoutMs, minReplicasToWrite: settings.minReplicas, minReplicasMaxLagS: settings.maxLagS,
-        sentinel: { quorum: quorum(nodes.length), downAfterMs: settings.downAfterMs, failoverTimeoutMs: settings.failoverTimeoutMs },
+        target: "redis",
+        runtime: rt.name,
+        slot: rt.slot,
+        version,
+        read: settings.read,
+        wait: settings.wait,
+        waitTimeoutMs: settings.waitTimeoutMs,
+        minReplicasToWrite: settings.minReplicas,
+        minReplicasMaxLagS: settings.maxLagS,
+        sentinel: {
+          quorum: quorum(nodes.length),
+          downAfterMs: settings.downAfterMs,
+          failoverTimeoutMs: settings.failoverTimeoutMs,
+        },
         primaryAtStart: nodes[0].name,
         nodes: nodes.map((n) => ({ name: n.name, ip: n.ip, dir: n.dir })),
-        clockSkew: c.clock ? "clock shim (LD_PRELOAD)" : "unsupported", startMs,
+        clockSkew: c.clock ? "clock shim (LD_PRELOAD)" : "unsupported",
+        startMs,
       }),
       close: async () => {
         refreshing = false;
-        if (pause) { clearTimeout(pause.timer); pause.wake(); }
+        if (pause) {
+          clearTimeout(pause.timer);
+          pause.wake();
+        }
         await refresher;
         for (const cl of clients) await cl.close();
         clients.clear();

@@ -2,14 +2,20 @@
 // advances time event by event, draining promise callbacks in between, so a whole run is deterministic.
 import type { Scheduler } from "../../src/run/types.ts";
 
-interface Event { time: number; seq: number; fn: () => void }
+interface Event {
+  time: number;
+  seq: number;
+  fn: () => void;
+}
 
 export class SimClock implements Scheduler {
   private heap: Event[] = [];
   private seq = 0;
   private t = 0;
 
-  now(): number { return this.t; }
+  now(): number {
+    return this.t;
+  }
 
   at(delay: number, fn: () => void): void {
     this.push({ time: this.t + Math.max(0, delay), seq: this.seq++, fn });
@@ -22,7 +28,9 @@ export class SimClock implements Scheduler {
   /** Runs events until `done` settles. Between events all pending promise callbacks run (setImmediate). */
   async drive<T>(done: Promise<T>): Promise<T> {
     let settled = false;
-    const p = done.finally(() => { settled = true; });
+    const p = done.finally(() => {
+      settled = true;
+    });
     while (!settled) {
       await new Promise<void>((r) => setImmediate(r));
       if (settled) break;
@@ -55,7 +63,8 @@ export class SimClock implements Scheduler {
       h[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < h.length && before(h[l], h[m])) m = l;
         if (r < h.length && before(h[r], h[m])) m = r;

@@ -11,13 +11,27 @@ import type { SimMode } from "./modes.ts";
 import { Requests, type SimNetwork } from "./network.ts";
 import { apply, Data, isReadOnly } from "./store.ts";
 
-type Stamp = [number, string];  // (time or Lamport clock, node): a total order for last-writer-wins
+type Stamp = [number, string]; // (time or Lamport clock, node): a total order for last-writer-wins
 const later = (a: Stamp, b: Stamp | undefined) => !b || a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
-interface LogEntry { seq: number; writes: [string, unknown][]; stamp?: Stamp; vc?: Record<string, number> }
-interface Req { t: "req"; id: number; f: string; value: unknown; client: string; via?: string }
+interface LogEntry {
+  seq: number;
+  writes: [string, unknown][];
+  stamp?: Stamp;
+  vc?: Record<string, number>;
+}
+interface Req {
+  t: "req";
+  id: number;
+  f: string;
+  value: unknown;
+  client: string;
+  via?: string;
+}
 
-const HEARTBEAT = 10, FAILOVER_AFTER = 300, RETRANSMIT = 20;
+const HEARTBEAT = 10,
+  FAILOVER_AFTER = 300,
+  RETRANSMIT = 20;
 
 class SimNode {
   data: Data = new Data();
@@ -26,12 +40,12 @@ class SimNode {
   // primary-based
   primary: string;
   epoch = 0;
-  log: LogEntry[] = [];        // entries logBase+1 ..
+  log: LogEntry[] = []; // entries logBase+1 ..
   logBase = 0;
-  applied = 0;                 // replicas: entries applied; primary: last seq
+  applied = 0; // replicas: entries applied; primary: last seq
   match = new Map<string, number>();
-  pending: { seq: number; done: () => void }[] = [];   // waiting for a majority (linearizable)
-  waiting: { seq: number; done: () => void }[] = [];   // waiting until applied (sticky-session)
+  pending: { seq: number; done: () => void }[] = []; // waiting for a majority (linearizable)
+  waiting: { seq: number; done: () => void }[] = []; // waiting until applied (sticky-session)
   lastHeard = new Map<string, number>();
   // multi-master
   own: LogEntry[] = [];
@@ -40,7 +54,12 @@ class SimNode {
   lamport = 0;
   peerAck = new Map<string, number>();
 
-  constructor(readonly name: string, firstPrimary: string) { this.primary = firstPrimary; }
+  constructor(
+    readonly name: string,
+    firstPrimary: string,
+  ) {
+    this.primary = firstPrimary;
+  }
 }
 
 export class SimCluster {
@@ -48,7 +67,13 @@ export class SimCluster {
   private names: string[];
   private readonly requests: Requests;
 
-  constructor(names: string[], readonly mode: SimMode, private net: SimNetwork, private clock: SimClock, private rng: Rng) {
+  constructor(
+    names: string[],
+    readonly mode: SimMode,
+    private net: SimNetwork,
+    private clock: SimClock,
+    private rng: Rng,
+  ) {
     this.names = names;
     this.requests = new Requests(net);
     this.nodes = new Map(names.map((n) => [n, new SimNode(n, names[0])]));
@@ -58,7 +83,11 @@ export class SimCluster {
 
   /** Preloads data on every node, as if replicated before the run. */
   load(entries: [string, unknown][]): void {
-    for (const node of this.nodes.values()) for (const [k, v] of entries) { node.data.set(k, v); node.stamps.set(k, [0, ""]); }
+    for (const node of this.nodes.values())
+      for (const [k, v] of entries) {
+        node.data.set(k, v);
+        node.stamps.set(k, [0, ""]);
+      }
   }
 
   /** A client endpoint sends one op to a node and resolves with the node's reply (or never, if lost). */
@@ -66,25 +95,35 @@ export class SimCluster {
     return this.requests.call(client, node, f, value);
   }
 
-
   primaryName(): string | undefined {
     if (this.mode === "causal" || this.mode === "eventual-lww") return undefined;
     // The primary of the highest epoch that is up.
     let best: SimNode | undefined;
-    for (const n of this.nodes.values()) if (n.primary === n.name && !this.net.down.has(n.name) && (!best || n.epoch > best.epoch)) best = n;
+    for (const n of this.nodes.values())
+      if (n.primary === n.name && !this.net.down.has(n.name) && (!best || n.epoch > best.epoch)) best = n;
     return best?.name;
   }
 
   crash(name: string): void {
     const n = this.nodes.get(name)!;
     this.net.down.add(name);
-    n.pending = []; n.waiting = []; n.buffered = [];   // volatile: requests in flight are lost
+    n.pending = [];
+    n.waiting = [];
+    n.buffered = []; // volatile: requests in flight are lost
   }
-  restart(name: string): void { this.net.down.delete(name); }
-  setClockOffset(name: string, ms: number): void { this.nodes.get(name)!.clockOffset = ms; }
+  restart(name: string): void {
+    this.net.down.delete(name);
+  }
+  setClockOffset(name: string, ms: number): void {
+    this.nodes.get(name)!.clockOffset = ms;
+  }
 
-  private alive(n: SimNode) { return !this.net.down.has(n.name) && !this.net.isPaused(n.name); }
-  private multiMaster() { return this.mode === "causal" || this.mode === "eventual-lww"; }
+  private alive(n: SimNode) {
+    return !this.net.down.has(n.name) && !this.net.isPaused(n.name);
+  }
+  private multiMaster() {
+    return this.mode === "causal" || this.mode === "eventual-lww";
+  }
   private reply(n: SimNode, req: Req, c: Completion) {
     if (req.via && req.via !== n.name) this.net.send(n.name, req.via, { t: "fwd-resp", req, completion: c });
     else this.net.send(n.name, req.client, { t: "resp", id: req.id, completion: c });
@@ -92,16 +131,28 @@ export class SimCluster {
 
   private receive(n: SimNode, from: string, m: Msg): void {
     switch (m.t) {
-      case "req": return this.onRequest(n, m);
-      case "fwd": return this.execute(n, m.req);
-      case "fwd-resp": return this.finishForward(n, m.req, m.completion, m.seq);
-      case "append": return this.onAppend(n, from, m);
-      case "ack": return this.onAck(n, from, m.epoch, m.upto);
-      case "snapshot-req": if (n.primary === n.name) this.sendSnapshot(n, from); return;
-      case "snapshot": return this.onSnapshot(n, m);
-      case "hb": return this.onHeartbeat(n, from, m.epoch, m.primary);
-      case "mm": return this.onMultiMaster(n, from, m.origin, m.entries);
-      case "mm-ack": n.peerAck.set(from, Math.max(n.peerAck.get(from) ?? 0, m.upto)); return;
+      case "req":
+        return this.onRequest(n, m);
+      case "fwd":
+        return this.execute(n, m.req);
+      case "fwd-resp":
+        return this.finishForward(n, m.req, m.completion, m.seq);
+      case "append":
+        return this.onAppend(n, from, m);
+      case "ack":
+        return this.onAck(n, from, m.epoch, m.upto);
+      case "snapshot-req":
+        if (n.primary === n.name) this.sendSnapshot(n, from);
+        return;
+      case "snapshot":
+        return this.onSnapshot(n, m);
+      case "hb":
+        return this.onHeartbeat(n, from, m.epoch, m.primary);
+      case "mm":
+        return this.onMultiMaster(n, from, m.origin, m.entries);
+      case "mm-ack":
+        n.peerAck.set(from, Math.max(n.peerAck.get(from) ?? 0, m.upto));
+        return;
     }
   }
 
@@ -117,7 +168,9 @@ export class SimCluster {
   private execute(n: SimNode, req: Req): void {
     if (!isReadOnly(req.f) && n.primary !== n.name) return; // stale forward to a deposed primary: dropped, the client times out
     const r = apply(n.data, req.f, req.value);
-    const completion: Completion = r.error ? { type: r.type, value: r.value, error: r.error } : { type: r.type, value: r.value };
+    const completion: Completion = r.error
+      ? { type: r.type, value: r.value, error: r.error }
+      : { type: r.type, value: r.value };
     if (isReadOnly(req.f) && n.primary !== n.name) return this.reply(n, req, completion);
     if (r.writes.length === 0 && this.mode !== "linearizable") return this.reply(n, req, completion);
     for (const [k, v] of r.writes) n.data.set(k, v);
@@ -152,7 +205,10 @@ export class SimCluster {
 
   private onAppend(n: SimNode, from: string, m: { epoch: number; entries: LogEntry[] }): void {
     if (m.epoch < n.epoch) return;
-    if (m.epoch > n.epoch || n.primary !== from) { this.follow(n, from, m.epoch); return; }
+    if (m.epoch > n.epoch || n.primary !== from) {
+      this.follow(n, from, m.epoch);
+      return;
+    }
     for (const e of m.entries) {
       if (e.seq !== n.applied + 1) continue;
       for (const [k, v] of e.writes) n.data.set(k, v);
@@ -177,7 +233,9 @@ export class SimCluster {
 
   /** Adopt `primary` for `epoch`: a replica that may have diverged asks for a full snapshot. */
   private follow(n: SimNode, primary: string, epoch: number): void {
-    n.epoch = epoch; n.primary = primary; n.pending = [];
+    n.epoch = epoch;
+    n.primary = primary;
+    n.pending = [];
     this.net.send(n.name, primary, { t: "snapshot-req" });
   }
 
@@ -188,7 +246,10 @@ export class SimCluster {
 
   private onSnapshot(n: SimNode, m: { epoch: number; data: [string, unknown][]; seq: number }): void {
     if (m.epoch !== n.epoch) return;
-    n.data = Data.copy(m.data); n.applied = m.seq; n.log = []; n.logBase = m.seq;
+    n.data = Data.copy(m.data);
+    n.applied = m.seq;
+    n.log = [];
+    n.logBase = m.seq;
     n.waiting = n.waiting.filter((w) => (w.seq <= n.applied ? (w.done(), false) : true));
   }
 
@@ -207,7 +268,11 @@ export class SimCluster {
     if (reachable.length < Math.floor(this.names.length / 2) + 1) return;
     const candidate = reachable.filter((x) => x !== n.primary).sort()[0];
     if (candidate !== n.name) return;
-    n.epoch += 1; n.primary = n.name; n.match.clear(); n.log = []; n.logBase = n.applied;
+    n.epoch += 1;
+    n.primary = n.name;
+    n.match.clear();
+    n.log = [];
+    n.logBase = n.applied;
   }
 
   // ---- multi-master ---------------------------------------------------------------------------------
@@ -217,16 +282,27 @@ export class SimCluster {
       const stamp: Stamp = this.mode === "causal" ? [++n.lamport, n.name] : [this.clock.now() + n.clockOffset, n.name];
       const entry: LogEntry = { seq: n.own.length + 1, writes: r.writes, stamp };
       if (this.mode === "causal") entry.vc = { ...Object.fromEntries(n.delivered), [n.name]: entry.seq };
-      for (const [k, v] of r.writes) if (later(stamp, n.stamps.get(k))) { n.data.set(k, v); n.stamps.set(k, stamp); }
+      for (const [k, v] of r.writes)
+        if (later(stamp, n.stamps.get(k))) {
+          n.data.set(k, v);
+          n.stamps.set(k, stamp);
+        }
       n.own.push(entry);
       n.delivered.set(n.name, entry.seq);
-      for (const peer of this.names) if (peer !== n.name) this.net.send(n.name, peer, { t: "mm", origin: n.name, entries: [entry] });
+      for (const peer of this.names)
+        if (peer !== n.name) this.net.send(n.name, peer, { t: "mm", origin: n.name, entries: [entry] });
     }
-    this.net.send(n.name, req.client, { t: "resp", id: req.id, completion: r.error ? { type: r.type, value: r.value, error: r.error } : { type: r.type, value: r.value } });
+    this.net.send(n.name, req.client, {
+      t: "resp",
+      id: req.id,
+      completion: r.error ? { type: r.type, value: r.value, error: r.error } : { type: r.type, value: r.value },
+    });
   }
 
   private onMultiMaster(n: SimNode, from: string, origin: string, entries: LogEntry[]): void {
-    for (const e of entries) if (e.seq > (n.delivered.get(origin) ?? 0) && !n.buffered.some((b) => b.origin === origin && b.seq === e.seq)) n.buffered.push({ ...e, origin });
+    for (const e of entries)
+      if (e.seq > (n.delivered.get(origin) ?? 0) && !n.buffered.some((b) => b.origin === origin && b.seq === e.seq))
+        n.buffered.push({ ...e, origin });
     let progress = true;
     while (progress) {
       progress = false;
@@ -237,7 +313,11 @@ export class SimCluster {
         n.buffered.splice(i, 1);
         n.delivered.set(e.origin, e.seq);
         n.lamport = Math.max(n.lamport, e.stamp![0]);
-        for (const [k, v] of e.writes) if (later(e.stamp!, n.stamps.get(k))) { n.data.set(k, v); n.stamps.set(k, e.stamp!); }
+        for (const [k, v] of e.writes)
+          if (later(e.stamp!, n.stamps.get(k))) {
+            n.data.set(k, v);
+            n.stamps.set(k, e.stamp!);
+          }
         progress = true;
         break;
       }
@@ -262,7 +342,8 @@ export class SimCluster {
           continue;
         }
         if (this.mode === "failover-lossy") {
-          for (const peer of this.names) if (peer !== n.name) this.net.send(n.name, peer, { t: "hb", epoch: n.epoch, primary: n.primary });
+          for (const peer of this.names)
+            if (peer !== n.name) this.net.send(n.name, peer, { t: "hb", epoch: n.epoch, primary: n.primary });
           this.considerFailover(n);
         }
         if (n.primary === n.name) this.ship(n);

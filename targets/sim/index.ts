@@ -18,9 +18,18 @@ export interface SimSession extends TargetSession {
 
 const OPTIONS = {
   latency: option.number({ min: 0, default: 1, unit: "ms" }, "one message's delay on the simulated network"),
-  "step-ms": option.number({ min: 0, default: 1, unit: "ms" }, "txn-snapshot, txn-read-committed: mean time per micro-op, so transactions overlap"),
-  "stale-ms": option.number({ min: 0, default: 50, unit: "ms" }, "txn-serializable: how old a read-only transaction's prefix may be"),
-  "replica-delay-ms": option.number({ min: 0, default: 50, unit: "ms" }, "txn-replica-snapshot: a replica's delay in applying commits"),
+  "step-ms": option.number(
+    { min: 0, default: 1, unit: "ms" },
+    "txn-snapshot, txn-read-committed: mean time per micro-op, so transactions overlap",
+  ),
+  "stale-ms": option.number(
+    { min: 0, default: 50, unit: "ms" },
+    "txn-serializable: how old a read-only transaction's prefix may be",
+  ),
+  "replica-delay-ms": option.number(
+    { min: 0, default: 50, unit: "ms" },
+    "txn-replica-snapshot: a replica's delay in applying commits",
+  ),
 };
 
 export const simTarget: Target = {
@@ -32,14 +41,17 @@ export const simTarget: Target = {
   workloads: ["register", "session", "chat", "set", "set-full", "bank", "counter", "list-append", "rw-register"],
   async setup(o: TargetOptions): Promise<SimSession> {
     const mode = o.mode ?? "linearizable";
-    if (!isSimMode(mode)) throw new UsageError(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
+    if (!isSimMode(mode))
+      throw new UsageError(`unknown sim mode ${JSON.stringify(mode)}; modes: ${Object.keys(SIM_MODES).join(", ")}`);
     const names = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
     const clock = new SimClock();
     const settings = parseOptions("sim", OPTIONS, o.options);
     const latency = settings.latency;
     const net = new SimNetwork(clock, rng(o.seed, "sim-network"), latency);
     // The txn-* modes run transactions on their own store; the others replicate single-key ops.
-    const cluster = isTxnMode(mode) ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), settings) : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
+    const cluster = isTxnMode(mode)
+      ? new SimTxnCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"), settings)
+      : new SimCluster(names, mode, net, clock, rng(o.seed, "sim-cluster"));
     return {
       nodes: names,
       scheduler: clock,
@@ -49,17 +61,29 @@ export const simTarget: Target = {
       client: (process, node) => ({ invoke: (op) => cluster.call(`c${process}`, node, op.f, op.value) }),
       faults: {
         block: async (links) => net.block(links),
-        loss: async (nodes, p) => { for (const n of nodes) net.setLoss(n, p); },
+        loss: async (nodes, p) => {
+          for (const n of nodes) net.setLoss(n, p);
+        },
         healNetwork: async () => net.heal(),
-        kill: async (n) => { if (cluster instanceof SimCluster) cluster.crash(n); else net.down.add(n); },
-        restart: async (n) => { if (cluster instanceof SimCluster) cluster.restart(n); else net.down.delete(n); },
+        kill: async (n) => {
+          if (cluster instanceof SimCluster) cluster.crash(n);
+          else net.down.add(n);
+        },
+        restart: async (n) => {
+          if (cluster instanceof SimCluster) cluster.restart(n);
+          else net.down.delete(n);
+        },
         pause: async (n) => net.pause(n),
         resume: async (n) => net.resume(n),
-        clockOffset: async (n, ms) => { if (cluster instanceof SimCluster) cluster.setClockOffset(n, ms); },
+        clockOffset: async (n, ms) => {
+          if (cluster instanceof SimCluster) cluster.setClockOffset(n, ms);
+        },
         primary: async () => cluster.primaryName(),
       },
       info: () => ({ target: "sim", mode, description: SIM_MODES[mode], nodes: names, latencyMs: latency }),
-      teardown: async () => { cluster.running = false; },
+      teardown: async () => {
+        cluster.running = false;
+      },
     };
   },
 };

@@ -13,9 +13,15 @@ export class SimNetwork {
   readonly down = new Set<string>();
   private paused = new Map<string, [string, unknown][]>();
 
-  constructor(private clock: SimClock, private rng: Rng, private meanLatency = 1) {}
+  constructor(
+    private clock: SimClock,
+    private rng: Rng,
+    private meanLatency = 1,
+  ) {}
 
-  listen(name: string, handler: Handler): void { this.handlers.set(name, handler); }
+  listen(name: string, handler: Handler): void {
+    this.handlers.set(name, handler);
+  }
 
   send(from: string, to: string, msg: unknown): void {
     if (this.down.has(from) || this.dropped(from, to)) return;
@@ -32,22 +38,38 @@ export class SimNetwork {
   private deliver(from: string, to: string, msg: unknown): void {
     if (this.down.has(to) || this.blocked.has(`${from}>${to}`)) return;
     const held = this.paused.get(to);
-    if (held) { held.push([from, msg]); return; }
+    if (held) {
+      held.push([from, msg]);
+      return;
+    }
     this.handlers.get(to)?.(from, msg);
   }
 
-  block(links: [string, string][]): void { for (const [a, b] of links) this.blocked.add(`${a}>${b}`); }
-  setLoss(node: string, p: number): void { this.lossRate.set(node, p); }
-  heal(): void { this.blocked.clear(); this.lossRate.clear(); }
-  canReach(from: string, to: string): boolean { return !this.blocked.has(`${from}>${to}`) && !this.down.has(to); }
+  block(links: [string, string][]): void {
+    for (const [a, b] of links) this.blocked.add(`${a}>${b}`);
+  }
+  setLoss(node: string, p: number): void {
+    this.lossRate.set(node, p);
+  }
+  heal(): void {
+    this.blocked.clear();
+    this.lossRate.clear();
+  }
+  canReach(from: string, to: string): boolean {
+    return !this.blocked.has(`${from}>${to}`) && !this.down.has(to);
+  }
 
-  pause(node: string): void { if (!this.paused.has(node)) this.paused.set(node, []); }
+  pause(node: string): void {
+    if (!this.paused.has(node)) this.paused.set(node, []);
+  }
   resume(node: string): void {
     const held = this.paused.get(node);
     this.paused.delete(node);
     for (const [from, msg] of held ?? []) this.handlers.get(node)?.(from, msg);
   }
-  isPaused(node: string): boolean { return this.paused.has(node); }
+  isPaused(node: string): boolean {
+    return this.paused.has(node);
+  }
 }
 
 /** Clients' requests to nodes: each resolves with the node's reply (or never, if the request or reply is lost).
@@ -64,10 +86,12 @@ export class Requests {
       this.net.listen(client, (_from, msg) => {
         const m = msg as { t: "resp"; id: number; completion: Completion };
         const r = this.waiting.get(m.id);
-        if (r) { this.waiting.delete(m.id); r(m.completion); }
+        if (r) {
+          this.waiting.delete(m.id);
+          r(m.completion);
+        }
       });
       this.net.send(client, node, { t: "req", id, f, value, client });
     });
   }
 }
-

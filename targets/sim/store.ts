@@ -33,7 +33,7 @@ export interface Applied {
   type: "ok" | "fail";
   value: unknown;
   error?: string;
-  writes: [string, unknown][];   // keys this op changed, with their new values
+  writes: [string, unknown][]; // keys this op changed, with their new values
 }
 
 const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -61,7 +61,10 @@ export function apply(data: Data, f: string, value: unknown): Applied {
       // client replies to what it shows: the message names the messages visible here (the last 10, in the
       // order this node stored them) and replies to the latest of them.
       const [conv, id] = value as [string, string];
-      const seen = data.keysUnder(conv + "/").slice(-10).map((k) => k.slice(conv.length + 1));
+      const seen = data
+        .keysUnder(conv + "/")
+        .slice(-10)
+        .map((k) => k.slice(conv.length + 1));
       const message = { conv, id, parent: seen.length ? seen[seen.length - 1] : null, seen };
       return { type: "ok", value: [conv, message], writes: [[`${conv}/${id}`, message]] };
     }
@@ -89,7 +92,14 @@ export function apply(data: Data, f: string, value: unknown): Applied {
       const a = (data.get(from) as number | undefined) ?? 0;
       const b = (data.get(to) as number | undefined) ?? 0;
       if (a < amount) return { type: "fail", value, error: "insufficient-funds", writes: [] };
-      return { type: "ok", value, writes: [[from, a - amount], [to, b + amount]] };
+      return {
+        type: "ok",
+        value,
+        writes: [
+          [from, a - amount],
+          [to, b + amount],
+        ],
+      };
     }
     case "txn": {
       // A whole transaction as one atomic step (the classic modes; the txn-* modes interleave them).

@@ -20,12 +20,29 @@ import type { SimClock } from "./clock.ts";
 import { Requests, type SimNetwork } from "./network.ts";
 import { applyTxnAtomically, isReadOnlyTxn, TxnBuffer, type MicroOp } from "./txn-ops.ts";
 
-export const TXN_MODES = ["txn-strict-serializable", "txn-serializable", "txn-snapshot", "txn-read-committed", "txn-replica-snapshot"] as const;
+export const TXN_MODES = [
+  "txn-strict-serializable",
+  "txn-serializable",
+  "txn-snapshot",
+  "txn-read-committed",
+  "txn-replica-snapshot",
+] as const;
 export type TxnMode = (typeof TXN_MODES)[number];
 export const isTxnMode = (m: string): m is TxnMode => (TXN_MODES as readonly string[]).includes(m);
 
-interface Req { t: "req"; id: number; f: string; value: unknown; client: string; via?: string }
-interface Commit { seq: number; writes: [string, unknown][]; deps: number[] }
+interface Req {
+  t: "req";
+  id: number;
+  f: string;
+  value: unknown;
+  client: string;
+  via?: string;
+}
+interface Commit {
+  seq: number;
+  writes: [string, unknown][];
+  deps: number[];
+}
 type Msg =
   | Req
   | { t: "fwd"; req: Req }
@@ -33,13 +50,20 @@ type Msg =
   | { t: "commits"; commits: Commit[] }
   | { t: "ack"; upto: number };
 
-const RETRANSMIT = 20, LOCK_TIMEOUT = 30;
+const RETRANSMIT = 20,
+  LOCK_TIMEOUT = 30;
 
 /** Committed versions of every key: (commit seq, value), oldest first. */
 class Versions {
   private byKey = new Map<string, [number, unknown][]>();
-  latest(k: string): unknown { const v = this.byKey.get(k); return v ? v[v.length - 1][1] : null; }
-  latestSeq(k: string): number { const v = this.byKey.get(k); return v ? v[v.length - 1][0] : 0; }
+  latest(k: string): unknown {
+    const v = this.byKey.get(k);
+    return v ? v[v.length - 1][1] : null;
+  }
+  latestSeq(k: string): number {
+    const v = this.byKey.get(k);
+    return v ? v[v.length - 1][0] : 0;
+  }
   /** The value as of commit `seq` (the newest version at or before it). */
   at(k: string, seq: number): unknown {
     const v = this.byKey.get(k);
@@ -48,7 +72,11 @@ class Versions {
     return null;
   }
   install(seq: number, writes: [string, unknown][]): void {
-    for (const [k, val] of writes) { let v = this.byKey.get(k); if (!v) this.byKey.set(k, (v = [])); v.push([seq, val]); }
+    for (const [k, val] of writes) {
+      let v = this.byKey.get(k);
+      if (!v) this.byKey.set(k, (v = []));
+      v.push([seq, val]);
+    }
   }
 }
 
@@ -56,16 +84,16 @@ class Replica {
   constructor(readonly index: number) {}
   data = new Map<string, unknown>();
   applied = new Set<number>();
-  contiguous = 0;                       // every commit up to here is applied
+  contiguous = 0; // every commit up to here is applied
   pending = new Map<number, Commit>();
-  due = new Set<number>();             // pending commits whose own apply delay has passed
+  due = new Set<number>(); // pending commits whose own apply delay has passed
 }
 
 export class SimTxnCluster {
   private primary: string;
   private versions = new Versions();
   private seq = 0;
-  private commitTimes: number[] = [0];  // commitTimes[s]: when commit s happened
+  private commitTimes: number[] = [0]; // commitTimes[s]: when commit s happened
   private log: Commit[] = [];
   private lastWrite = new Map<string, number>();
   private acked = new Map<string, number>();
@@ -77,7 +105,14 @@ export class SimTxnCluster {
   running = true;
   private readonly requests: Requests;
 
-  constructor(private names: string[], readonly mode: TxnMode, private net: SimNetwork, private clock: SimClock, private rng: Rng, options: Record<string, unknown> = {}) {
+  constructor(
+    private names: string[],
+    readonly mode: TxnMode,
+    private net: SimNetwork,
+    private clock: SimClock,
+    private rng: Rng,
+    options: Record<string, unknown> = {},
+  ) {
     this.requests = new Requests(net);
     this.primary = names[0];
     this.stepMs = Number(options["step-ms"] ?? 1);
@@ -95,8 +130,9 @@ export class SimTxnCluster {
     return this.requests.call(client, node, f, value);
   }
 
-
-  primaryName(): string { return this.primary; }
+  primaryName(): string {
+    return this.primary;
+  }
 
   private reply(node: string, req: Req, c: Completion): void {
     if (req.via && req.via !== node) this.net.send(node, req.via, { t: "fwd-resp", req, completion: c });
@@ -105,18 +141,31 @@ export class SimTxnCluster {
 
   private receive(node: string, from: string, m: Msg): void {
     switch (m.t) {
-      case "req": return this.onRequest(node, m);
-      case "fwd": return this.execute(node, m.req);
-      case "fwd-resp": return this.net.send(node, m.req.client, { t: "resp", id: m.req.id, completion: m.completion });
-      case "commits": return this.onCommits(node, m.commits);
-      case "ack": this.acked.set(from, Math.max(this.acked.get(from) ?? 0, m.upto)); return;
+      case "req":
+        return this.onRequest(node, m);
+      case "fwd":
+        return this.execute(node, m.req);
+      case "fwd-resp":
+        return this.net.send(node, m.req.client, { t: "resp", id: m.req.id, completion: m.completion });
+      case "commits":
+        return this.onCommits(node, m.commits);
+      case "ack":
+        this.acked.set(from, Math.max(this.acked.get(from) ?? 0, m.upto));
+        return;
     }
   }
 
   private onRequest(node: string, req: Req): void {
-    if (req.f !== "txn") return this.reply(node, req, { type: "fail", value: req.value, error: `the sim's txn-* modes run only transactions (f "txn": list-append, rw-register), not ${JSON.stringify(req.f)}` });
-    if (!Array.isArray(req.value) || !req.value.every((m) => Array.isArray(m) && m.length === 3)) return this.reply(node, req, { type: "fail", value: req.value, error: "malformed transaction" });
-    if (node !== this.primary && this.mode === "txn-replica-snapshot" && isReadOnlyTxn(req.value)) return this.readOnReplica(node, req);
+    if (req.f !== "txn")
+      return this.reply(node, req, {
+        type: "fail",
+        value: req.value,
+        error: `the sim's txn-* modes run only transactions (f "txn": list-append, rw-register), not ${JSON.stringify(req.f)}`,
+      });
+    if (!Array.isArray(req.value) || !req.value.every((m) => Array.isArray(m) && m.length === 3))
+      return this.reply(node, req, { type: "fail", value: req.value, error: "malformed transaction" });
+    if (node !== this.primary && this.mode === "txn-replica-snapshot" && isReadOnlyTxn(req.value))
+      return this.readOnReplica(node, req);
     if (node === this.primary) return this.execute(node, req);
     this.net.send(node, this.primary, { t: "fwd", req: { ...req, via: node } });
   }
@@ -161,7 +210,8 @@ export class SimTxnCluster {
         return done(r.value);
       }
       case "txn-snapshot":
-      case "txn-read-committed": return this.interleaved(node, req, ops);
+      case "txn-read-committed":
+        return this.interleaved(node, req, ops);
     }
   }
 
@@ -173,7 +223,9 @@ export class SimTxnCluster {
     const b = new TxnBuffer();
     const out: MicroOp[] = [];
     const mine = new Set<string>();
-    const release = () => { for (const k of mine) this.locks.delete(k); };
+    const release = () => {
+      for (const k of mine) this.locks.delete(k);
+    };
     let waited = 0;
     const next = (i: number) => {
       if (i < ops.length) {
@@ -182,19 +234,30 @@ export class SimTxnCluster {
         const k = JSON.stringify(ops[i][1]);
         if (rc && ops[i][0] !== "r" && !mine.has(k)) {
           if (this.locks.has(k)) {
-            if ((waited += this.stepMs) > LOCK_TIMEOUT) { release(); return this.reply(node, req, { type: "fail", value: ops, error: "deadlock-detected" }); }
+            if ((waited += this.stepMs) > LOCK_TIMEOUT) {
+              release();
+              return this.reply(node, req, { type: "fail", value: ops, error: "deadlock-detected" });
+            }
             this.clock.at(this.stepMs, () => next(i));
             return;
           }
-          this.locks.add(k); mine.add(k);
+          this.locks.add(k);
+          mine.add(k);
         }
         out.push(b.step(ops[i], get));
         this.clock.at(this.rng.exp(this.stepMs), () => next(i + 1));
         return;
       }
       if (!rc && b.writeKeys.some((k) => this.versions.latestSeq(k) > snapshot))
-        return this.reply(node, req, { type: "fail", value: ops, error: "serialization-failure: a concurrent transaction committed a write to a key this one wrote" });
-      this.commit(b.result((k) => this.versions.latest(k)), touchedKeys(ops));
+        return this.reply(node, req, {
+          type: "fail",
+          value: ops,
+          error: "serialization-failure: a concurrent transaction committed a write to a key this one wrote",
+        });
+      this.commit(
+        b.result((k) => this.versions.latest(k)),
+        touchedKeys(ops),
+      );
       release();
       this.reply(node, req, { type: "ok", value: out });
     };
@@ -218,7 +281,10 @@ export class SimTxnCluster {
       // replicas see two independent commits in opposite orders. Every commit still waits for the earlier
       // commits it shares a key with, so each replica's state is a consistent snapshot.
       const fast = !c.writes.some(([k]) => keyClass(k, this.replicas.size) === r.index);
-      this.clock.at(this.rng.exp(1) + (fast ? 0 : this.replicaDelayMs), () => { r.due.add(c.seq); this.applyReady(r); });
+      this.clock.at(this.rng.exp(1) + (fast ? 0 : this.replicaDelayMs), () => {
+        r.due.add(c.seq);
+        this.applyReady(r);
+      });
     }
     this.net.send(node, this.primary, { t: "ack", upto: r.contiguous });
   }
@@ -254,5 +320,9 @@ export class SimTxnCluster {
   }
 }
 
-const keyClass = (k: string, n: number) => { let h = 0; for (const ch of k) h = (h * 31 + ch.charCodeAt(0)) >>> 0; return h % n; };
+const keyClass = (k: string, n: number) => {
+  let h = 0;
+  for (const ch of k) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h % n;
+};
 const touchedKeys = (ops: MicroOp[]) => [...new Set(ops.map((m) => JSON.stringify(m[1])))];

@@ -10,15 +10,23 @@ export class TxnBuffer {
   readonly appends = new Map<string, unknown[]>();
   readonly writes = new Map<string, unknown>();
   readonly readKeys = new Set<string>();
-  readonly keys = new Map<string, unknown>();   // every key touched, by its string form
+  readonly keys = new Map<string, unknown>(); // every key touched, by its string form
 
   /** Runs one micro-op, reading committed data through `get`; returns the micro-op as completed. */
   step(m: MicroOp, get: (k: string) => unknown): MicroOp {
     const [f, k, v] = m;
     const ks = keyOf(k);
     this.keys.set(ks, k);
-    if (f === "append") { const l = this.appends.get(ks) ?? []; l.push(v); this.appends.set(ks, l); return m; }
-    if (f === "w") { this.writes.set(ks, v); return m; }
+    if (f === "append") {
+      const l = this.appends.get(ks) ?? [];
+      l.push(v);
+      this.appends.set(ks, l);
+      return m;
+    }
+    if (f === "w") {
+      this.writes.set(ks, v);
+      return m;
+    }
     this.readKeys.add(ks);
     if (this.writes.has(ks)) return [f, k, this.writes.get(ks)];
     const own = this.appends.get(ks);
@@ -27,7 +35,9 @@ export class TxnBuffer {
     return [f, k, cur ?? null];
   }
 
-  get writeKeys(): string[] { return [...new Set([...this.appends.keys(), ...this.writes.keys()])]; }
+  get writeKeys(): string[] {
+    return [...new Set([...this.appends.keys(), ...this.writes.keys()])];
+  }
 
   /** The new committed value of each written key, given the latest committed values. */
   result(get: (k: string) => unknown): [string, unknown][] {
@@ -38,10 +48,14 @@ export class TxnBuffer {
   }
 }
 
-export const isReadOnlyTxn = (value: unknown) => Array.isArray(value) && value.every((m) => Array.isArray(m) && m[0] === "r");
+export const isReadOnlyTxn = (value: unknown) =>
+  Array.isArray(value) && value.every((m) => Array.isArray(m) && m[0] === "r");
 
 /** Runs a whole transaction at once on `data` (keys as JSON strings); returns the completed micro-ops and the writes. */
-export function applyTxnAtomically(value: unknown, get: (k: string) => unknown): { value: MicroOp[]; writes: [string, unknown][] } {
+export function applyTxnAtomically(
+  value: unknown,
+  get: (k: string) => unknown,
+): { value: MicroOp[]; writes: [string, unknown][] } {
   const b = new TxnBuffer();
   const done = (value as MicroOp[]).map((m) => b.step(m, get));
   return { value: done, writes: b.result(get) };

@@ -12,6 +12,8 @@ const tsx = (script: string, argv: string[] = []) => {
 };
 tsx("bench.ts", args);
 for (const s of ["cli-bench.ts", "spectrum-bench.ts", "report-bench.ts", "txn-bench.ts", "porcupine-bench.ts"]) tsx(s);
-const doctor = spawnSync(process.execPath, [join(here, "../../bin/faultline.js"), "lab", "doctor"], { stdio: "ignore" });
+const doctor = spawnSync(process.execPath, [join(here, "../../bin/faultline.js"), "lab", "doctor"], {
+  stdio: "ignore",
+});
 if (doctor.status === 0) tsx("lab-bench.ts");
 else console.log("lab bench skipped: run as root with the lab packages (faultline lab doctor)");

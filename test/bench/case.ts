@@ -21,9 +21,16 @@ const t0 = performance.now();
 const history = FORMATS[format].parse(readFileSync(file, "utf8"), file);
 const t1 = performance.now();
 const model = createModel(JSON.parse(specJson));
-const v = workers > 0
-  ? await checkLinearizableParallel(history, { spec: JSON.parse(specJson), workers, maxSteps, maxCacheBytes: 1 << 30, allAnomalies: true })
-  : checkLinearizable(history, { model, maxSteps, maxCacheBytes: 1 << 30, allAnomalies: true, shrink: false });
+const v =
+  workers > 0
+    ? await checkLinearizableParallel(history, {
+        spec: JSON.parse(specJson),
+        workers,
+        maxSteps,
+        maxCacheBytes: 1 << 30,
+        allAnomalies: true,
+      })
+    : checkLinearizable(history, { model, maxSteps, maxCacheBytes: 1 << 30, allAnomalies: true, shrink: false });
 const t2 = performance.now();
 let shrinkMs: number | null = null;
 if (workers === 0 && v.valid === false) {
@@ -39,8 +46,16 @@ if (workers === 0 && v.valid === false) {
   }
 }
 const pairs = pairOperations(history);
-process.stdout.write(JSON.stringify({
-  ops: pairs.length, crashed: pairs.filter((o) => o.type === "info").length, valid: v.valid,
-  parseMs: t1 - t0, checkMs: t2 - t1, shrinkMs, steps: v.stats?.steps ?? 0,
-  peakRssMB: process.resourceUsage().maxRSS / 1024, reason: v.reason ?? "",
-}) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    ops: pairs.length,
+    crashed: pairs.filter((o) => o.type === "info").length,
+    valid: v.valid,
+    parseMs: t1 - t0,
+    checkMs: t2 - t1,
+    shrinkMs,
+    steps: v.stats?.steps ?? 0,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    reason: v.reason ?? "",
+  }) + "\n",
+);

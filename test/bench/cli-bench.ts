@@ -14,7 +14,8 @@ import { run } from "../../src/run/runner.ts";
 const root = join(import.meta.dirname, "../..");
 const bin = join(root, "bin/faultline.js");
 const cacheDir = join(process.env.FAULTLINE_BENCH_DIR ?? join(tmpdir(), "faultline-bench"), "cli");
-const CORPUS = 100, OPS = 100;
+const CORPUS = 100,
+  OPS = 100;
 
 const build = spawnSync(process.execPath, [join(root, "scripts/build.mjs")], { encoding: "utf8" });
 if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
@@ -25,7 +26,19 @@ workloads.register = async () => ({ ...register, checkers: () => [] });
 async function simHistory(out: string, mode: string, seed: string): Promise<void> {
   if (existsSync(out)) return;
   const dir = mkdtempSync(join(cacheDir, "gen-"));
-  const o = await run(await resolveConfig({ name: "bench", target: "sim", mode, nemesis: ["partition"], ops: OPS, rate: 0, timeLimit: 1e7, seed, resultsDir: dir }));
+  const o = await run(
+    await resolveConfig({
+      name: "bench",
+      target: "sim",
+      mode,
+      nemesis: ["partition"],
+      ops: OPS,
+      rate: 0,
+      timeLimit: 1e7,
+      seed,
+      resultsDir: dir,
+    }),
+  );
   copyFileSync(join(o.dir, "history.jsonl"), out);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -33,7 +46,11 @@ mkdirSync(join(cacheDir, "corpus"), { recursive: true });
 const one = join(cacheDir, `one-${OPS}.jsonl`);
 await simHistory(one, "linearizable", "cli-bench");
 for (let i = 0; i < CORPUS; i++)
-  await simHistory(join(cacheDir, "corpus", `h${String(i).padStart(3, "0")}.jsonl`), i % 2 ? "primary-async" : "linearizable", `corpus-${i}`);
+  await simHistory(
+    join(cacheDir, "corpus", `h${String(i).padStart(3, "0")}.jsonl`),
+    i % 2 ? "primary-async" : "linearizable",
+    `corpus-${i}`,
+  );
 const corpusFiles = readdirSync(join(cacheDir, "corpus")).filter((f) => f.endsWith(".jsonl")).length;
 
 function wall(args: string[], runs: number): { ms: number; exit: number | null; out: string } {
@@ -48,18 +65,35 @@ function wall(args: string[], runs: number): { ms: number; exit: number | null; 
   return { ms: times[Math.floor(times.length / 2)], exit: last.status, out: last.stdout };
 }
 
-console.log(`faultline CLI start-up benchmark — ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, node ${process.version}; wall time of the process, median\n`);
+console.log(
+  `faultline CLI start-up benchmark — ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, node ${process.version}; wall time of the process, median\n`,
+);
 const rows: [string, string, string, string][] = [];
 const v = wall(["--version"], 7);
 rows.push(["faultline --version", "-", `${Math.round(v.ms)}`, `exit ${v.exit}, prints ${v.out.trim()}`]);
 const c = wall(["check", one], 7);
-rows.push([`faultline check (1 history, ${OPS} ops)`, "1", `${Math.round(c.ms)}`, `exit ${c.exit}, ${c.out.split("\n")[0]}`]);
+rows.push([
+  `faultline check (1 history, ${OPS} ops)`,
+  "1",
+  `${Math.round(c.ms)}`,
+  `exit ${c.exit}, ${c.out.split("\n")[0]}`,
+]);
 const c0 = wall(["check", "--workers", "0", one], 7);
-rows.push([`faultline check --workers 0 (1 history, ${OPS} ops)`, "1", `${Math.round(c0.ms)}`, `exit ${c0.exit}, ${c0.out.split("\n")[0]}`]);
+rows.push([
+  `faultline check --workers 0 (1 history, ${OPS} ops)`,
+  "1",
+  `${Math.round(c0.ms)}`,
+  `exit ${c0.exit}, ${c0.out.split("\n")[0]}`,
+]);
 for (const workers of [undefined, "0"]) {
   const r = wall(["check", ...(workers ? ["--workers", workers] : []), join(cacheDir, "corpus")], 3);
   const summary = r.out.trim().split("\n").pop() ?? "";
-  rows.push([`faultline check <dir>${workers ? " --workers 0" : ""} (corpus, ${OPS} ops each)`, `${corpusFiles}`, `${Math.round(r.ms)}`, summary]);
+  rows.push([
+    `faultline check <dir>${workers ? " --workers 0" : ""} (corpus, ${OPS} ops each)`,
+    `${corpusFiles}`,
+    `${Math.round(r.ms)}`,
+    summary,
+  ]);
 }
 const w = [52, 10, 8];
 console.log(["case".padEnd(w[0]), "histories".padStart(w[1]), "wall-ms".padStart(w[2]), " result"].join(" "));

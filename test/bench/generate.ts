@@ -13,6 +13,8 @@ const workload = config.workload ?? "register";
 const original = await workloads[workload]();
 workloads[workload] = async () => ({ ...original, checkers: () => [] });
 const dir = mkdtempSync(join(dirname(out), "gen-"));
-const outcome = await run(await resolveConfig({ name: "bench", target: "sim", rate: 0, timeLimit: 1e7, ...config, resultsDir: dir }));
+const outcome = await run(
+  await resolveConfig({ name: "bench", target: "sim", rate: 0, timeLimit: 1e7, ...config, resultsDir: dir }),
+);
 copyFileSync(join(outcome.dir, "history.jsonl"), out);
 rmSync(dir, { recursive: true, force: true });

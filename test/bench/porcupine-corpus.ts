@@ -17,11 +17,32 @@ const original = await workloads.register();
 workloads.register = async () => ({ ...original, checkers: () => [] });
 for (let i = 0; i < Number(countArg ?? 102); i++) {
   const dir = mkdtempSync(join(out, "gen-"));
-  const outcome = await run(await resolveConfig({
-    name: "porcupine-corpus", target: "sim", mode: i % 4 === 0 ? "linearizable" : "primary-async", workload: "register", nemesis: ["kill", "partition"],
-    ops: 100, concurrency: 5, keys: 1, nemesisInterval: 0.01, seed: `porcupine-corpus-${i}`, rate: 0, timeLimit: 1e7, resultsDir: dir,
-  }));
+  const outcome = await run(
+    await resolveConfig({
+      name: "porcupine-corpus",
+      target: "sim",
+      mode: i % 4 === 0 ? "linearizable" : "primary-async",
+      workload: "register",
+      nemesis: ["kill", "partition"],
+      ops: 100,
+      concurrency: 5,
+      keys: 1,
+      nemesisInterval: 0.01,
+      seed: `porcupine-corpus-${i}`,
+      rate: 0,
+      timeLimit: 1e7,
+      resultsDir: dir,
+    }),
+  );
   const text = readFileSync(join(outcome.dir, "history.jsonl"), "utf8");
-  writeFileSync(join(out, `etcd_${String(i).padStart(3, "0")}.log`), toEtcdLog(text.trim().split("\n").map((l) => JSON.parse(l))));
+  writeFileSync(
+    join(out, `etcd_${String(i).padStart(3, "0")}.log`),
+    toEtcdLog(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ),
+  );
   rmSync(dir, { recursive: true, force: true });
 }

@@ -9,28 +9,39 @@
 //     crashed ops' returns come last, unknown (as Porcupine's parser does); ops that did not happen are left out.
 // Register values are small non-negative integers (Porcupine's parser reads \d+); null is nil.
 
-interface Ev { process: number | string; type: string; f: string; value: unknown; error?: string }
+interface Ev {
+  process: number | string;
+  type: string;
+  f: string;
+  value: unknown;
+  error?: string;
+}
 
 const NIL = -1000000;
 
 export function toEtcdLog(history: Ev[]): string {
   const lines: string[] = [];
-  const line = (p: number | string, type: string, f: string, v: string) => lines.push(`INFO  jepsen.util - ${p}\t:${type}\t:${f}\t${v}`);
-  const arg = (f: string, v: unknown) => (f === "read" ? "nil" : f === "write" ? String(v) : `[${(v as number[])[0]} ${(v as number[])[1]}]`);
+  const line = (p: number | string, type: string, f: string, v: string) =>
+    lines.push(`INFO  jepsen.util - ${p}\t:${type}\t:${f}\t${v}`);
+  const arg = (f: string, v: unknown) =>
+    f === "read" ? "nil" : f === "write" ? String(v) : `[${(v as number[])[0]} ${(v as number[])[1]}]`;
   for (const e of history) {
     if (e.process === "nemesis") continue;
-    const v = Array.isArray(e.value) && e.value.length === 2 && typeof e.value[0] === "string" ? e.value[1] : e.value;   // [key, value]
+    const v = Array.isArray(e.value) && e.value.length === 2 && typeof e.value[0] === "string" ? e.value[1] : e.value; // [key, value]
     if (e.type === "invoke") line(e.process, "invoke", e.f, arg(e.f, v));
-    else if (e.type === "ok") line(e.process, "ok", e.f, e.f === "read" ? (v === null ? "nil" : String(v)) : arg(e.f, v));
-    else if (e.type === "fail" && e.f === "cas" && e.error === "compare-failed") line(e.process, "fail", "cas", arg("cas", v));
+    else if (e.type === "ok")
+      line(e.process, "ok", e.f, e.f === "read" ? (v === null ? "nil" : String(v)) : arg(e.f, v));
+    else if (e.type === "fail" && e.f === "cas" && e.error === "compare-failed")
+      line(e.process, "fail", "cas", arg("cas", v));
     else if (e.type === "info") line(e.process, "info", e.f, ":timed-out");
-    else line(e.process, "fail", "read", ":timed-out");   // unreachable for writes/cas in the sim: see above
+    else line(e.process, "fail", "read", ":timed-out"); // unreachable for writes/cas in the sim: see above
   }
   return lines.join("\n") + "\n";
 }
 
 export function toPorcupineOps(history: Ev[]): string {
-  const out: string[] = [], crashed: string[] = [];
+  const out: string[] = [],
+    crashed: string[] = [];
   // A call goes out at its invocation's place; one whose op turns out not to have happened is blanked.
   const open = new Map<number | string, { id: number; at: number }>();
   let id = 0;
@@ -47,8 +58,10 @@ export function toPorcupineOps(history: Ev[]): string {
     }
     const o = open.get(e.process)!;
     open.delete(e.process);
-    if (e.type === "ok") out.push(`r ${e.process} ${o.id} 1 ${v === null ? 0 : 1} ${e.f === "read" ? (v === null ? NIL : v) : 0} 0`);
-    else if (e.type === "fail" && e.f === "cas" && e.error === "compare-failed") out.push(`r ${e.process} ${o.id} 0 0 0 0`);
+    if (e.type === "ok")
+      out.push(`r ${e.process} ${o.id} 1 ${v === null ? 0 : 1} ${e.f === "read" ? (v === null ? NIL : v) : 0} 0`);
+    else if (e.type === "fail" && e.f === "cas" && e.error === "compare-failed")
+      out.push(`r ${e.process} ${o.id} 0 0 0 0`);
     else if (e.type === "info") crashed.push(`r ${e.process} ${o.id} 0 0 0 1`);
     else out[o.at] = "";
   }

@@ -11,13 +11,32 @@ import { writeReport } from "../../src/report/index.ts";
 const OPS = Number(process.env.FAULTLINE_BENCH_OPS ?? 100_000);
 const BUDGET = { bytes: 20 * 1024 * 1024, loadMs: 3000 };
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 const root = mkdtempSync(join(tmpdir(), "fl-bench-report-"));
 const failures: string[] = [];
 try {
   let t = performance.now();
-  const out = await run(await resolveConfig({ resultsDir: root, mode: "primary-async", nemesis: ["partition"], seed: "7", rate: 0, ops: OPS, timeLimit: 100_000 }));
+  const out = await run(
+    await resolveConfig({
+      resultsDir: root,
+      mode: "primary-async",
+      nemesis: ["partition"],
+      seed: "7",
+      rate: 0,
+      ops: OPS,
+      timeLimit: 100_000,
+    }),
+  );
   const runMs = performance.now() - t;
   const ops = out.history.filter((o) => o.type === "invoke").length;
   t = performance.now();
@@ -25,7 +44,9 @@ try {
   const genMs = performance.now() - t;
   const bytes = statSync(file).size;
   console.log(`report bench: ${ops} ops (${out.history.length} events), run ${(runMs / 1000).toFixed(1)} s`);
-  console.log(`  report.html: ${(bytes / 1048576).toFixed(2)} MB (budget ${BUDGET.bytes / 1048576} MB), written in ${genMs.toFixed(0)} ms`);
+  console.log(
+    `  report.html: ${(bytes / 1048576).toFixed(2)} MB (budget ${BUDGET.bytes / 1048576} MB), written in ${genMs.toFixed(0)} ms`,
+  );
   if (bytes >= BUDGET.bytes) failures.push(`report.html is ${bytes} bytes (budget ${BUDGET.bytes})`);
 
   if (!existsSync(CHROMIUM)) {
@@ -57,9 +78,14 @@ try {
         }
         await page.close();
       }
-      const best = Math.min(...loads), worst = Math.max(...loads);
-      console.log(`  load in Chromium (navigation to first full draw): best ${best.toFixed(0)} ms, worst ${worst.toFixed(0)} ms of 3 (budget ${BUDGET.loadMs} ms)`);
-      console.log(`  redraw of timeline + overview + plots: whole run ${redraw.whole.toFixed(1)} ms, anomaly zoom ${redraw.anomaly.toFixed(1)} ms, 2% window ${redraw.zoomed.toFixed(1)} ms`);
+      const best = Math.min(...loads),
+        worst = Math.max(...loads);
+      console.log(
+        `  load in Chromium (navigation to first full draw): best ${best.toFixed(0)} ms, worst ${worst.toFixed(0)} ms of 3 (budget ${BUDGET.loadMs} ms)`,
+      );
+      console.log(
+        `  redraw of timeline + overview + plots: whole run ${redraw.whole.toFixed(1)} ms, anomaly zoom ${redraw.anomaly.toFixed(1)} ms, 2% window ${redraw.zoomed.toFixed(1)} ms`,
+      );
       if (best >= BUDGET.loadMs) failures.push(`report loads in ${best.toFixed(0)} ms (budget ${BUDGET.loadMs} ms)`);
     } finally {
       await browser.close();

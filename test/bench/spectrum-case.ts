@@ -12,7 +12,9 @@ const history = readHistory(file);
 const ops = history.filter((o) => o.type === "invoke").length;
 const sessions = new Set(history.map((o) => o.process).filter((p) => p !== "nemesis")).size;
 const line = (checker: string, valid: unknown, ms: number, steps: unknown = null) =>
-  console.log(JSON.stringify({ checker, valid, ms, ops, sessions, steps, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({ checker, valid, ms, ops, sessions, steps, peakRssMB: process.resourceUsage().maxRSS / 1024 }),
+  );
 
 // The graph is built once per history and shared (graphFor caches it): time it on its own.
 const t0 = performance.now();

@@ -15,32 +15,71 @@ import { checkTxn } from "../../checkers/txn/index.ts";
 
 export function listAppendHistory(txns: number, concurrency: number, seed: string): Op[] {
   const rng = seedrandom(seed);
-  const activeKeys = 10, writesPerKey = 32;
-  const keys: number[] = [], appended: number[] = [], lists = new Map<number, number[]>();
+  const activeKeys = 10,
+    writesPerKey = 32;
+  const keys: number[] = [],
+    appended: number[] = [],
+    lists = new Map<number, number[]>();
   let nextKey = 0;
-  for (let i = 0; i < activeKeys; i++) { keys.push(nextKey); lists.set(nextKey, []); appended.push(0); nextKey++; }
+  for (let i = 0; i < activeKeys; i++) {
+    keys.push(nextKey);
+    lists.set(nextKey, []);
+    appended.push(0);
+    nextKey++;
+  }
   // Per process: the next transaction's invocation and effect times (ns). A heap by effect time.
   const heap: { p: number; invoke: number; at: number }[] = [];
-  const up = (i: number) => { while (i > 0) { const j = (i - 1) >> 1; if (heap[j].at <= heap[i].at) break; [heap[i], heap[j]] = [heap[j], heap[i]]; i = j; } };
-  const down = (i: number) => { for (;;) { const l = 2 * i + 1, r = l + 1; let m = i; if (l < heap.length && heap[l].at < heap[m].at) m = l; if (r < heap.length && heap[r].at < heap[m].at) m = r; if (m === i) break; [heap[i], heap[m]] = [heap[m], heap[i]]; i = m; } };
-  const ms = () => Math.floor(rng() * 2e6) + 1;          // up to 2 ms
-  for (let p = 0; p < concurrency; p++) { const invoke = Math.floor(rng() * 1e6); heap.push({ p, invoke, at: invoke + ms() }); up(heap.length - 1); }
+  const up = (i: number) => {
+    while (i > 0) {
+      const j = (i - 1) >> 1;
+      if (heap[j].at <= heap[i].at) break;
+      [heap[i], heap[j]] = [heap[j], heap[i]];
+      i = j;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1,
+        r = l + 1;
+      let m = i;
+      if (l < heap.length && heap[l].at < heap[m].at) m = l;
+      if (r < heap.length && heap[r].at < heap[m].at) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  const ms = () => Math.floor(rng() * 2e6) + 1; // up to 2 ms
+  for (let p = 0; p < concurrency; p++) {
+    const invoke = Math.floor(rng() * 1e6);
+    heap.push({ p, invoke, at: invoke + ms() });
+    up(heap.length - 1);
+  }
   const events: { time: number; op: Omit<Op, "index"> }[] = [];
   for (let n = 0; n < txns; n++) {
     const { p, invoke, at } = heap[0];
     const len = 1 + Math.floor(rng() * 4);
-    const inv: unknown[] = [], done: unknown[] = [];
+    const inv: unknown[] = [],
+      done: unknown[] = [];
     for (let i = 0; i < len; i++) {
       const slot = Math.min(activeKeys - 1, Math.floor(-Math.log(1 - rng()) * 2.5));
       const k = keys[slot];
       const list = lists.get(k)!;
-      if (rng() < 0.5) { inv.push(["r", k, null]); done.push(["r", k, list.slice()]); }
-      else {
+      if (rng() < 0.5) {
+        inv.push(["r", k, null]);
+        done.push(["r", k, list.slice()]);
+      } else {
         const v = list.length + 1;
         list.push(v);
         const m = ["append", k, v];
-        inv.push(m); done.push(m);
-        if (++appended[slot] >= writesPerKey) { keys[slot] = nextKey; lists.set(nextKey, []); appended[slot] = 0; nextKey++; }
+        inv.push(m);
+        done.push(m);
+        if (++appended[slot] >= writesPerKey) {
+          keys[slot] = nextKey;
+          lists.set(nextKey, []);
+          appended[slot] = 0;
+          nextKey++;
+        }
       }
     }
     const complete = at + ms();
@@ -56,15 +95,30 @@ export function listAppendHistory(txns: number, concurrency: number, seed: strin
 
 function one(txns: number, concurrency: number): void {
   const history = listAppendHistory(txns, concurrency, `txn-bench-${txns}-${concurrency}`);
-  const t0 = performance.now(), c0 = process.cpuUsage();
+  const t0 = performance.now(),
+    c0 = process.cpuUsage();
   const v = checkTxn(history, { workload: "list-append", consistencyModels: ["strict-serializable"] });
-  const ms = performance.now() - t0, cpu = process.cpuUsage(c0);
-  console.log(JSON.stringify({ txns, concurrency, valid: v.valid, ms, cpuMs: (cpu.user + cpu.system) / 1000, edges: v.stats?.edges, strongest: v.isolation.strongest, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+  const ms = performance.now() - t0,
+    cpu = process.cpuUsage(c0);
+  console.log(
+    JSON.stringify({
+      txns,
+      concurrency,
+      valid: v.valid,
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      edges: v.stats?.edges,
+      strongest: v.isolation.strongest,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 const main = import.meta.url === pathToFileURL(process.argv[1] ?? "").href;
 const i = process.argv.indexOf("--one");
-if (!main) { /* imported by a test: the generator only */ } else if (i >= 0) one(Number(process.argv[i + 1]), Number(process.argv[i + 2]));
+if (!main) {
+  /* imported by a test: the generator only */
+} else if (i >= 0) one(Number(process.argv[i + 1]), Number(process.argv[i + 2]));
 else {
   const quick = process.argv.includes("--quick");
   console.log("\nfaultline isolation checker — list-append, strict serializable histories (seeded generator)");
@@ -72,9 +126,31 @@ else {
   const row = (xs: (string | number)[]) => console.log(xs.map((x, j) => String(x).padStart(widths[j])).join(" "));
   // check-ms is wall time; cpu-ms the process's CPU time over the check (includes GC threads), steadier on a busy machine.
   row(["txns", "concurrency", "verdict", "check-ms", "cpu-ms", "edges", "peak-RSS-MB", "strongest"]);
-  for (const n of quick ? [10_000] : [10_000, 100_000, 1_000_000]) for (const c of [10, 100]) {
-    const out = execFileSync(process.execPath, ["--import", "tsx", "--max-old-space-size=8192", join(import.meta.dirname, "txn-bench.ts"), "--one", String(n), String(c)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    const r = JSON.parse(out.trim().split("\n").at(-1)!);
-    row([r.txns, r.concurrency, r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown", Math.round(r.ms), Math.round(r.cpuMs), r.edges, Math.round(r.peakRssMB), r.strongest]);
-  }
+  for (const n of quick ? [10_000] : [10_000, 100_000, 1_000_000])
+    for (const c of [10, 100]) {
+      const out = execFileSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--max-old-space-size=8192",
+          join(import.meta.dirname, "txn-bench.ts"),
+          "--one",
+          String(n),
+          String(c),
+        ],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const r = JSON.parse(out.trim().split("\n").at(-1)!);
+      row([
+        r.txns,
+        r.concurrency,
+        r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown",
+        Math.round(r.ms),
+        Math.round(r.cpuMs),
+        r.edges,
+        Math.round(r.peakRssMB),
+        r.strongest,
+      ]);
+    }
 }

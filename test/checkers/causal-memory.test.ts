@@ -24,13 +24,24 @@ describe("causal memory", () => {
     // Session 1: x=1, z=1, u=1. Session 2: z=2, y=1. Session 3 reads y=1 (so z=2 is in its past), then x as
     // the initial value, then u=1 (it has seen z=1), then z=2: it applied z=1 before z=2, hence x=1 before
     // y=1 and before the read of x.
-    const h = hist().w(1, "x", 1).w(1, "z", 1).w(1, "u", 1).w(2, "z", 2).w(2, "y", 1).r(3, "y", 1).r(3, "x", null).r(3, "u", 1).r(3, "z", 2);
+    const h = hist()
+      .w(1, "x", 1)
+      .w(1, "z", 1)
+      .w(1, "u", 1)
+      .w(2, "z", 2)
+      .w(2, "y", 1)
+      .r(3, "y", 1)
+      .r(3, "x", null)
+      .r(3, "u", 1)
+      .r(3, "z", 2);
     const v = cm(h.ops);
     expect(v.valid).toBe(false);
     expect(v.anomalies.map((a) => a.kind)).toEqual(["WriteHBInitRead"]);
     expect(v.anomalies[0].key).toBe("x");
     expect(v.anomalies[0].ops).toEqual([0, 1, 12, 13]);
-    expect(v.anomalies[0].explanation).toContain("session 3 had seen z=1 (session 1, op 2) when its read at 0.017 s (op 16) returned z=2 (session 2, op 6)");
+    expect(v.anomalies[0].explanation).toContain(
+      "session 3 had seen z=1 (session 1, op 2) when its read at 0.017 s (op 16) returned z=2 (session 2, op 6)",
+    );
     expect(cc(h.ops).valid).toBe(true);
     expect(ccv(h.ops).valid).toBe(true);
     // Without the last read nothing orders z=1 before z=2: CM holds.
@@ -49,27 +60,38 @@ describe("causal memory", () => {
   });
 
   it("reports CC's patterns first (CM implies CC), and is unknown on values written twice", () => {
-    expect(cm(hist().w(1, "x", 1).w(1, "x", 2).r(0, "x", 2).r(0, "x", 1).ops).anomalies.map((a) => a.kind)).toContain("WriteCORead");
+    expect(cm(hist().w(1, "x", 1).w(1, "x", 2).r(0, "x", 2).r(0, "x", 1).ops).anomalies.map((a) => a.kind)).toContain(
+      "WriteCORead",
+    );
     expect(cm(hist().w(1, "x", 1).w(2, "x", 1).ops).valid).toBe("unknown");
   });
 
   it("agrees with CM by its definition on 3,000 small random histories", () => {
     const rng = seedrandom("causal-memory");
-    let valid = 0, invalid = 0, ccButNotCm = 0;
+    let valid = 0,
+      invalid = 0,
+      ccButNotCm = 0;
     for (let trial = 0; trial < 3000; trial++) {
       const h = hist();
-      const sessions = 3 + Math.floor(rng() * 2), keys = rng() < 0.3 ? ["x"] : ["x", "y"];
+      const sessions = 3 + Math.floor(rng() * 2),
+        keys = rng() < 0.3 ? ["x"] : ["x", "y"];
       const written: [string, number][] = [];
       let v = 0;
       for (let i = 0; i < 5 + Math.floor(rng() * 5); i++) {
-        const p = Math.floor(rng() * sessions), k = keys[Math.floor(rng() * keys.length)];
-        if (rng() < 0.4) { h.w(p, k, ++v); written.push([k, v]); continue; }
+        const p = Math.floor(rng() * sessions),
+          k = keys[Math.floor(rng() * keys.length)];
+        if (rng() < 0.4) {
+          h.w(p, k, ++v);
+          written.push([k, v]);
+          continue;
+        }
         const vs = written.filter(([wk]) => wk === k).map(([, x]) => x);
         h.r(p, k, vs.length && rng() < 0.9 ? vs[Math.floor(rng() * vs.length)] : null);
       }
       const expected = causalMemoryByDefinition(h.ops);
       expect(cm(h.ops).valid, JSON.stringify(h.ops)).toBe(expected);
-      if (expected) valid++; else invalid++;
+      if (expected) valid++;
+      else invalid++;
       if (!expected && cc(h.ops).valid === true) ccButNotCm++;
     }
     expect(valid).toBeGreaterThan(1200);
@@ -98,11 +120,12 @@ function causalMemoryByDefinition(ops: Op[]): boolean {
       co[w][b] = true;
     }
   }
-  for (let m = 0; m < n; m++) for (let a = 0; a < n; a++) if (co[a][m]) for (let b = 0; b < n; b++) if (co[m][b]) co[a][b] = true;
-  for (let a = 0; a < n; a++) if (co[a][a]) return false;                  // no strict partial order
+  for (let m = 0; m < n; m++)
+    for (let a = 0; a < n; a++) if (co[a][m]) for (let b = 0; b < n; b++) if (co[m][b]) co[a][b] = true;
+  for (let a = 0; a < n; a++) if (co[a][a]) return false; // no strict partial order
   for (let o = 0; o < n; o++) {
     const past = [...Array(n).keys()].filter((a) => a === o || co[a][o]);
-    const checked = new Set(past.filter((a) => evs[a].p === evs[o].p));  // o's session up to o
+    const checked = new Set(past.filter((a) => evs[a].p === evs[o].p)); // o's session up to o
     const placed = new Set<number>();
     const cur = new Map<string, number | null>();
     const go = (): boolean => {
@@ -117,9 +140,11 @@ function causalMemoryByDefinition(ops: Op[]): boolean {
           placed.delete(a);
         } else {
           const prev = cur.has(e.k) ? cur.get(e.k)! : null;
-          cur.set(e.k, e.v); placed.add(a);
+          cur.set(e.k, e.v);
+          placed.add(a);
           if (go()) return true;
-          placed.delete(a); cur.set(e.k, prev);
+          placed.delete(a);
+          cur.set(e.k, prev);
         }
       }
       return false;

@@ -9,10 +9,19 @@ function hist() {
   const ops: Op[] = [];
   let t = 0;
   const pair = (p: number, f: string, inv: unknown, type: Op["type"], out: unknown, node = "n1") => {
-    t += 10_000_000; ops.push({ index: ops.length, time: t, process: p, type: "invoke", f, value: inv, node });
-    t += 1_000_000; ops.push({ index: ops.length, time: t, process: p, type, f, value: out, node });
+    t += 10_000_000;
+    ops.push({ index: ops.length, time: t, process: p, type: "invoke", f, value: inv, node });
+    t += 1_000_000;
+    ops.push({ index: ops.length, time: t, process: p, type, f, value: out, node });
   };
-  return { ops, pair, heal() { t += 1_000_000; ops.push({ index: ops.length, time: t, process: "nemesis", type: "info", f: "heal-partition", value: null }); } };
+  return {
+    ops,
+    pair,
+    heal() {
+      t += 1_000_000;
+      ops.push({ index: ops.length, time: t, process: "nemesis", type: "info", f: "heal-partition", value: null });
+    },
+  };
 }
 
 describe("set", () => {
@@ -20,7 +29,7 @@ describe("set", () => {
     const h = hist();
     h.pair(0, "add", ["s", 1], "ok", ["s", 1], "n1");
     h.pair(1, "add", ["s", 2], "ok", ["s", 2], "n2");
-    h.pair(2, "read", ["s", null], "ok", ["s", [1]], "n2");       // n2 does not have 1 yet
+    h.pair(2, "read", ["s", null], "ok", ["s", [1]], "n2"); // n2 does not have 1 yet
     h.pair(2, "read", ["s", null], "ok", ["s", [2, 1]], "n2");
     h.heal();
     return h;
@@ -40,7 +49,9 @@ describe("set", () => {
     h.pair(3, "add", ["s", 3], "fail", ["s", 3]);
     h.pair(10, "read", ["s", null], "ok", ["s", [2, 3]], "n1");
     h.pair(11, "read", ["s", null], "ok", ["s", [2]], "n2");
-    const kinds = checkSet(h.ops).anomalies.map((a) => a.kind).sort();
+    const kinds = checkSet(h.ops)
+      .anomalies.map((a) => a.kind)
+      .sort();
     expect(kinds).toEqual(["divergent", "failed-add-visible", "lost-add"]);
   });
   it("a crashed add may or may not appear; no final reads is unknown", () => {
@@ -87,13 +98,13 @@ describe("counter", () => {
     h.pair(2, "read", ["c", null], "ok", ["c", 9]);
     expect(checkCounter(h.ops).anomalies.map((a) => a.kind)).toEqual(["counter-too-low", "counter-too-high"]);
   });
-  it("keys 1 and \"1\" are two counters, not one", () => {
+  it('keys 1 and "1" are two counters, not one', () => {
     const h = hist();
     h.pair(0, "incr", [1, 5], "ok", [1, 5]);
-    h.pair(2, "read", ["1", null], "ok", ["1", 0]);   // the other key: never incremented
+    h.pair(2, "read", ["1", null], "ok", ["1", 0]); // the other key: never incremented
     h.pair(2, "read", [1, null], "ok", [1, 5]);
     expect(checkCounter(h.ops).valid).toBe(true);
-    h.pair(2, "read", [1, null], "ok", [1, 0]);       // key 1 itself lost its increment
+    h.pair(2, "read", [1, null], "ok", [1, 0]); // key 1 itself lost its increment
     const v = checkCounter(h.ops);
     expect(v.anomalies.map((a) => [a.kind, a.key])).toEqual([["counter-too-low", "1"]]);
   });
@@ -129,12 +140,19 @@ describe("chat", () => {
     const v = checkChat(h.ops);
     expect(v.valid).toBe(false);
     expect(v.anomalies[0].kind).toBe("reply-without-parent");
-    expect(v.anomalies[0].explanation).toContain("showed reply r (posted by session 1) without its parent p (posted by session 0");
+    expect(v.anomalies[0].explanation).toContain(
+      "showed reply r (posted by session 1) without its parent p (posted by session 0",
+    );
   });
 });
 
 describe("a history that does not fit the checker", () => {
-  const register = () => { const h = hist(); h.pair(0, "write", ["k", 1], "ok", ["k", 1]); h.pair(1, "read", ["k", null], "ok", ["k", 1]); return h.ops; };
+  const register = () => {
+    const h = hist();
+    h.pair(0, "write", ["k", 1], "ok", ["k", 1]);
+    h.pair(1, "read", ["k", null], "ok", ["k", 1]);
+    return h.ops;
+  };
   it("bank: no read-all is unknown with the reason; an unknown f is refused; inferred accounts and total", () => {
     const h = hist();
     h.pair(0, "transfer", { from: "a", to: "b", amount: 3 }, "ok", { from: "a", to: "b", amount: 3 });

@@ -22,7 +22,10 @@ function bruteForce(model: Model, ops: SearchOp[]): boolean {
       const s = model.step(state, ops[i].op);
       if (s === undefined) continue;
       done[i] = true;
-      if (rec(s, placed + 1, lastCallBound)) { done[i] = false; return true; }
+      if (rec(s, placed + 1, lastCallBound)) {
+        done[i] = false;
+        return true;
+      }
       done[i] = false;
     }
     return false;
@@ -31,13 +34,25 @@ function bruteForce(model: Model, ops: SearchOp[]): boolean {
 }
 
 function randomHistory(seed: number, procs: number, nOps: number, values: number): Op[] {
-  let x = seed * 2654435761 >>> 0 || 1;
-  const rnd = (k: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % k; };
+  let x = (seed * 2654435761) >>> 0 || 1;
+  const rnd = (k: number) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % k;
+  };
   const ops: Op[] = [];
   const open = new Map<number, { f: string; value: unknown }>();
-  let issued = 0, proc = procs;
+  let issued = 0,
+    proc = procs;
   const live = Array.from({ length: procs }, (_, i) => i);
-  const add = (process: number, type: Op["type"], f: string, value: unknown, error?: string) => { const o: Op = { index: ops.length, time: ops.length, process, type, f, value }; if (error) o.error = error; ops.push(o); };
+  const add = (process: number, type: Op["type"], f: string, value: unknown, error?: string) => {
+    const o: Op = { index: ops.length, time: ops.length, process, type, f, value };
+    if (error) o.error = error;
+    ops.push(o);
+  };
   while (issued < nOps || open.size) {
     const slot = rnd(procs);
     const p = live[slot];
@@ -47,12 +62,16 @@ function randomHistory(seed: number, procs: number, nOps: number, values: number
       const r = rnd(10);
       const f = r < 4 ? "read" : r < 7 ? "write" : "cas";
       const value = f === "read" ? null : f === "write" ? rnd(values) : [rnd(values), rnd(values)];
-      open.set(p, { f, value }); add(p, "invoke", f, value); issued++;
+      open.set(p, { f, value });
+      add(p, "invoke", f, value);
+      issued++;
     } else {
       open.delete(p);
       const r = rnd(10);
-      if (r < 1 && o.f !== "read") { add(p, "info", o.f, o.value); live[slot] = proc++; }
-      else if (r < 2 && o.f === "cas") add(p, "fail", o.f, o.value, "compare-failed");
+      if (r < 1 && o.f !== "read") {
+        add(p, "info", o.f, o.value);
+        live[slot] = proc++;
+      } else if (r < 2 && o.f === "cas") add(p, "fail", o.f, o.value, "compare-failed");
       else if (r < 3) add(p, "fail", o.f, o.value);
       else add(p, "ok", o.f, o.f === "read" ? (rnd(3) === 0 ? rnd(values) : null) : o.value);
     }
@@ -63,7 +82,8 @@ function randomHistory(seed: number, procs: number, nOps: number, values: number
 describe("WGL agrees with brute force", () => {
   it("on 600 random small cas-register histories with crashes and failures", () => {
     const model = createModel({ name: "cas-register", initial: 0 });
-    let valid = 0, invalid = 0;
+    let valid = 0,
+      invalid = 0;
     for (let seed = 1; seed <= 600; seed++) {
       const h = randomHistory(seed, 2 + (seed % 4), 4 + (seed % 7), 2 + (seed % 2));
       // Make reads plausible: set each ok read to the value the previous ok write wrote (often linearizable).
@@ -71,7 +91,8 @@ describe("WGL agrees with brute force", () => {
       const expected = p ? bruteForce(model, p.search) : true;
       const v = checkLinearizable(h, { model, shrink: false });
       expect(v.valid, `seed ${seed}`).toBe(expected);
-      if (expected) valid++; else invalid++;
+      if (expected) valid++;
+      else invalid++;
     }
     expect(valid).toBeGreaterThan(50);
     expect(invalid).toBeGreaterThan(50);

@@ -16,8 +16,14 @@ export function addHardKey(h: Builder, key: string, writers: number, p0 = 0): vo
 
 /** `rounds` sequential write/read pairs on `key` by process p, then a stale read: refuted in a few hundred steps. */
 export function addBadKey(h: Builder, key: string, rounds: number, p: number): void {
-  for (let i = 0; i < rounds; i++) { h.invoke(p, "write", [key, i]); h.ok(p, "write", [key, i]); h.invoke(p, "read", [key, null]); h.ok(p, "read", [key, i]); }
-  h.invoke(p, "read", [key, null]); h.ok(p, "read", [key, rounds > 1 ? 0 : 7]);
+  for (let i = 0; i < rounds; i++) {
+    h.invoke(p, "write", [key, i]);
+    h.ok(p, "write", [key, i]);
+    h.invoke(p, "read", [key, null]);
+    h.ok(p, "read", [key, i]);
+  }
+  h.invoke(p, "read", [key, null]);
+  h.ok(p, "read", [key, rounds > 1 ? 0 : 7]);
 }
 
 /** Key "hard" (addHardKey) first, then key "bad" (addBadKey). The hard key comes first and is the smaller,
@@ -37,12 +43,17 @@ export function manyKeysOneHard(): Op[] {
   addHardKey(h, "h0", 20, 0);
   addHardKey(h, "h1", 20, 30);
   for (let k = 0; k < 8; k++) {
-    const p0 = 100 + 20 * k, writers = 4 + k;
+    const p0 = 100 + 20 * k,
+      writers = 4 + k;
     // `writers` concurrent writes, then a read that saw none of them nor the initial value.
     for (let p = 0; p < writers; p++) h.invoke(p0 + p, "write", [`b${k}`, p]);
     for (let p = 0; p < writers; p++) h.ok(p0 + p, "write", [`b${k}`, p]);
-    for (let i = 0; i < 20; i++) { h.invoke(p0, "write", [`b${k}`, 100 + i]); h.ok(p0, "write", [`b${k}`, 100 + i]); }
-    h.invoke(p0 + writers, "read", [`b${k}`, null]); h.ok(p0 + writers, "read", [`b${k}`, 3]);
+    for (let i = 0; i < 20; i++) {
+      h.invoke(p0, "write", [`b${k}`, 100 + i]);
+      h.ok(p0, "write", [`b${k}`, 100 + i]);
+    }
+    h.invoke(p0 + writers, "read", [`b${k}`, null]);
+    h.ok(p0 + writers, "read", [`b${k}`, 3]);
   }
   return h.ops;
 }

@@ -29,13 +29,34 @@ const REGISTER: ModelSpec = { name: "cas-register", keyed: true };
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-par-"));
 
 /** A sim history (register workload, sim target), generated without running its checkers. */
-async function simHistory(o: { mode: string; seed: string; concurrency?: number; keys?: number; ops?: number; nemesis?: string[]; timeLimit?: number }): Promise<Op[]> {
+async function simHistory(o: {
+  mode: string;
+  seed: string;
+  concurrency?: number;
+  keys?: number;
+  ops?: number;
+  nemesis?: string[];
+  timeLimit?: number;
+}): Promise<Op[]> {
   const saved = workloads.register;
   const original = await saved();
   workloads.register = async () => ({ ...original, checkers: () => [] });
   try {
-    const out = await run(await resolveConfig({ resultsDir: tmp(), target: "sim", workload: "register", mode: o.mode, seed: o.seed, nemesis: o.nemesis ?? ["partition"],
-      concurrency: o.concurrency, keys: o.keys, ops: o.ops, timeLimit: o.timeLimit ?? (o.ops ? 1e7 : 3), rate: o.ops ? 0 : undefined }));
+    const out = await run(
+      await resolveConfig({
+        resultsDir: tmp(),
+        target: "sim",
+        workload: "register",
+        mode: o.mode,
+        seed: o.seed,
+        nemesis: o.nemesis ?? ["partition"],
+        concurrency: o.concurrency,
+        keys: o.keys,
+        ops: o.ops,
+        timeLimit: o.timeLimit ?? (o.ops ? 1e7 : 3),
+        rate: o.ops ? 0 : undefined,
+      }),
+    );
     return parseHistory(readFileSync(join(out.dir, "history.jsonl"), "utf8"));
   } finally {
     workloads.register = saved;
@@ -49,7 +70,10 @@ function crashWrites(h: Op[], every: number): Op[] {
   let k = 0;
   for (const o of h) {
     if (o.process === "nemesis") continue;
-    if (o.type === "invoke") { open.set(o.process, o); continue; }
+    if (o.type === "invoke") {
+      open.set(o.process, o);
+      continue;
+    }
     const inv = open.get(o.process)!;
     if (!(o.type === "ok" && o.f === "write" && ++k % every === 0)) keep.add(inv.index);
   }
@@ -89,9 +113,21 @@ let pathological: Op[];
 
 beforeAll(async () => {
   pool = new LinearizablePool({ workers: 2 });
-  pathological = crashWrites(await simHistory({ mode: "linearizable", seed: "bench-1000-100-1-0", concurrency: 100, keys: 1, ops: 1000, nemesis: [] }), 5);
+  pathological = crashWrites(
+    await simHistory({
+      mode: "linearizable",
+      seed: "bench-1000-100-1-0",
+      concurrency: 100,
+      keys: 1,
+      ops: 1000,
+      nemesis: [],
+    }),
+    5,
+  );
 });
-afterAll(async () => { await pool?.close(); });
+afterAll(async () => {
+  await pool?.close();
+});
 
 describe("same verdicts as the synchronous checker", () => {
   const cases = corpusCases();
@@ -101,7 +137,12 @@ describe("same verdicts as the synchronous checker", () => {
       const fmt = FORMATS[c.format];
       const file = join(CORPUS, c.file);
       const history = fmt.parse(readFileSync(file, "utf8"), file);
-      const spec: ModelSpec = { name: c.model, initial: c.initial, nilReadIsUnknown: fmt.nilRead === "unknown", keyed: inferModel(history).keyed };
+      const spec: ModelSpec = {
+        name: c.model,
+        initial: c.initial,
+        nilReadIsUnknown: fmt.nilRead === "unknown",
+        keyed: inferModel(history).keyed,
+      };
       const sync = checkLinearizable(history, { model: createModel(spec), allAnomalies: true, shrinkSteps: 2_000_000 });
       const par = await pool.check(history, { spec, allAnomalies: true, shrinkSteps: 2_000_000 });
       expect(par.valid, c.file).toBe(c.expected);
@@ -145,8 +186,10 @@ describe("cancellation and budgets", () => {
   /** Key "bad" is invalid at once; key "k0" is the pathological one. */
   const mixed = () => {
     const b = historyBuilder();
-    b.invoke(0, "write", ["bad", 1]); b.ok(0, "write", ["bad", 1]);
-    b.invoke(0, "read", ["bad", null]); b.ok(0, "read", ["bad", 2]);
+    b.invoke(0, "write", ["bad", 1]);
+    b.ok(0, "write", ["bad", 1]);
+    b.invoke(0, "read", ["bad", null]);
+    b.ok(0, "read", ["bad", 2]);
     return concat(pathological, b.ops);
   };
 
@@ -157,7 +200,16 @@ describe("cancellation and budgets", () => {
     expect(v.anomalies[0].key).toBe("bad");
     expect(v.stats).toMatchObject({ partitions: 2, checked: 1, unchecked: 1 });
     // The cancelled worker was replaced: the pool still checks.
-    expect((await pool.check(mixed().slice(-4).map((o, index) => ({ ...o, index })), { spec: REGISTER })).valid).toBe(false);
+    expect(
+      (
+        await pool.check(
+          mixed()
+            .slice(-4)
+            .map((o, index) => ({ ...o, index })),
+          { spec: REGISTER },
+        )
+      ).valid,
+    ).toBe(false);
   });
 
   it("one key undecidable within the step budget, another refuted cheaply: invalid, naming the undecided key", async () => {
@@ -171,13 +223,22 @@ describe("cancellation and budgets", () => {
       expect(v.stats!.steps).toBeLessThanOrEqual(200_000);
     }
     // On one worker too: the hard key's search pauses there while the other key is searched.
-    const one = await checkLinearizableParallel(ops, { spec: REGISTER, workers: 1, maxSteps: 200_000, allAnomalies: true });
+    const one = await checkLinearizableParallel(ops, {
+      spec: REGISTER,
+      workers: 1,
+      maxSteps: 200_000,
+      allAnomalies: true,
+    });
     expect(one.valid).toBe(false);
     expect(one.undecided).toEqual(["hard"]);
   });
 
   it("timeout: unknown, naming the keys checked and not, in about the time given", async () => {
-    const easy = renameKey(await simHistory({ mode: "linearizable", seed: "4", keys: 3, concurrency: 5, timeLimit: 1 }), "k0", "e0");
+    const easy = renameKey(
+      await simHistory({ mode: "linearizable", seed: "4", keys: 3, concurrency: 5, timeLimit: 1 }),
+      "k0",
+      "e0",
+    );
     // Warm the workers first (an earlier test's cancellation replaced them): on a loaded machine a cold worker
     // thread can take longer to start than the 1.5 s budget, which is not what this test is about.
     await pool.check(easy, { spec: REGISTER });
@@ -185,9 +246,11 @@ describe("cancellation and budgets", () => {
     const v = await pool.check(concat(pathological, easy), { spec: REGISTER, timeoutMs: 1500 });
     const took = performance.now() - t0;
     expect(v.valid).toBe("unknown");
-    expect(v.reason).toMatch(/^time budget of 1\.5 s exhausted: 3 of 4 keys checked \("(e0|k1|k2)", "(e0|k1|k2)", "(e0|k1|k2)"\), 1 not \("k0"\)$/);
+    expect(v.reason).toMatch(
+      /^time budget of 1\.5 s exhausted: 3 of 4 keys checked \("(e0|k1|k2)", "(e0|k1|k2)", "(e0|k1|k2)"\), 1 not \("k0"\)$/,
+    );
     expect(v.stats).toMatchObject({ partitions: 4, checked: 3, unchecked: 1 });
-    expect(took).toBeLessThan(30_000);   // ended by the budget, not by the search (~13 s here)
+    expect(took).toBeLessThan(30_000); // ended by the budget, not by the search (~13 s here)
     // With allAnomalies an anomaly found before the time ran out still makes it invalid.
     await pool.check(easy, { spec: REGISTER });
     const w = await pool.check(mixed(), { spec: REGISTER, allAnomalies: true, timeoutMs: 1500 });
@@ -195,11 +258,18 @@ describe("cancellation and budgets", () => {
     expect(w.anomalies.map((a) => a.key)).toEqual(["bad"]);
     // Whichever ends first — the time budget or the bounded budget the other keys get once the history is
     // known to be invalid — the verdict names "k0" as not decided.
-    expect(w.reason).toMatch(/time budget of 1\.5 s exhausted: 1 of 2 keys checked \("bad"\), 1 not \("k0"\)|1 key not decided \(.*\): "k0"/);
+    expect(w.reason).toMatch(
+      /time budget of 1\.5 s exhausted: 1 of 2 keys checked \("bad"\), 1 not \("k0"\)|1 key not decided \(.*\): "k0"/,
+    );
   });
 
   it("memory budget: the search's estimate gives unknown with the configurations explored", async () => {
-    const v = await checkLinearizableParallel(pathological, { spec: REGISTER, workers: 1, memoryMb: 64, timeoutMs: 60_000 });
+    const v = await checkLinearizableParallel(pathological, {
+      spec: REGISTER,
+      workers: 1,
+      memoryMb: 64,
+      timeoutMs: 60_000,
+    });
     expect(v.valid).toBe("unknown");
     expect(v.reason).toMatch(/^key "k0": memory budget exhausted after \d+ cached configurations \(~\d+ MB\)$/);
     expect(v.stats?.maxCacheEntries).toBeGreaterThan(1000);
@@ -211,25 +281,52 @@ describe("cancellation and budgets", () => {
     const SET = { name: "set", keyed: true };
     const b = historyBuilder();
     for (let p = 0; p < 40; p++) b.invoke(p, "add", ["k0", p]);
-    b.invoke(100, "read", ["k0", null]); b.ok(100, "read", ["k0", [999]]);
+    b.invoke(100, "read", ["k0", null]);
+    b.ok(100, "read", ["k0", [999]]);
     for (let p = 0; p < 40; p++) b.info(p, "add", ["k0", p]);
     const sets = b.ops;
     const bad = historyBuilder();
-    bad.invoke(0, "add", ["bad", 1]); bad.ok(0, "add", ["bad", 1]);
-    bad.invoke(0, "read", ["bad", null]); bad.ok(0, "read", ["bad", [2]]);
+    bad.invoke(0, "add", ["bad", 1]);
+    bad.ok(0, "add", ["bad", 1]);
+    bad.invoke(0, "read", ["bad", null]);
+    bad.ok(0, "read", ["bad", [2]]);
     // A 32 MB heap and the search's own estimate switched off (8 GiB): only the heap limit stops it.
-    const v = await checkLinearizableParallel(concat(sets, bad.ops), { spec: SET, workers: 1, memoryMb: 32, maxCacheBytes: 8 * 2 ** 30, allAnomalies: true, timeoutMs: 60_000 });
-    expect(v.valid).toBe(false);   // key "bad", checked on a fresh worker after the first one died
+    const v = await checkLinearizableParallel(concat(sets, bad.ops), {
+      spec: SET,
+      workers: 1,
+      memoryMb: 32,
+      maxCacheBytes: 8 * 2 ** 30,
+      allAnomalies: true,
+      timeoutMs: 60_000,
+    });
+    expect(v.valid).toBe(false); // key "bad", checked on a fresh worker after the first one died
     expect(v.anomalies.map((a) => a.key)).toEqual(["bad"]);
-    const u = await checkLinearizableParallel(sets, { spec: SET, workers: 1, memoryMb: 32, maxCacheBytes: 8 * 2 ** 30, timeoutMs: 60_000 });
+    const u = await checkLinearizableParallel(sets, {
+      spec: SET,
+      workers: 1,
+      memoryMb: 32,
+      maxCacheBytes: 8 * 2 ** 30,
+      timeoutMs: 60_000,
+    });
     expect(u.valid).toBe("unknown");
     expect(u.reason).toBe(`key "k0": the worker ran out of memory (heap limit 32 MB) during the search`);
     expect(u.stats).toMatchObject({ checked: 1, unchecked: 0 });
-  }, 180_000);   // filling a 32 MB heap took 40–52 s on the shared 2 cores
+  }, 180_000); // filling a 32 MB heap took 40–52 s on the shared 2 cores
 
   it("a model that throws rejects the check (runCheckersAsync turns it into unknown)", async () => {
     await expect(pool.check([], { spec: { name: "no-such-model" } })).rejects.toThrow(/unknown model/);
-    const r = await runCheckersAsync([], [{ name: "linearizable", check: () => { throw new Error("sync"); }, checkAsync: () => checkLinearizableParallel([], { spec: { name: "no-such-model" }, workers: 1 }) }]);
+    const r = await runCheckersAsync(
+      [],
+      [
+        {
+          name: "linearizable",
+          check: () => {
+            throw new Error("sync");
+          },
+          checkAsync: () => checkLinearizableParallel([], { spec: { name: "no-such-model" }, workers: 1 }),
+        },
+      ],
+    );
     expect(r.valid).toBe("unknown");
     expect(r.checkers.linearizable.reason).toMatch(/^checker failed: unknown model/);
   });
@@ -238,10 +335,21 @@ describe("cancellation and budgets", () => {
 describe("runCheckersAsync", () => {
   it("uses checkAsync with the budget where a checker has one, check otherwise", async () => {
     const seen: unknown[] = [];
-    const r = await runCheckersAsync([], [
-      { name: "a", check: () => ({ checker: "a", valid: true, anomalies: [] }) },
-      { name: "b", check: () => ({ checker: "b", valid: true, anomalies: [] }), checkAsync: async (_h, budget) => { seen.push(budget); return { checker: "b", valid: false, anomalies: [] }; } },
-    ], { workers: 3, timeoutMs: 5 });
+    const r = await runCheckersAsync(
+      [],
+      [
+        { name: "a", check: () => ({ checker: "a", valid: true, anomalies: [] }) },
+        {
+          name: "b",
+          check: () => ({ checker: "b", valid: true, anomalies: [] }),
+          checkAsync: async (_h, budget) => {
+            seen.push(budget);
+            return { checker: "b", valid: false, anomalies: [] };
+          },
+        },
+      ],
+      { workers: 3, timeoutMs: 5 },
+    );
     expect(r.checkers.a.valid).toBe(true);
     expect(r.checkers.b.valid).toBe(false);
     expect(r.valid).toBe(false);
@@ -253,14 +361,36 @@ describe("OpInterner: equal model ops share a code, different ones never do", ()
   it("distinguishes types, values and shapes", () => {
     const table: ModelOp[] = [];
     const it = new OpInterner();
-    const op = (f: string, input: unknown, output: unknown, type: ModelOp["type"] = "ok"): ModelOp => ({ f, input, output, type });
-    const ops = [op("write", 1, 1), op("write", "1", "1"), op("write", null, null), op("write", null, undefined, "info"), op("write", undefined, undefined, "info"),
-      op("cas", [1, 2], [1, 2]), op("cas", [1, 2], [1, 2], "fail"), op("cas", [12], [12]), op("cas", [1, [2]], [1, [2]]), op("read", null, 1), op("read", null, true), op("read", null, "a|b"), op("read", null, ["a", "b"]), op("read", null, ["a|b"])];
+    const op = (f: string, input: unknown, output: unknown, type: ModelOp["type"] = "ok"): ModelOp => ({
+      f,
+      input,
+      output,
+      type,
+    });
+    const ops = [
+      op("write", 1, 1),
+      op("write", "1", "1"),
+      op("write", null, null),
+      op("write", null, undefined, "info"),
+      op("write", undefined, undefined, "info"),
+      op("cas", [1, 2], [1, 2]),
+      op("cas", [1, 2], [1, 2], "fail"),
+      op("cas", [12], [12]),
+      op("cas", [1, [2]], [1, [2]]),
+      op("read", null, 1),
+      op("read", null, true),
+      op("read", null, "a|b"),
+      op("read", null, ["a", "b"]),
+      op("read", null, ["a|b"]),
+    ];
     const codes = ops.map((o) => it.code(o, table));
     expect(new Set(codes).size).toBe(ops.length);
-    expect(ops.map((o) => it.code({ ...o, input: structuredClone(o.input), output: structuredClone(o.output) }, table))).toEqual(codes);
+    expect(
+      ops.map((o) => it.code({ ...o, input: structuredClone(o.input), output: structuredClone(o.output) }, table)),
+    ).toEqual(codes);
     // Objects are never shared (each gets its own code).
-    const a = it.code(op("txn", { x: 1 }, { x: 1 }), table), b = it.code(op("txn", { x: 1 }, { x: 1 }), table);
+    const a = it.code(op("txn", { x: 1 }, { x: 1 }), table),
+      b = it.code(op("txn", { x: 1 }, { x: 1 }), table);
     expect(a).not.toBe(b);
   });
 });
@@ -273,9 +403,10 @@ describe("faultline check --workers / --timeout / --memory", () => {
     const seq = await execa("node", [CLI, ...args, "--workers", "0"], { reject: false });
     expect(par.exitCode).toBe(1);
     expect(seq.exitCode).toBe(1);
-    const a = JSON.parse(par.stdout).checkers.linearizable, b = JSON.parse(seq.stdout).checkers.linearizable;
+    const a = JSON.parse(par.stdout).checkers.linearizable,
+      b = JSON.parse(seq.stdout).checkers.linearizable;
     expect(a.anomalies).toEqual(b.anomalies);
-    expect(a.stats.workers).toBe(1);   // one key: one worker
+    expect(a.stats.workers).toBe(1); // one key: one worker
   });
 
   it("the default workload path: --timeout on the pathological history is unknown (exit 2); a run dir's verdict is kept", async () => {
@@ -284,8 +415,14 @@ describe("faultline check --workers / --timeout / --memory", () => {
     writeFileSync(file, pathological.map((o) => JSON.stringify(o)).join("\n") + "\n");
     const r = await execa("node", [CLI, "check", file, "--timeout", "1", "--workers", "2"], { reject: false });
     expect(r.exitCode).toBe(2);
-    expect(r.stdout).toContain(`linearizable: UNKNOWN — time budget of 1 s exhausted: 0 of 1 keys checked, 1 not ("k0")`);
-    const bad = await execa("node", [CLI, "run", "--mode", "primary-async", "--seed", "7", "--time-limit", "2", "--results", dir], { reject: false });
+    expect(r.stdout).toContain(
+      `linearizable: UNKNOWN — time budget of 1 s exhausted: 0 of 1 keys checked, 1 not ("k0")`,
+    );
+    const bad = await execa(
+      "node",
+      [CLI, "run", "--mode", "primary-async", "--seed", "7", "--time-limit", "2", "--results", dir],
+      { reject: false },
+    );
     expect(bad.exitCode).toBe(1);
     const runDir = join(dir, "sim-primary-async-register", "latest");
     const checked = await execa("node", [CLI, "check", runDir, "--workers", "2", "--json"], { reject: false });
@@ -302,15 +439,30 @@ describe("faultline check --workers / --timeout / --memory", () => {
     for (let i = 0; i < 20_000; i++) b.info("nemesis", "partition", { nodes: ["n1"] });
     const file = join(tmp(), "history.jsonl");
     writeFileSync(file, b.ops.map((o) => JSON.stringify(o)).join("\n") + "\n");
-    const r = await execa("node", [CLI, "check", file, "--workers", "2", "--memory", "32"], { reject: false, timeout: 60_000 });
+    const r = await execa("node", [CLI, "check", file, "--workers", "2", "--memory", "32"], {
+      reject: false,
+      timeout: 60_000,
+    });
     expect(r.timedOut).toBe(false);
     expect(r.exitCode).toBe(2);
-    expect(r.stdout).toMatch(/linearizable: UNKNOWN — key "h1": memory budget exhausted after \d+ cached configurations/);
+    expect(r.stdout).toMatch(
+      /linearizable: UNKNOWN — key "h1": memory budget exhausted after \d+ cached configurations/,
+    );
   });
 
   it("rejects bad budgets (exit 3)", async () => {
-    for (const bad of [["--workers", "-1"], ["--workers", "1.5"], ["--timeout", "0"], ["--memory", "8"], ["--workers", "0", "--timeout", "5"]]) {
-      const r = await execa("node", [CLI, "check", join(CORPUS, "porcupine/jepsen/etcd_005.log"), "--format", "porcupine-etcd", ...bad], { reject: false });
+    for (const bad of [
+      ["--workers", "-1"],
+      ["--workers", "1.5"],
+      ["--timeout", "0"],
+      ["--memory", "8"],
+      ["--workers", "0", "--timeout", "5"],
+    ]) {
+      const r = await execa(
+        "node",
+        [CLI, "check", join(CORPUS, "porcupine/jepsen/etcd_005.log"), "--format", "porcupine-etcd", ...bad],
+        { reject: false },
+      );
       expect(r.exitCode, bad.join(" ")).toBe(3);
     }
   });

@@ -5,22 +5,31 @@ import { keyed } from "../../checkers/linearizable/models/keyed.ts";
 import { historyBuilder } from "../helpers.ts";
 import { hardAndBad } from "./linearizable-histories.ts";
 
-const check = (ops: any, initial: unknown = 0) => checkLinearizable(ops, { model: casRegister({ initial }), allAnomalies: true });
+const check = (ops: any, initial: unknown = 0) =>
+  checkLinearizable(ops, { model: casRegister({ initial }), allAnomalies: true });
 
 describe("linearizable checker (cas-register)", () => {
   it("passes a sequential history and overlapping ops that can be ordered", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 1); h.ok(0, "write", 1);
-    h.invoke(1, "read", null); h.invoke(2, "write", 2); h.ok(1, "read", 2); h.ok(2, "write", 2);
-    h.invoke(1, "cas", [2, 3]); h.ok(1, "cas", [2, 3]);
-    h.invoke(0, "read", null); h.ok(0, "read", 3);
+    h.invoke(0, "write", 1);
+    h.ok(0, "write", 1);
+    h.invoke(1, "read", null);
+    h.invoke(2, "write", 2);
+    h.ok(1, "read", 2);
+    h.ok(2, "write", 2);
+    h.invoke(1, "cas", [2, 3]);
+    h.ok(1, "cas", [2, 3]);
+    h.invoke(0, "read", null);
+    h.ok(0, "read", 3);
     expect(check(h.ops).valid).toBe(true);
   });
 
   it("fails a stale read after an acknowledged write, naming the read", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 1); h.ok(0, "write", 1);
-    const r = h.invoke(1, "read", null); const rr = h.ok(1, "read", 0);
+    h.invoke(0, "write", 1);
+    h.ok(0, "write", 1);
+    const r = h.invoke(1, "read", null);
+    const rr = h.ok(1, "read", 0);
     const v = check(h.ops);
     expect(v.valid).toBe(false);
     expect(v.anomalies[0].kind).toBe("nonlinearizable");
@@ -30,71 +39,96 @@ describe("linearizable checker (cas-register)", () => {
 
   it("fails a read of a value never written", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 1); h.ok(0, "write", 1);
-    h.invoke(1, "read", null); h.ok(1, "read", 7);
+    h.invoke(0, "write", 1);
+    h.ok(0, "write", 1);
+    h.invoke(1, "read", null);
+    h.ok(1, "read", 7);
     expect(check(h.ops).valid).toBe(false);
   });
 
   it("fails a CAS that succeeds on a wrong value", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 1); h.ok(0, "write", 1);
-    h.invoke(1, "cas", [5, 2]); h.ok(1, "cas", [5, 2]);
+    h.invoke(0, "write", 1);
+    h.ok(0, "write", 1);
+    h.invoke(1, "cas", [5, 2]);
+    h.ok(1, "cas", [5, 2]);
     expect(check(h.ops).valid).toBe(false);
   });
 
   it("ignores failed ops: a read of a value whose only write failed is invalid", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 3); h.fail(0, "write", 3);
-    h.invoke(1, "read", null); h.ok(1, "read", 3);
+    h.invoke(0, "write", 3);
+    h.fail(0, "write", 3);
+    h.invoke(1, "read", null);
+    h.ok(1, "read", 3);
     expect(check(h.ops).valid).toBe(false);
   });
 
   it("lets an indeterminate (info) write take effect late, or never", () => {
     const late = historyBuilder();
-    late.invoke(0, "write", 1); late.info(0, "write", 1);
-    late.invoke(1, "read", null); late.ok(1, "read", 0);
-    late.invoke(1, "read", null); late.ok(1, "read", 1);  // took effect after the first read
+    late.invoke(0, "write", 1);
+    late.info(0, "write", 1);
+    late.invoke(1, "read", null);
+    late.ok(1, "read", 0);
+    late.invoke(1, "read", null);
+    late.ok(1, "read", 1); // took effect after the first read
     expect(check(late.ops).valid).toBe(true);
     const never = historyBuilder();
-    never.invoke(0, "write", 1); never.info(0, "write", 1);
-    never.invoke(1, "read", null); never.ok(1, "read", 0);
+    never.invoke(0, "write", 1);
+    never.info(0, "write", 1);
+    never.invoke(1, "read", null);
+    never.ok(1, "read", 0);
     expect(check(never.ops).valid).toBe(true);
     // ...but not before it was invoked.
     const early = historyBuilder();
-    early.invoke(1, "read", null); early.ok(1, "read", 1);
-    early.invoke(0, "write", 1); early.info(0, "write", 1);
+    early.invoke(1, "read", null);
+    early.ok(1, "read", 1);
+    early.invoke(0, "write", 1);
+    early.info(0, "write", 1);
     expect(check(early.ops).valid).toBe(false);
   });
 
   it("an info write cannot take effect twice", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 1); h.info(0, "write", 1);
-    h.invoke(1, "read", null); h.ok(1, "read", 1);
-    h.invoke(2, "write", 2); h.ok(2, "write", 2);
-    h.invoke(1, "read", null); h.ok(1, "read", 1);
+    h.invoke(0, "write", 1);
+    h.info(0, "write", 1);
+    h.invoke(1, "read", null);
+    h.ok(1, "read", 1);
+    h.invoke(2, "write", 2);
+    h.ok(2, "write", 2);
+    h.invoke(1, "read", null);
+    h.ok(1, "read", 1);
     expect(check(h.ops).valid).toBe(false);
   });
 
   it("a CAS that ran and failed its compare (error compare-failed) is an observation", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", 1); h.ok(0, "write", 1);
-    h.invoke(1, "cas", [1, 2]); h.fail(1, "cas", [1, 2], { error: "compare-failed" });
-    expect(check(h.ops).valid).toBe(false);  // the value was 1, so the compare could not fail
+    h.invoke(0, "write", 1);
+    h.ok(0, "write", 1);
+    h.invoke(1, "cas", [1, 2]);
+    h.fail(1, "cas", [1, 2], { error: "compare-failed" });
+    expect(check(h.ops).valid).toBe(false); // the value was 1, so the compare could not fail
     const ok = historyBuilder();
-    ok.invoke(0, "write", 1); ok.ok(0, "write", 1);
-    ok.invoke(1, "cas", [0, 2]); ok.fail(1, "cas", [0, 2], { error: "compare-failed" });
+    ok.invoke(0, "write", 1);
+    ok.ok(0, "write", 1);
+    ok.invoke(1, "cas", [0, 2]);
+    ok.fail(1, "cas", [0, 2], { error: "compare-failed" });
     expect(check(ok.ops).valid).toBe(true);
   });
 
   it("register model rejects cas; keyed model checks keys independently", () => {
     const h = historyBuilder();
-    h.invoke(0, "write", ["a", 1]); h.ok(0, "write", ["a", 1]);
-    h.invoke(1, "read", ["b", null]); h.ok(1, "read", ["b", null]);
-    h.invoke(1, "read", ["a", null]); h.ok(1, "read", ["a", 1]);
+    h.invoke(0, "write", ["a", 1]);
+    h.ok(0, "write", ["a", 1]);
+    h.invoke(1, "read", ["b", null]);
+    h.ok(1, "read", ["b", null]);
+    h.invoke(1, "read", ["a", null]);
+    h.ok(1, "read", ["a", 1]);
     const v = checkLinearizable(h.ops, { model: keyed(casRegister()) });
     expect(v.valid).toBe(true);
     expect(v.stats?.partitions).toBe(2);
-    h.invoke(2, "read", ["b", null]); h.ok(2, "read", ["b", 1]);
+    h.invoke(2, "read", ["b", null]);
+    h.ok(2, "read", ["b", 1]);
     const bad = checkLinearizable(h.ops, { model: keyed(register()) });
     expect(bad.valid).toBe(false);
     expect(bad.anomalies[0].key).toBe("b");
@@ -104,7 +138,8 @@ describe("linearizable checker (cas-register)", () => {
     const h = historyBuilder();
     for (let p = 0; p < 12; p++) h.invoke(p, "write", p);
     for (let p = 0; p < 12; p++) h.ok(p, "write", p);
-    h.invoke(20, "read", null); h.ok(20, "read", 99);
+    h.invoke(20, "read", null);
+    h.ok(20, "read", 99);
     const v = checkLinearizable(h.ops, { model: casRegister({ initial: 0 }), maxSteps: 50 });
     expect(v.valid).toBe("unknown");
     expect(v.reason).toContain("budget");
@@ -116,7 +151,10 @@ describe("many keys: the cheapest refutation decides", () => {
     const model = keyed(casRegister());
     const ops = hardAndBad();
     // The hard key alone is not decided within the budget.
-    const hardOnly = checkLinearizable(ops.filter((o) => (o.value as unknown[])[0] === "hard"), { model, maxSteps: 200_000 });
+    const hardOnly = checkLinearizable(
+      ops.filter((o) => (o.value as unknown[])[0] === "hard"),
+      { model, maxSteps: 200_000 },
+    );
     expect(hardOnly.valid).toBe("unknown");
     expect(hardOnly.reason).toMatch(/search budget of 200000 steps exhausted: 1 of 1 keys not decided \("hard"\)/);
     for (const allAnomalies of [false, true]) {

@@ -29,7 +29,7 @@ describe("sequential consistency", () => {
     expect(v.valid).toBe(false);
     const a = v.anomalies[0];
     expect(a.kind).toBe("not-sequential");
-    expect(a.ops.length).toBe(8);                      // all four operations, invoke and completion
+    expect(a.ops.length).toBe(8); // all four operations, invoke and completion
     expect(a.explanation).toContain("session 0: wrote x=1");
     expect(a.explanation).toContain("then read y=nothing (the initial value)");
     expect(a.explanation).toContain("The smallest set");
@@ -51,7 +51,8 @@ describe("sequential consistency", () => {
     for (let i = 0; i < 200; i++) {
       const p = 10 + Math.floor(rng() * 4);
       const k = `k${p}`;
-      if (rng() < 0.5) h.w(p, k, ++n); else h.r(p, k, lastOf(h.ops, k));
+      if (rng() < 0.5) h.w(p, k, ++n);
+      else h.r(p, k, lastOf(h.ops, k));
     }
     h.w(0, "x", 1).w(1, "y", 2).r(0, "y", null).r(1, "x", null);
     const v = checkSequential(h.ops);
@@ -97,7 +98,8 @@ describe("sequential consistency", () => {
 
   it("agrees with brute force on small random histories", () => {
     const rng = seedrandom("sc-fuzz");
-    let valid = 0, invalid = 0;
+    let valid = 0,
+      invalid = 0;
     for (let trial = 0; trial < 1000; trial++) {
       const h = hist();
       const written: [string, number][] = [];
@@ -108,7 +110,7 @@ describe("sequential consistency", () => {
         const k = rng() < 0.5 ? "x" : "y";
         if (rng() < 0.45) {
           const type = rng() < 0.1 ? "info" : "ok";
-          h.w(type === "info" ? 100 + v : p, k, ++v, type);      // a crashed write ends its process: a fresh one
+          h.w(type === "info" ? 100 + v : p, k, ++v, type); // a crashed write ends its process: a fresh one
           written.push([k, v]);
         } else {
           const choices = written.filter(([wk]) => wk === k).map(([, wv]) => wv);
@@ -118,7 +120,8 @@ describe("sequential consistency", () => {
       const expected = bruteForce(h.ops);
       const got = checkSequential(h.ops).valid;
       expect(got, JSON.stringify(h.ops)).toBe(expected);
-      if (expected) valid++; else invalid++;
+      if (expected) valid++;
+      else invalid++;
     }
     expect(valid).toBeGreaterThan(100);
     expect(invalid).toBeGreaterThan(40);
@@ -128,7 +131,8 @@ describe("sequential consistency", () => {
 function lastOf(ops: Op[], k: string): number | null {
   for (let i = ops.length - 1; i >= 0; i--) {
     const o = ops[i];
-    if (o.type === "ok" && o.f === "write" && (o.value as [string, number])[0] === k) return (o.value as [string, number])[1];
+    if (o.type === "ok" && o.f === "write" && (o.value as [string, number])[0] === k)
+      return (o.value as [string, number])[1];
   }
   return null;
 }
@@ -138,7 +142,8 @@ function bruteForce(ops: Op[]): boolean {
   type E = { f: string; k: string; v: number | null; optional: boolean };
   const sessions = new Map<number, E[]>();
   for (let i = 0; i < ops.length; i += 2) {
-    const inv = ops[i], done = ops[i + 1];
+    const inv = ops[i],
+      done = ops[i + 1];
     if (done.type === "fail") continue;
     const [k, v] = (done.type === "info" ? inv.value : done.value) as [string, number | null];
     const l = sessions.get(inv.process as number) ?? [];
@@ -155,13 +160,21 @@ function bruteForce(ops: Op[]): boolean {
       if (!e) continue;
       if (e.f === "read") {
         if ((cur.get(e.k) ?? null) !== e.v) continue;
-        pos[i]++; if (go()) return true; pos[i]--;
+        pos[i]++;
+        if (go()) return true;
+        pos[i]--;
       } else {
         const prev = cur.get(e.k) ?? null;
-        cur.set(e.k, e.v); pos[i]++;
+        cur.set(e.k, e.v);
+        pos[i]++;
         if (go()) return true;
-        pos[i]--; cur.set(e.k, prev);
-        if (e.optional) { pos[i]++; if (go()) return true; pos[i]--; }
+        pos[i]--;
+        cur.set(e.k, prev);
+        if (e.optional) {
+          pos[i]++;
+          if (go()) return true;
+          pos[i]--;
+        }
       }
     }
     return false;

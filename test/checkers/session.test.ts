@@ -29,13 +29,17 @@ describe("read-your-writes", () => {
     expect(a.kind).toBe("read-your-writes");
     expect(a.key).toBe("x");
     expect(a.ops).toEqual([2, 3, 4, 5]);
-    expect(a.explanation).toBe("session 3 wrote x=17 at 0.003 s (acknowledged at 0.004 s); its read of x at 0.005 s, 1.0 ms after the acknowledgement, returned 16, its own earlier write. This read also breaks monotonic writes.");
+    expect(a.explanation).toBe(
+      "session 3 wrote x=17 at 0.003 s (acknowledged at 0.004 s); its read of x at 0.005 s, 1.0 ms after the acknowledgement, returned 16, its own earlier write. This read also breaks monotonic writes.",
+    );
     expect((a.details as any).breaks).toEqual(["read-your-writes", "monotonic-writes"]);
     expect((a.details as any).afterAckMs).toBe(1);
   });
 
   it("fails a read of the initial value after an acknowledged write, and of a value the session had seen before writing", () => {
-    expect(s(hist().w(0, "x", 1).r(0, "x", null).ops, "read-your-writes").anomalies[0].explanation).toContain("returned nothing (the initial value)");
+    expect(s(hist().w(0, "x", 1).r(0, "x", null).ops, "read-your-writes").anomalies[0].explanation).toContain(
+      "returned nothing (the initial value)",
+    );
     const v = s(hist().w(1, "x", 7).r(0, "x", 7).w(0, "x", 1).r(0, "x", 7).ops, "read-your-writes");
     expect(v.valid).toBe(false);
     expect(v.anomalies[0].explanation).toContain("returned 7, written by session 1");
@@ -57,12 +61,16 @@ describe("read-your-writes", () => {
 describe("monotonic reads", () => {
   it("passes reads moving forward, and reads of unordered concurrent writes in any order", () => {
     expect(s(hist().w(1, "x", 1).w(1, "x", 2).r(0, "x", 1).r(0, "x", 2).ops, "monotonic-reads").valid).toBe(true);
-    expect(s(hist().w(1, "x", 1).w(2, "x", 5).r(0, "x", 1).r(0, "x", 5).r(0, "x", 1).ops, "monotonic-reads").valid).toBe(true);
+    expect(
+      s(hist().w(1, "x", 1).w(2, "x", 5).r(0, "x", 1).r(0, "x", 5).r(0, "x", 1).ops, "monotonic-reads").valid,
+    ).toBe(true);
   });
   it("fails a read that goes back to an older version or to the initial value", () => {
     const v = s(hist().w(1, "x", 1).w(1, "x", 2).r(0, "x", 2).r(0, "x", 1).ops, "monotonic-reads");
     expect(v.valid).toBe(false);
-    expect(v.anomalies[0].explanation).toMatch(/session 0 read x=2 .* then read x again .* got 1, written by session 1/);
+    expect(v.anomalies[0].explanation).toMatch(
+      /session 0 read x=2 .* then read x again .* got 1, written by session 1/,
+    );
     expect(s(hist().w(1, "x", 1).r(0, "x", 1).r(0, "x", null).ops, "monotonic-reads").valid).toBe(false);
   });
 });
@@ -81,7 +89,9 @@ describe("monotonic writes", () => {
 
 describe("writes-follow-reads", () => {
   it("passes when the write's read dependency is visible to whoever sees the write", () => {
-    expect(s(hist().w(2, "x", 1).r(1, "x", 1).w(1, "y", 1).r(0, "y", 1).r(0, "x", 1).ops, "writes-follow-reads").valid).toBe(true);
+    expect(
+      s(hist().w(2, "x", 1).r(1, "x", 1).w(1, "y", 1).r(0, "y", 1).r(0, "x", 1).ops, "writes-follow-reads").valid,
+    ).toBe(true);
   });
   it("fails when a reader sees a write but not what its writer had read before writing it", () => {
     const v = s(hist().w(2, "x", 1).r(1, "x", 1).w(1, "y", 1).r(0, "y", 1).r(0, "x", null).ops, "writes-follow-reads");
@@ -140,11 +150,16 @@ describe("causal consistency (Bouajjani et al. bad patterns)", () => {
   it("finds CyclicCO", () => {
     // p0 reads p1's write of y and then writes x; p1 read that x before writing y.
     const ops: Op[] = [];
-    const e = (process: number, type: Op["type"], f: string, value: unknown) => ops.push({ index: ops.length, time: ops.length, process, type, f, value });
-    e(0, "invoke", "read", ["y", null]); e(1, "invoke", "read", ["x", null]);
-    e(0, "ok", "read", ["y", 1]); e(1, "ok", "read", ["x", 1]);
-    e(0, "invoke", "write", ["x", 1]); e(1, "invoke", "write", ["y", 1]);
-    e(0, "ok", "write", ["x", 1]); e(1, "ok", "write", ["y", 1]);
+    const e = (process: number, type: Op["type"], f: string, value: unknown) =>
+      ops.push({ index: ops.length, time: ops.length, process, type, f, value });
+    e(0, "invoke", "read", ["y", null]);
+    e(1, "invoke", "read", ["x", null]);
+    e(0, "ok", "read", ["y", 1]);
+    e(1, "ok", "read", ["x", 1]);
+    e(0, "invoke", "write", ["x", 1]);
+    e(1, "invoke", "write", ["y", 1]);
+    e(0, "ok", "write", ["x", 1]);
+    e(1, "ok", "write", ["y", 1]);
     expect(cc(ops).anomalies[0].kind).toBe("CyclicCO");
   });
   it("crashed writes: an unobserved one constrains nothing, an observed one counts as written", () => {
@@ -156,28 +171,37 @@ describe("causal consistency (Bouajjani et al. bad patterns)", () => {
   });
   it("holds causal pasts as vector clocks or as bitsets with the same answer for every pair of ops", () => {
     const rng = seedrandom("pasts");
-    let compared = 0, related = 0;
+    let compared = 0,
+      related = 0;
     for (let trial = 0; trial < 200; trial++) {
       const h = hist();
       const written: [string, number][] = [];
       let v = 0;
       for (let i = 0; i < 4 + Math.floor(rng() * 20); i++) {
-        const p = Math.floor(rng() * 5), k = rng() < 0.5 ? "x" : "y";
-        if (rng() < 0.5) { h.w(p, k, ++v); written.push([k, v]); }
-        else {
+        const p = Math.floor(rng() * 5),
+          k = rng() < 0.5 ? "x" : "y";
+        if (rng() < 0.5) {
+          h.w(p, k, ++v);
+          written.push([k, v]);
+        } else {
           // Mostly values written so far; sometimes one written later (a cycle) or the initial value.
           const vs = written.filter(([wk]) => wk === k).map(([, x]) => x);
           h.r(p, k, vs.length && rng() < 0.8 ? vs[Math.floor(rng() * vs.length)] : rng() < 0.5 ? null : v + 1);
-          if (rng() < 0.2) { h.w(p + 10, k, ++v); written.push([k, v]); }
+          if (rng() < 0.2) {
+            h.w(p + 10, k, ++v);
+            written.push([k, v]);
+          }
         }
       }
-      const clocks = buildGraph(h.ops, registerAdapter, "clocks"), bits = buildGraph(h.ops, registerAdapter, "bits");
+      const clocks = buildGraph(h.ops, registerAdapter, "clocks"),
+        bits = buildGraph(h.ops, registerAdapter, "bits");
       const n = clocks.events.length;
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-        expect(clocks.before(a, b), `trial ${trial}: ${a} before ${b}`).toBe(bits.before(a, b));
-        compared++;
-        if (clocks.before(a, b)) related++;
-      }
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          expect(clocks.before(a, b), `trial ${trial}: ${a} before ${b}`).toBe(bits.before(a, b));
+          compared++;
+          if (clocks.before(a, b)) related++;
+        }
     }
     expect(related).toBeGreaterThan(1000);
     expect(related).toBeLessThan(compared);

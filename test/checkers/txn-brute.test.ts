@@ -8,7 +8,11 @@ import type { Op } from "../../src/history/op.ts";
 import { checkTxn } from "../../checkers/txn/index.ts";
 
 type Mop = ["append" | "r", string, unknown];
-interface T { mops: Mop[]; invoke: number; complete: number }
+interface T {
+  mops: Mop[];
+  invoke: number;
+  complete: number;
+}
 
 /** A small history from a random execution: transactions commit in a random order, each reading from the
  *  state at its own start (snapshot), a random older state, or per read a random state; times are random. */
@@ -24,8 +28,15 @@ function generate(rng: () => number, n: number, finalRead: boolean): T[] {
     const own = new Map<string, number[]>();
     for (let j = 1 + Math.floor(rng() * 3); j > 0; j--) {
       const k = keys[Math.floor(rng() * keys.length)];
-      if (rng() < 0.5) { const v = next.get(k)!; next.set(k, v + 1); mops.push(["append", k, v]); own.set(k, [...(own.get(k) ?? []), v]); }
-      else { const s = perRead ? Math.floor(rng() * (i + 1)) : snap; mops.push(["r", k, [...states[s].get(k)!, ...(own.get(k) ?? [])]]); }
+      if (rng() < 0.5) {
+        const v = next.get(k)!;
+        next.set(k, v + 1);
+        mops.push(["append", k, v]);
+        own.set(k, [...(own.get(k) ?? []), v]);
+      } else {
+        const s = perRead ? Math.floor(rng() * (i + 1)) : snap;
+        mops.push(["r", k, [...states[s].get(k)!, ...(own.get(k) ?? [])]]);
+      }
     }
     const st = new Map(states[i]);
     for (const [k, vs] of own) st.set(k, [...st.get(k)!, ...vs]);
@@ -35,7 +46,12 @@ function generate(rng: () => number, n: number, finalRead: boolean): T[] {
   }
   // A final read of every key pins every key's version order down: without one, two appends nobody read
   // are ordered some unknown way, which a graph of known edges cannot express (Elle has the same limit).
-  if (finalRead) out.push({ mops: keys.map((k) => ["r", k, states[n].get(k)!] as Mop), invoke: n * 10 + 100, complete: n * 10 + 101 });
+  if (finalRead)
+    out.push({
+      mops: keys.map((k) => ["r", k, states[n].get(k)!] as Mop),
+      invoke: n * 10 + 100,
+      complete: n * 10 + 101,
+    });
   return out;
 }
 
@@ -88,17 +104,25 @@ function serializable(ts: T[], realtime: boolean): boolean {
  *  overlapping (the later committer would have to abort). Read-only transactions start and commit at once. */
 function snapshotIsolated(ts: T[]): boolean {
   const writes = ts.map((t) => new Set(t.mops.filter((m) => m[0] === "append").map((m) => m[1])));
-  const started = new Array(ts.length).fill(false), committed = new Array(ts.length).fill(false);
+  const started = new Array(ts.length).fill(false),
+    committed = new Array(ts.length).fill(false);
   const snaps: (Map<string, number[]> | undefined)[] = new Array(ts.length);
-  const since: Set<number>[] = ts.map(() => new Set());      // commits since each open transaction started
+  const since: Set<number>[] = ts.map(() => new Set()); // commits since each open transaction started
   const go = (state: Map<string, number[]>, done: number): boolean => {
     if (done === ts.length) return true;
     for (let i = 0; i < ts.length; i++) {
       if (committed[i]) continue;
       if (!started[i]) {
-        if (!apply(ts[i], state)) continue;                  // its reads must match the snapshot at its start
-        if (writes[i].size === 0) { committed[i] = true; if (go(state, done + 1)) return true; committed[i] = false; continue; }
-        started[i] = true; snaps[i] = state; since[i].clear();
+        if (!apply(ts[i], state)) continue; // its reads must match the snapshot at its start
+        if (writes[i].size === 0) {
+          committed[i] = true;
+          if (go(state, done + 1)) return true;
+          committed[i] = false;
+          continue;
+        }
+        started[i] = true;
+        snaps[i] = state;
+        since[i].clear();
         if (go(state, done)) return true;
         started[i] = false;
         continue;
@@ -108,7 +132,11 @@ function snapshotIsolated(ts: T[]): boolean {
       const s = apply(ts[i], state, snaps[i])!;
       committed[i] = true;
       const added: number[] = [];
-      for (let j = 0; j < ts.length; j++) if (started[j] && !committed[j] && !since[j].has(i)) { since[j].add(i); added.push(j); }
+      for (let j = 0; j < ts.length; j++)
+        if (started[j] && !committed[j] && !since[j].has(i)) {
+          since[j].add(i);
+          added.push(j);
+        }
       if (go(s, done + 1)) return true;
       for (const j of added) since[j].delete(i);
       committed[i] = false;
@@ -126,12 +154,20 @@ describe("isolation checker vs brute force", () => {
       // Half with a final read (every version observed: the checker must agree exactly), half without (it
       // must never flag a history brute force accepts).
       const complete = h % 2 === 0;
-      const n = h % 10 === 0 ? 6 : 2 + Math.floor(rng() * 4);   // 2..6 transactions, plus the final read
+      const n = h % 10 === 0 ? 6 : 2 + Math.floor(rng() * 4); // 2..6 transactions, plus the final read
       const ts = generate(rng, n, complete);
       const v = checkTxn(toHistory(ts), { workload: "list-append" });
       const ctx = () => JSON.stringify(ts) + "\n" + v.anomalies.map((a) => a.explanation).join("\n");
-      const truth = { ser: serializable(ts, false), strict: serializable(ts, true), si: ts.length <= 6 ? snapshotIsolated(ts) : undefined };
-      const said = { ser: v.isolation.status.serializable === "held", strict: v.isolation.status["strict-serializable"] === "held", si: v.isolation.status["snapshot-isolation"] === "held" };
+      const truth = {
+        ser: serializable(ts, false),
+        strict: serializable(ts, true),
+        si: ts.length <= 6 ? snapshotIsolated(ts) : undefined,
+      };
+      const said = {
+        ser: v.isolation.status.serializable === "held",
+        strict: v.isolation.status["strict-serializable"] === "held",
+        si: v.isolation.status["snapshot-isolation"] === "held",
+      };
       for (const m of ["ser", "strict", "si"] as const) {
         const t = truth[m];
         if (t === undefined) continue;

@@ -15,17 +15,54 @@ import { TxnHistory } from "./txn-history.ts";
 
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 // Write skew (G2-item) under a partition, and a long fork (G-nonadjacent, four transactions).
 function skewed(): TxnHistory {
-  return new TxnHistory().nemesis("partition", { nodes: ["n1", "n2"] })
-    .begin(1, [["r", "x", []], ["append", "y", 1]]).begin(2, [["r", "y", []], ["append", "x", 1]]).end(1).end(2)
-    .begin(3, [["append", "a", 1]]).begin(4, [["append", "b", 1]]).begin(5, [["r", "a", [1]], ["r", "b", []]]).begin(6, [["r", "b", [1]], ["r", "a", []]])
-    .end(3).end(4).end(5).end(6).nemesis("heal")
-    .txn(7, [["r", "x", [1]], ["r", "y", [1]]]);
+  return new TxnHistory()
+    .nemesis("partition", { nodes: ["n1", "n2"] })
+    .begin(1, [
+      ["r", "x", []],
+      ["append", "y", 1],
+    ])
+    .begin(2, [
+      ["r", "y", []],
+      ["append", "x", 1],
+    ])
+    .end(1)
+    .end(2)
+    .begin(3, [["append", "a", 1]])
+    .begin(4, [["append", "b", 1]])
+    .begin(5, [
+      ["r", "a", [1]],
+      ["r", "b", []],
+    ])
+    .begin(6, [
+      ["r", "b", [1]],
+      ["r", "a", []],
+    ])
+    .end(3)
+    .end(4)
+    .end(5)
+    .end(6)
+    .nemesis("heal")
+    .txn(7, [
+      ["r", "x", [1]],
+      ["r", "y", [1]],
+    ]);
 }
-const checkers = [{ name: "isolation", check: (h: readonly unknown[]) => checkTxn(h as never, { workload: "list-append" }) }];
+const checkers = [
+  { name: "isolation", check: (h: readonly unknown[]) => checkTxn(h as never, { workload: "list-append" }) },
+];
 
 describe("isolation results downstream", () => {
   it("summary prints the isolation table; results keep it; report data carries evidence and the table", () => {
@@ -48,7 +85,10 @@ describe("isolation results downstream", () => {
   });
   it("a history with no cycle: no evidence, every model held", () => {
     const h = new TxnHistory().txn(1, [["append", "x", 1]]).txn(2, [["r", "x", [1]]]);
-    const data = buildReportData({ history: h.ops, results: JSON.parse(JSON.stringify(runCheckers(h.ops, checkers as never))) });
+    const data = buildReportData({
+      history: h.ops,
+      results: JSON.parse(JSON.stringify(runCheckers(h.ops, checkers as never))),
+    });
     expect(data.anomalies).toEqual([]);
     expect(data.isolation?.models.every((m) => m.status === "held")).toBe(true);
   });
@@ -60,7 +100,9 @@ describe.skipIf(!haveChromium)("report.html draws each cycle", () => {
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
-  afterAll(async () => { await browser?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+  });
   it("an SVG per cycle, one labelled arc per edge, beside the sentences; the isolation table in the summary", async () => {
     const h = skewed();
     const dir = mkdtempSync(join(tmpdir(), "fl-txn-report-"));
@@ -77,11 +119,15 @@ describe.skipIf(!haveChromium)("report.html draws each cycle", () => {
       const fork = page.locator(".card.anomaly[data-kind='G-nonadjacent']");
       expect(await fork.locator("svg.cycle circle").count()).toBe(4);
       expect(await fork.locator("svg.cycle path[marker-end]").count()).toBe(4);
-      expect(await fork.locator("svg.cycle .rel-label").allTextContents()).toEqual(expect.arrayContaining(["rw", "wr"]));
+      expect(await fork.locator("svg.cycle .rel-label").allTextContents()).toEqual(
+        expect.arrayContaining(["rw", "wr"]),
+      );
       expect(await fork.locator(".cycle-words ol.chain li").first().textContent()).toMatch(/did not observe|observed/);
       expect(await page.locator("table.isolation tr").count()).toBe(11);
       expect(await page.locator("#spectrum").textContent()).toMatch(/Transactional isolation/);
       expect(errors).toEqual([]);
-    } finally { await page.close(); }
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -28,15 +28,24 @@ describe("faultline CLI", () => {
   it("check on a garbled history prints file:line and exits 3; a truncated last line is left out, as report does", async () => {
     const dir = tmp();
     const f = join(dir, "h.jsonl");
-    writeFileSync(f, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"proc');
+    writeFileSync(
+      f,
+      '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"proc',
+    );
     const r = await fl(["check", f]);
     expect(r.exitCode).not.toBe(3);
     expect(r.stderr).toContain(`${f}:2: the last line is incomplete`);
-    writeFileSync(f, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"proc\n{"index":2}\n');
+    writeFileSync(
+      f,
+      '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"proc\n{"index":2}\n',
+    );
     const mid = await fl(["check", f]);
     expect(mid.exitCode).toBe(3);
     expect(mid.stderr).toContain(`${f}:2: line: not valid JSON`);
-    writeFileSync(f, '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"process":0,"type":"ok","f":7,"value":1}\n');
+    writeFileSync(
+      f,
+      '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n{"index":1,"time":1,"process":0,"type":"ok","f":7,"value":1}\n',
+    );
     const g = await fl(["check", f]);
     expect(g.exitCode).toBe(3);
     expect(g.stderr).toContain(`${f}:2: f: must be a non-empty string`);
@@ -56,9 +65,27 @@ describe("faultline CLI", () => {
 
   it("a run killed with SIGKILL leaves a history that check accepts", async () => {
     const dir = tmp();
-    const child = execa("node", [bin, "run", "--mode", "primary-async", "--rate", "0", "--ops", "100000000", "--time-limit", "100000", "--results", dir], { reject: false });
+    const child = execa(
+      "node",
+      [
+        bin,
+        "run",
+        "--mode",
+        "primary-async",
+        "--rate",
+        "0",
+        "--ops",
+        "100000000",
+        "--time-limit",
+        "100000",
+        "--results",
+        dir,
+      ],
+      { reject: false },
+    );
     const file = join(dir, "sim-primary-async-register", "latest", "history.jsonl");
-    for (let i = 0; i < 200 && !(existsSync(file) && readFileSync(file).length > 200_000); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !(existsSync(file) && readFileSync(file).length > 200_000); i++)
+      await new Promise((r) => setTimeout(r, 50));
     child.kill("SIGKILL");
     await child;
     expect(readFileSync(file).length).toBeGreaterThan(200_000);

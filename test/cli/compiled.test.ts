@@ -17,7 +17,10 @@ const porcupine = (f: string) => join(root, "test/corpus/data/porcupine/jepsen",
 async function loadedBy(args: string[]): Promise<{ modules: string[]; exitCode?: number }> {
   const out = join(tmp(), "loads.txt");
   writeFileSync(out, "");
-  const r = await execa("node", ["--import", join(root, "test/fixtures/trace-loads.mjs"), bin, ...args], { reject: false, env: { FAULTLINE_TRACE_LOADS: out } });
+  const r = await execa("node", ["--import", join(root, "test/fixtures/trace-loads.mjs"), bin, ...args], {
+    reject: false,
+    env: { FAULTLINE_TRACE_LOADS: out },
+  });
   return { modules: [...new Set(readFileSync(out, "utf8").split("\n").filter(Boolean))], exitCode: r.exitCode };
 }
 
@@ -32,16 +35,36 @@ describe("the compiled CLI", () => {
   });
 
   it("runs compiled JavaScript only: no tsx, no .ts module, and check loads no target, lab or store driver", async () => {
-    const { modules, exitCode } = await loadedBy(["check", "--format", "porcupine-etcd", "--workers", "1", porcupine("etcd_005.log"), porcupine("etcd_000.log")]);
-    expect(exitCode).toBe(1);   // etcd_000 is not linearizable; the workers loaded and decided it
-    expect(modules.some((m) => m.endsWith("/dist/src/cli/commands/check.js"))).toBe(true);   // the trace saw the CLI
+    const { modules, exitCode } = await loadedBy([
+      "check",
+      "--format",
+      "porcupine-etcd",
+      "--workers",
+      "1",
+      porcupine("etcd_005.log"),
+      porcupine("etcd_000.log"),
+    ]);
+    expect(exitCode).toBe(1); // etcd_000 is not linearizable; the workers loaded and decided it
+    expect(modules.some((m) => m.endsWith("/dist/src/cli/commands/check.js"))).toBe(true); // the trace saw the CLI
     expect(modules.filter((m) => /\.ts$/.test(m) || /node_modules\/tsx\//.test(m))).toEqual([]);
-    expect(modules.filter((m) => /node_modules\/(pg|pg-[a-z]+|ioredis|dockerode|execa)\//.test(m) || /\/dist\/(targets|nemeses)\/|\/dist\/src\/lab\//.test(m))).toEqual([]);
-    expect(modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!check\.js)/.test(m))).toEqual([]);   // no other command
+    expect(
+      modules.filter(
+        (m) =>
+          /node_modules\/(pg|pg-[a-z]+|ioredis|dockerode|execa)\//.test(m) ||
+          /\/dist\/(targets|nemeses)\/|\/dist\/src\/lab\//.test(m),
+      ),
+    ).toEqual([]);
+    expect(modules.filter((m) => /\/dist\/src\/cli\/commands\/(?!check\.js)/.test(m))).toEqual([]); // no other command
   });
 
   it("usage mistakes exit 3: unknown option, unknown command, missing argument, unknown suite case", async () => {
-    for (const args of [["check", "--bogus", "x"], ["nope"], ["check"], ["suite", "run"], ["run", "--target", "nope"]]) {
+    for (const args of [
+      ["check", "--bogus", "x"],
+      ["nope"],
+      ["check"],
+      ["suite", "run"],
+      ["run", "--target", "nope"],
+    ]) {
       const r = await fl(args);
       expect({ args, code: r.exitCode }).toEqual({ args, code: 3 });
     }
@@ -53,7 +76,13 @@ describe("the compiled CLI", () => {
   it("checks several histories and a directory in one call: a line each, a summary, the worst exit code", async () => {
     const dir = tmp();
     for (const f of ["etcd_000.log", "etcd_005.log"]) copyFileSync(porcupine(f), join(dir, f));
-    const valid = await fl(["check", "--format", "porcupine-etcd", porcupine("etcd_005.log"), porcupine("etcd_005.log")]);
+    const valid = await fl([
+      "check",
+      "--format",
+      "porcupine-etcd",
+      porcupine("etcd_005.log"),
+      porcupine("etcd_005.log"),
+    ]);
     expect(valid.exitCode).toBe(0);
     expect(valid.stdout).toMatch(/^2 histories: 2 valid, 0 invalid, 0 unknown, 0 error\(s\) in [\d.]+ s; exit 0$/m);
     const both = await fl(["check", "--format", "porcupine-etcd", dir]);
@@ -64,10 +93,16 @@ describe("the compiled CLI", () => {
     ]);
     writeFileSync(join(dir, "garbled.log"), "INFO jepsen.util - 0 :invoke\n");
     const json = await fl(["check", "--json", "--format", "porcupine-etcd", dir]);
-    expect(json.exitCode).toBe(3);   // bad input outranks an anomaly
-    const lines = json.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(json.exitCode).toBe(3); // bad input outranks an anomaly
+    const lines = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.file?.split("/").pop(), l.exitCode, l.valid])).toEqual([
-      ["etcd_000.log", 1, false], ["etcd_005.log", 0, true], ["garbled.log", 3, undefined], [undefined, undefined, undefined],
+      ["etcd_000.log", 1, false],
+      ["etcd_005.log", 0, true],
+      ["garbled.log", 3, undefined],
+      [undefined, undefined, undefined],
     ]);
     expect(lines[2].error).toMatch(/garbled\.log:1: /);
     expect(lines[3].summary).toMatchObject({ histories: 3, valid: 1, invalid: 1, unknown: 0, error: 1, exitCode: 3 });
@@ -82,6 +117,6 @@ describe("the compiled CLI", () => {
     expect(worstExit([2, 1, 0])).toBe(1);
     expect(worstExit([1, 4, 2])).toBe(4);
     expect(worstExit([4, 3, 1])).toBe(3);
-    expect(worstExit([0, 99])).toBe(99);   // an unexpected code outranks verdicts, as an infrastructure error
+    expect(worstExit([0, 99])).toBe(99); // an unexpected code outranks verdicts, as an infrastructure error
   });
 });

@@ -8,44 +8,90 @@ import { join } from "node:path";
 const bin = join(import.meta.dirname, "../../bin/faultline.js");
 const tmp = () => mkdtempSync(join(tmpdir(), "faultline-signals-"));
 // 30,000 ops on one key from 100 processes of a lossy store: its linearizability search takes tens of seconds.
-const LONG_CHECK = ["--mode", "eventual-lww", "--nemesis", "partition", "--concurrency", "100", "--ops", "30000", "--keys", "1", "--rate", "0"];
+const LONG_CHECK = [
+  "--mode",
+  "eventual-lww",
+  "--nemesis",
+  "partition",
+  "--concurrency",
+  "100",
+  "--ops",
+  "30000",
+  "--keys",
+  "1",
+  "--rate",
+  "0",
+];
 
 async function untilChecking(child: ReturnType<typeof execa>): Promise<void> {
   let err = "";
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on("data", (d: Buffer) => { err += d; if (/checking \d+ events/.test(err)) resolve(); });
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d;
+      if (/checking \d+ events/.test(err)) resolve();
+    });
     child.once("exit", () => reject(new Error(`exited before its check: ${err}`)));
   });
 }
 
 describe("signals during the check phase", () => {
-  for (const [name, signals] of [["SIGINT twice", ["SIGINT", "SIGINT"]], ["SIGINT once", ["SIGINT"]], ["SIGTERM", ["SIGTERM"]]] as const) {
+  for (const [name, signals] of [
+    ["SIGINT twice", ["SIGINT", "SIGINT"]],
+    ["SIGINT once", ["SIGINT"]],
+    ["SIGTERM", ["SIGTERM"]],
+  ] as const) {
     it(`run: ${name} while checking exits 130 promptly and run.json is not left running`, async () => {
       const dir = tmp();
       const child = execa("node", [bin, "run", ...LONG_CHECK, "--results", dir], { reject: false });
       await untilChecking(child);
-      await new Promise((r) => setTimeout(r, 300));   // well into the search
+      await new Promise((r) => setTimeout(r, 300)); // well into the search
       const sent = performance.now();
-      for (const s of signals) { child.kill(s); await new Promise((r) => setTimeout(r, 10)); }
+      for (const s of signals) {
+        child.kill(s);
+        await new Promise((r) => setTimeout(r, 10));
+      }
       const r = await Promise.race([child, new Promise<null>((res) => setTimeout(() => res(null), 10_000))]);
       if (!r) child.kill("SIGKILL");
       expect(r, "still running 10 s after the signal").not.toBeNull();
       // A second signal that lands while the process is already exiting ends it by that signal, which a
       // shell reports as 130 too (128 + SIGINT); anything else must be exit code 130.
-      expect(r!.exitCode ?? (r!.signal === signals[signals.length - 1] && signals.length > 1 ? 130 : r!.signal), r!.stderr).toBe(130);
+      expect(
+        r!.exitCode ?? (r!.signal === signals[signals.length - 1] && signals.length > 1 ? 130 : r!.signal),
+        r!.stderr,
+      ).toBe(130);
       expect(performance.now() - sent).toBeLessThan(10_000);
       const run = JSON.parse(readFileSync(join(dir, "sim-eventual-lww-register", "latest", "run.json"), "utf8"));
       expect(run.status).toBe("interrupted");
-      expect(readFileSync(join(dir, "sim-eventual-lww-register", "latest", "history.jsonl"), "utf8").split("\n").length).toBeGreaterThan(60_000);
+      expect(
+        readFileSync(join(dir, "sim-eventual-lww-register", "latest", "history.jsonl"), "utf8").split("\n").length,
+      ).toBeGreaterThan(60_000);
     }, 60_000);
   }
 
   it("run: SIGINT in the main phase still heals, checks what was recorded and exits 130, history intact", async () => {
     const dir = tmp();
-    const child = execa("node", [bin, "run", "--mode", "primary-async", "--rate", "0", "--ops", "100000000", "--time-limit", "100000", "--results", dir], { reject: false });
+    const child = execa(
+      "node",
+      [
+        bin,
+        "run",
+        "--mode",
+        "primary-async",
+        "--rate",
+        "0",
+        "--ops",
+        "100000000",
+        "--time-limit",
+        "100000",
+        "--results",
+        dir,
+      ],
+      { reject: false },
+    );
     const file = join(dir, "sim-primary-async-register", "latest", "history.jsonl");
     const { existsSync } = await import("node:fs");
-    for (let i = 0; i < 400 && !(existsSync(file) && readFileSync(file).length > 100_000); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && !(existsSync(file) && readFileSync(file).length > 100_000); i++)
+      await new Promise((r) => setTimeout(r, 50));
     child.kill("SIGINT");
     const r = await Promise.race([child, new Promise<null>((res) => setTimeout(() => res(null), 10_000))]);
     if (!r) child.kill("SIGKILL");
@@ -60,7 +106,10 @@ describe("signals during the check phase", () => {
   it("suite run: SIGINT while a case is checking exits 130 promptly", async () => {
     const dir = tmp();
     const suite = join(dir, "s.yaml");
-    writeFileSync(suite, `name: s\ncases:\n  - name: long\n    mode: eventual-lww\n    nemesis: partition\n    concurrency: 100\n    ops: 30000\n    keys: 1\n    rate: 0\n    expect: { linearizable: violated }\n`);
+    writeFileSync(
+      suite,
+      `name: s\ncases:\n  - name: long\n    mode: eventual-lww\n    nemesis: partition\n    concurrency: 100\n    ops: 30000\n    keys: 1\n    rate: 0\n    expect: { linearizable: violated }\n`,
+    );
     const child = execa("node", [bin, "suite", "run", suite, "--results", join(dir, "results")], { reject: false });
     await untilChecking(child);
     await new Promise((r) => setTimeout(r, 300));

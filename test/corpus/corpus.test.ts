@@ -31,14 +31,32 @@ describe("corpus: other tools' histories with known verdicts", () => {
     const blockedOf = (file: string) => {
       const c = cases.find((x) => x.file === file)!;
       const { history, model } = loadCase(c);
-      const d = checkLinearizable(history, { model, shrink: false }).anomalies[0].details as { blocked: { process: number; op: string; complete: number }[] };
+      const d = checkLinearizable(history, { model, shrink: false }).anomalies[0].details as {
+        blocked: { process: number; op: string; complete: number }[];
+      };
       return d.blocked[0];
     };
     // wgl_test: bad-analysis: process 21 read 2 (index 14); cas-failure: process 70 read 0 (index 491);
     // immediate-failure: process 1 read 3 (index 3); rethink-fail-minimal: process 1 read 3 (index 4).
-    expect(blockedOf("knossos/cas-register/bad/bad-analysis.edn")).toMatchObject({ process: 21, op: "read → 2", complete: 14 });
-    expect(blockedOf("knossos/cas-register/bad/cas-failure.edn")).toMatchObject({ process: 70, op: "read → 0", complete: 491 });
-    expect(blockedOf("knossos/cas-register/bad/immediate-failure.edn")).toMatchObject({ process: 1, op: "read → 3", complete: 3 });
-    expect(blockedOf("knossos/cas-register/bad/rethink-fail-minimal.edn")).toMatchObject({ process: 1, op: "read → 3", complete: 4 });
+    expect(blockedOf("knossos/cas-register/bad/bad-analysis.edn")).toMatchObject({
+      process: 21,
+      op: "read → 2",
+      complete: 14,
+    });
+    expect(blockedOf("knossos/cas-register/bad/cas-failure.edn")).toMatchObject({
+      process: 70,
+      op: "read → 0",
+      complete: 491,
+    });
+    expect(blockedOf("knossos/cas-register/bad/immediate-failure.edn")).toMatchObject({
+      process: 1,
+      op: "read → 3",
+      complete: 3,
+    });
+    expect(blockedOf("knossos/cas-register/bad/rethink-fail-minimal.edn")).toMatchObject({
+      process: 1,
+      op: "read → 3",
+      complete: 4,
+    });
   });
 });

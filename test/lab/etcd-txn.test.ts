@@ -8,10 +8,22 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig, type RunConfig } from "../../src/run/config.ts";
 import { run } from "../../src/run/runner.ts";
 
-const etcdRun = async (partial: Partial<RunConfig>) => run(await resolveConfig({
-  target: "etcd", nodes: 3, workload: "rw-register", nemesis: ["partition"], nemesisTarget: "primary", rate: 0, concurrency: 10,
-  opTimeout: 3000, workloadOptions: { "key-count": 3 }, resultsDir: mkdtempSync(join(tmpdir(), "fl-etcdtxn-")), ...partial,
-}));
+const etcdRun = async (partial: Partial<RunConfig>) =>
+  run(
+    await resolveConfig({
+      target: "etcd",
+      nodes: 3,
+      workload: "rw-register",
+      nemesis: ["partition"],
+      nemesisTarget: "primary",
+      rate: 0,
+      concurrency: 10,
+      opTimeout: 3000,
+      workloadOptions: { "key-count": 3 },
+      resultsDir: mkdtempSync(join(tmpdir(), "fl-etcdtxn-")),
+      ...partial,
+    }),
+  );
 
 describe("etcd transactions (lab)", () => {
   it("rw-register transactions through leader partitions are strict serializable; conflicts are definite fails", async () => {
@@ -26,7 +38,14 @@ describe("etcd transactions (lab)", () => {
 
   it("serializable reads on an isolated old leader: strict serializability is violated", async () => {
     // Short transactions: more of them read-only, so more are answered by the cut-off member.
-    const out = await etcdRun({ name: "etcd-txn-serializable", nemesisInterval: 6, timeLimit: 30, seed: "2", targetOptions: { read: "serializable" }, workloadOptions: { "key-count": 3, "max-txn-length": 2 } });
+    const out = await etcdRun({
+      name: "etcd-txn-serializable",
+      nemesisInterval: 6,
+      timeLimit: 30,
+      seed: "2",
+      targetOptions: { read: "serializable" },
+      workloadOptions: { "key-count": 3, "max-txn-length": 2 },
+    });
     const iso = out.results.isolation!;
     console.log(`etcd txn serializable reads: strongest ${iso.strongest}; ${JSON.stringify(iso.anomalyCounts)}`);
     expect(iso.status["strict-serializable"]).toBe("violated");

@@ -14,7 +14,9 @@ async function labRun(partial: Partial<RunConfig>) {
   const t0 = performance.now();
   const out = await run(await resolveConfig({ target: "etcd", nodes: 3, resultsDir: results, ...partial }));
   const info = JSON.parse(readFileSync(join(out.dir, "run.json"), "utf8")).target as { slot: number; startMs: number };
-  console.log(`etcd ${partial.name}: cluster start ${info.startMs} ms, whole run ${Math.round(performance.now() - t0)} ms`);
+  console.log(
+    `etcd ${partial.name}: cluster start ${info.startMs} ms, whole run ${Math.round(performance.now() - t0)} ms`,
+  );
   expect(leftovers(info.slot, out.dir)).toEqual([]);
   return out;
 }
@@ -23,7 +25,15 @@ const faults = (h: Op[], f: string) => h.filter((o) => o.process === "nemesis" &
 
 describe("etcd target (lab)", () => {
   it("a 3-member register run through leader partitions is linearizable", async () => {
-    const out = await labRun({ name: "etcd-lin", workload: "register", nemesis: ["partition"], nemesisTarget: "primary", nemesisInterval: 3, timeLimit: 12, seed: "1" });
+    const out = await labRun({
+      name: "etcd-lin",
+      workload: "register",
+      nemesis: ["partition"],
+      nemesisTarget: "primary",
+      nemesisInterval: 3,
+      timeLimit: 12,
+      seed: "1",
+    });
     expect(faults(out.history, "partition").length).toBeGreaterThanOrEqual(1);
     const oks = out.history.filter((o) => o.type === "ok" && o.process !== "nemesis");
     expect(oks.filter((o) => o.f === "write").length).toBeGreaterThan(50);
@@ -34,8 +44,14 @@ describe("etcd target (lab)", () => {
 
   it("serializable reads on an isolated old leader are stale: not linearizable", async () => {
     const out = await labRun({
-      name: "etcd-serializable", workload: "register", nemesis: ["partition"], nemesisTarget: "primary", nemesisInterval: 6,
-      timeLimit: 20, seed: "2", targetOptions: { read: "serializable" },
+      name: "etcd-serializable",
+      workload: "register",
+      nemesis: ["partition"],
+      nemesisTarget: "primary",
+      nemesisInterval: 6,
+      timeLimit: 20,
+      seed: "2",
+      targetOptions: { read: "serializable" },
     });
     const v = out.results.checkers.linearizable;
     expect(v.valid).toBe(false);
@@ -48,7 +64,9 @@ describe("etcd target (lab)", () => {
     });
     // Some op in the anomaly's proof (the blocked op or its witness) is a read the cut-off node answered.
     const involved = (a: { ops: number[] }) => a.ops.map((i) => h[i]);
-    const stale = v.anomalies.flatMap(involved).filter((op) => op.f === "read" && cut.some((c) => c.node === op.node && op.index > c.from && op.index < c.to));
+    const stale = v.anomalies
+      .flatMap(involved)
+      .filter((op) => op.f === "read" && cut.some((c) => c.node === op.node && op.index > c.from && op.index < c.to));
     expect(stale.length).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,10 @@ import { stateDir } from "../../src/lab/journal.ts";
 /** Everything a lab slot or a run directory still holds: namespaces, links, journal, processes. Empty when clean. */
 export function leftovers(slot: number, runDir?: string): string[] {
   const out: string[] = [];
-  for (const ns of listNetns()) { const m = OUR_NETNS.exec(ns); if (m && Number(m[1] || 0) === slot) out.push(`netns ${ns}`); }
+  for (const ns of listNetns()) {
+    const m = OUR_NETNS.exec(ns);
+    if (m && Number(m[1] || 0) === slot) out.push(`netns ${ns}`);
+  }
   for (const l of listLinks()) if (l === `flbr${slot}` || l.startsWith(`fl${slot}v`)) out.push(`link ${l}`);
   if (existsSync(join(stateDir(), `lab-${slot}`))) out.push(`journal lab-${slot}`);
   if (runDir) {
@@ -17,9 +20,17 @@ export function leftovers(slot: number, runDir?: string): string[] {
         const stat = readFileSync(`/proc/${d}/stat`, "utf8");
         if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") continue;
         const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0/g, " ");
-        const cwd = (() => { try { return readlinkSync(`/proc/${d}/cwd`); } catch { return ""; } })();
+        const cwd = (() => {
+          try {
+            return readlinkSync(`/proc/${d}/cwd`);
+          } catch {
+            return "";
+          }
+        })();
         if (cmd.includes(runDir) || cwd.startsWith(runDir)) out.push(`process ${d}: ${cmd.slice(0, 120)}`);
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
     }
   }
   return out;
@@ -30,6 +41,9 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls until `f` returns true or `ms` pass; returns whether it held. */
 export async function eventually(f: () => Promise<boolean> | boolean, ms: number, every = 50): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) { if (await f()) return true; await sleep(every); }
+  while (Date.now() < deadline) {
+    if (await f()) return true;
+    await sleep(every);
+  }
   return false;
 }

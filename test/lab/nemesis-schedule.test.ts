@@ -10,13 +10,25 @@ import { leftovers } from "./helpers.ts";
 
 async function schedule(seed: string) {
   const results = mkdtempSync(join(tmpdir(), "fl-sched-"));
-  const out = await run(await resolveConfig({
-    target: "etcd", nodes: 3, workload: "register", nemesis: ["partition", "kill", "pause"], nemesisTarget: "minority",
-    nemesisInterval: 1.5, timeLimit: 9, seed, resultsDir: results, name: "etcd-schedule",
-  }));
+  const out = await run(
+    await resolveConfig({
+      target: "etcd",
+      nodes: 3,
+      workload: "register",
+      nemesis: ["partition", "kill", "pause"],
+      nemesisTarget: "minority",
+      nemesisInterval: 1.5,
+      timeLimit: 9,
+      seed,
+      resultsDir: results,
+      name: "etcd-schedule",
+    }),
+  );
   const info = JSON.parse(readFileSync(join(out.dir, "run.json"), "utf8")).target as { slot: number };
   expect(leftovers(info.slot, out.dir)).toEqual([]);
-  return out.history.filter((o) => o.process === "nemesis").map((o) => `${o.f} ${(o.value as { nodes: string[] }).nodes.join(",")}`);
+  return out.history
+    .filter((o) => o.process === "nemesis")
+    .map((o) => `${o.f} ${(o.value as { nodes: string[] }).nodes.join(",")}`);
 }
 
 describe("nemesis schedule on a real etcd cluster", () => {

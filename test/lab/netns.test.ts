@@ -21,7 +21,15 @@ describe("netns runtime", () => {
 
   /** Can `from` open a TCP connection to `to`'s server and get an HTTP answer within the timeout? */
   const answers = async (from: string, to: LabNode, timeout = 1): Promise<boolean> => {
-    const r = await rt.exec(from, [PY, "-c", `import urllib.request,sys; urllib.request.urlopen("http://${to.ip}:${PORT}/", timeout=${timeout}); print("ok")`], { check: false });
+    const r = await rt.exec(
+      from,
+      [
+        PY,
+        "-c",
+        `import urllib.request,sys; urllib.request.urlopen("http://${to.ip}:${PORT}/", timeout=${timeout}); print("ok")`,
+      ],
+      { check: false },
+    );
     return r.stdout.includes("ok");
   };
 
@@ -29,12 +37,17 @@ describe("netns runtime", () => {
     dir = mkdtempSync(join(tmpdir(), "fl-netns-"));
     rt = new NetnsRuntime();
     nodes = await rt.createNodes(3, dir);
-    for (const n of nodes) await rt.spawn(n.name, "http", [PY, "-m", "http.server", "--bind", n.ip, String(PORT)], { log: join(n.dir, "http.log"), user: "postgres", cwd: "/" });
+    for (const n of nodes)
+      await rt.spawn(n.name, "http", [PY, "-m", "http.server", "--bind", n.ip, String(PORT)], {
+        log: join(n.dir, "http.log"),
+        user: "postgres",
+        cwd: "/",
+      });
     for (const n of nodes) expect(await eventually(() => answers(nodes[0].name, n), 5000)).toBe(true);
   });
 
   afterAll(async () => {
-    if (!rt) return;   // setup failed: its own error is the report
+    if (!rt) return; // setup failed: its own error is the report
     const slot = rt.slot;
     await rt.destroy();
     expect(leftovers(slot, dir)).toEqual([]);
@@ -42,10 +55,15 @@ describe("netns runtime", () => {
 
   it("partition both ways: the cut node cannot reach its peers, and can after heal", async () => {
     const [a, b, c] = nodes;
-    await rt.block([[a.name, b.name], [b.name, a.name], [a.name, c.name], [c.name, a.name]]);
+    await rt.block([
+      [a.name, b.name],
+      [b.name, a.name],
+      [a.name, c.name],
+      [c.name, a.name],
+    ]);
     expect(await answers(a.name, b)).toBe(false);
     expect(await answers(c.name, a)).toBe(false);
-    expect(await answers(b.name, c)).toBe(true);          // the majority still talks
+    expect(await answers(b.name, c)).toBe(true); // the majority still talks
     await rt.heal();
     expect(await answers(a.name, b)).toBe(true);
     expect(await answers(c.name, a)).toBe(true);
@@ -53,16 +71,40 @@ describe("netns runtime", () => {
 
   it("one-way block drops only the chosen direction's packets", async () => {
     const [a, b] = nodes;
-    await rt.block([[a.name, b.name]]);                   // b drops what a sends
+    await rt.block([[a.name, b.name]]); // b drops what a sends
     // a's SYN never arrives at b; b's SYN reaches a but a's SYN-ACK ... is from a, so it is dropped at b too:
     // TCP needs both directions, so check raw delivery with a UDP datagram instead.
-    const recv = rt.exec(b.name, [PY, "-c", `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("${b.ip}", 9999)); s.settimeout(1.5)\ntry:\n  print(s.recv(100).decode())\nexcept Exception: print("nothing")`], { check: false });
-    const recvA = rt.exec(a.name, [PY, "-c", `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("${a.ip}", 9999)); s.settimeout(1.5)\ntry:\n  print(s.recv(100).decode())\nexcept Exception: print("nothing")`], { check: false });
+    const recv = rt.exec(
+      b.name,
+      [
+        PY,
+        "-c",
+        `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("${b.ip}", 9999)); s.settimeout(1.5)\ntry:\n  print(s.recv(100).decode())\nexcept Exception: print("nothing")`,
+      ],
+      { check: false },
+    );
+    const recvA = rt.exec(
+      a.name,
+      [
+        PY,
+        "-c",
+        `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("${a.ip}", 9999)); s.settimeout(1.5)\ntry:\n  print(s.recv(100).decode())\nexcept Exception: print("nothing")`,
+      ],
+      { check: false },
+    );
     await sleep(300);
-    await rt.exec(a.name, [PY, "-c", `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"from-a", ("${b.ip}", 9999))`]);
-    await rt.exec(b.name, [PY, "-c", `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"from-b", ("${a.ip}", 9999))`]);
-    expect((await recv).stdout.trim()).toBe("nothing");   // a → b dropped
-    expect((await recvA).stdout.trim()).toBe("from-b");   // b → a delivered
+    await rt.exec(a.name, [
+      PY,
+      "-c",
+      `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"from-a", ("${b.ip}", 9999))`,
+    ]);
+    await rt.exec(b.name, [
+      PY,
+      "-c",
+      `import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"from-b", ("${a.ip}", 9999))`,
+    ]);
+    expect((await recv).stdout.trim()).toBe("nothing"); // a → b dropped
+    expect((await recvA).stdout.trim()).toBe("from-b"); // b → a delivered
     await rt.heal();
   });
 
@@ -73,9 +115,21 @@ describe("netns runtime", () => {
     await rt.heal();
     await rt.loss([b.name], 0.5);
     // 40 UDP datagrams a → b: about half arrive
-    const got = rt.exec(b.name, [PY, "-c", `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("${b.ip}", 9998)); s.settimeout(1.0)\nn=0\ntry:\n  while True: s.recv(10); n+=1\nexcept Exception: print(n)`], { check: false });
+    const got = rt.exec(
+      b.name,
+      [
+        PY,
+        "-c",
+        `import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("${b.ip}", 9998)); s.settimeout(1.0)\nn=0\ntry:\n  while True: s.recv(10); n+=1\nexcept Exception: print(n)`,
+      ],
+      { check: false },
+    );
     await sleep(300);
-    await rt.exec(a.name, [PY, "-c", `import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(40): s.sendto(b"x", ("${b.ip}", 9998)); time.sleep(0.005)`]);
+    await rt.exec(a.name, [
+      PY,
+      "-c",
+      `import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(40): s.sendto(b"x", ("${b.ip}", 9998)); time.sleep(0.005)`,
+    ]);
     const n = Number((await got).stdout.trim());
     expect(n).toBeGreaterThan(4);
     expect(n).toBeLessThan(36);
@@ -86,7 +140,10 @@ describe("netns runtime", () => {
   it("latency is refused with an 'unsupported here' error when the kernel has no netem", async () => {
     const noNetem = (await doctor()).notes.some((n) => /netem/.test(n));
     if (noNetem) await expect(rt.latency!([nodes[0].name], 50)).rejects.toThrow(/unsupported here/);
-    else { await rt.latency!([nodes[0].name], 50); await rt.heal(); }
+    else {
+      await rt.latency!([nodes[0].name], 50);
+      await rt.heal();
+    }
   });
 
   it("pause stops a process answering; resume brings it back", async () => {
@@ -103,7 +160,11 @@ describe("netns runtime", () => {
     await rt.signal(c.name, "http", "SIGKILL");
     expect(rt.processes(c.name)[0].running).toBe(false);
     expect(await answers(a.name, c)).toBe(false);
-    await rt.spawn(c.name, "http", [PY, "-m", "http.server", "--bind", c.ip, String(PORT)], { log: join(c.dir, "http.log"), user: "postgres", cwd: "/" });
+    await rt.spawn(c.name, "http", [PY, "-m", "http.server", "--bind", c.ip, String(PORT)], {
+      log: join(c.dir, "http.log"),
+      user: "postgres",
+      cwd: "/",
+    });
     expect(await eventually(() => answers(a.name, c), 5000)).toBe(true);
   });
 
@@ -111,7 +172,12 @@ describe("netns runtime", () => {
     const [a, b] = nodes;
     const now = (n: string) => rt.exec(n, [PY, "-c", "import time; print(time.time())"]).then((r) => Number(r.stdout));
     await rt.setClockOffset(b.name, 3_600_000);
-    await rt.spawn(b.name, "clock", [PY, "-c", "import time\nwhile True:\n  print(time.time(), flush=True); time.sleep(0.05)"], { log: join(b.dir, "clock.log"), clock: true });
+    await rt.spawn(
+      b.name,
+      "clock",
+      [PY, "-c", "import time\nwhile True:\n  print(time.time(), flush=True); time.sleep(0.05)"],
+      { log: join(b.dir, "clock.log"), clock: true },
+    );
     await sleep(400);
     const { readFileSync } = await import("node:fs");
     const lines = () => readFileSync(join(b.dir, "clock.log"), "utf8").trim().split("\n").map(Number);
@@ -142,9 +208,13 @@ describe("journal", () => {
       await rt.setClockOffset("n2", 5000);
       console.log("ready");
       setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (d) => { if (String(d).includes("ready")) resolve(); });
+      child.stdout!.on("data", (d) => {
+        if (String(d).includes("ready")) resolve();
+      });
       child.on("exit", (code) => reject(new Error(`child exited ${code}`)));
     });
     child.kill("SIGKILL");
@@ -153,7 +223,11 @@ describe("journal", () => {
     expect(left.some((l) => l.startsWith("netns"))).toBe(true);
     expect(left.some((l) => l.startsWith("process"))).toBe(true);
     expect(() => new NetnsRuntime({ slot })).toThrow(/leftovers[\s\S]*/);
-    try { new NetnsRuntime({ slot }); } catch (e) { expect((e as { hint?: string }).hint).toMatch(/faultline lab clean/); }
+    try {
+      new NetnsRuntime({ slot });
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toMatch(/faultline lab clean/);
+    }
     const report = cleanLab();
     expect(report.errors).toEqual([]);
     expect(report.undone.some((u) => u.includes("pause"))).toBe(true);

@@ -12,18 +12,35 @@ import { leftovers } from "./helpers.ts";
 
 async function pgRun(name: string, targetOptions: Record<string, unknown>, extra: Partial<RunConfig> = {}) {
   const resultsDir = mkdtempSync(join(tmpdir(), "fl-pgiso-"));
-  chmodSync(resultsDir, 0o755);   // the postgres user must reach its data dir inside
-  const out = await run(await resolveConfig({
-    name, target: "postgres", nodes: 3, workload: "list-append", nemesis: [], rate: 0, concurrency: 10, timeLimit: 6,
-    opTimeout: 3000, quiet: 0.2, seed: "1", resultsDir, targetOptions, workloadOptions: { "key-count": 3 }, ...extra,
-  }));
+  chmodSync(resultsDir, 0o755); // the postgres user must reach its data dir inside
+  const out = await run(
+    await resolveConfig({
+      name,
+      target: "postgres",
+      nodes: 3,
+      workload: "list-append",
+      nemesis: [],
+      rate: 0,
+      concurrency: 10,
+      timeLimit: 6,
+      opTimeout: 3000,
+      quiet: 0.2,
+      seed: "1",
+      resultsDir,
+      targetOptions,
+      workloadOptions: { "key-count": 3 },
+      ...extra,
+    }),
+  );
   const info = JSON.parse(readFileSync(join(out.dir, "run.json"), "utf8")).target as { isolation: string };
   expect(info.isolation).toBe(targetOptions.isolation);
   const iso = out.results.isolation!;
   const oks = out.history.filter((o) => o.type === "ok" && o.f === "txn").length;
-  console.log(`postgres ${name}: ${oks} ok transactions; strongest ${iso.strongest}; ${JSON.stringify(iso.anomalyCounts)}`);
+  console.log(
+    `postgres ${name}: ${oks} ok transactions; strongest ${iso.strongest}; ${JSON.stringify(iso.anomalyCounts)}`,
+  );
   expect(oks).toBeGreaterThan(200);
-  expect(leftovers(-1, out.dir)).toEqual([]);   // no server of this run left running
+  expect(leftovers(-1, out.dir)).toEqual([]); // no server of this run left running
   return { out, iso };
 }
 
@@ -45,18 +62,26 @@ describe("postgres isolation levels (lab)", () => {
     expect(iso.anomalyCounts["G2-item"]).toBeGreaterThan(0);
     expect(iso.anomalyCounts["G-single"] ?? 0).toBe(0);
     expect(iso.anomalyCounts["lost-update"] ?? 0).toBe(0);
-    expect(out.results.valid).toBe(false);   // strict serializable decides by default
+    expect(out.results.valid).toBe(false); // strict serializable decides by default
   });
 
   it("READ COMMITTED: read committed holds, repeatable read is violated (G-single, lost update)", async () => {
-    const { iso } = await pgRun("pg-read-committed", { isolation: "read-committed" }, { workloadOptions: { "key-count": 3, "consistency-models": "read-committed" } });
+    const { iso } = await pgRun(
+      "pg-read-committed",
+      { isolation: "read-committed" },
+      { workloadOptions: { "key-count": 3, "consistency-models": "read-committed" } },
+    );
     expect(iso.status["read-committed"]).toBe("held");
     expect(iso.status["repeatable-read"]).toBe("violated");
     expect((iso.anomalyCounts["G-single"] ?? 0) + (iso.anomalyCounts["lost-update"] ?? 0)).toBeGreaterThan(0);
   });
 
   it("read-only transactions on asynchronous replicas break serializability", async () => {
-    const { iso } = await pgRun("pg-replica-reads", { isolation: "serializable", read: "replica", replication: "async" });
+    const { iso } = await pgRun("pg-replica-reads", {
+      isolation: "serializable",
+      read: "replica",
+      replication: "async",
+    });
     expect(iso.status.serializable).toBe("violated");
     expect(iso.status["strict-serializable"]).toBe("violated");
   });

@@ -32,22 +32,32 @@ export interface SshHosts {
 export function sshUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "not root";
   if (!existsSync(SSHD)) return `${SSHD} is missing (apt-get install -y openssh-server)`;
-  if (spawnSync("sh", ["-c", "command -v ssh && command -v ssh-keygen"]).status !== 0) return "ssh / ssh-keygen missing (apt-get install -y openssh-client)";
+  if (spawnSync("sh", ["-c", "command -v ssh && command -v ssh-keygen"]).status !== 0)
+    return "ssh / ssh-keygen missing (apt-get install -y openssh-client)";
   return undefined;
 }
 
-const listening = (ip: string, port: number) => new Promise<boolean>((resolve) => {
-  const s = connect({ host: ip, port, timeout: 500 }, () => { s.destroy(); resolve(true); });
-  s.on("error", () => resolve(false));
-  s.on("timeout", () => { s.destroy(); resolve(false); });
-});
+const listening = (ip: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect({ host: ip, port, timeout: 500 }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+    s.on("timeout", () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
 
 export async function startSshHosts(count: number): Promise<SshHosts> {
   const dir = mkdtempSync(join(tmpdir(), "fl-sshhosts-"));
   const key = join(dir, "client_key");
   const hostKey = join(dir, "host_key");
   for (const k of [key, hostKey]) {
-    const r = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "faultline-test", "-f", k], { encoding: "utf8" });
+    const r = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "faultline-test", "-f", k], {
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
   }
   writeFileSync(join(dir, "authorized_keys"), readFileSync(`${key}.pub`));
@@ -60,15 +70,43 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
     nodes = await rt.createNodes(count, dir);
     for (const n of nodes) {
       const conf = join(n.dir, "sshd_config");
-      writeFileSync(conf, [
-        `ListenAddress ${n.ip}`, "Port 22", `HostKey ${hostKey}`, `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-        "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin prohibit-password", "UsePAM no",
-        "StrictModes no", `PidFile ${join(n.dir, "sshd.pid")}`, "MaxSessions 64", "MaxStartups 64", "LogLevel ERROR", "",
-      ].join("\n"));
-      await rt.spawn(n.name, "sshd", ["unshare", "-m", "--propagation", "private", "sh", "-c",
-        `mount -t tmpfs -o mode=755,size=512m faultline-host-${n.name} ${BASE} && exec ${SSHD} -D -f ${conf} -E ${join(n.dir, "sshd.log")}`], { log: join(n.dir, "sshd.out") });
+      writeFileSync(
+        conf,
+        [
+          `ListenAddress ${n.ip}`,
+          "Port 22",
+          `HostKey ${hostKey}`,
+          `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+          "PasswordAuthentication no",
+          "KbdInteractiveAuthentication no",
+          "PermitRootLogin prohibit-password",
+          "UsePAM no",
+          "StrictModes no",
+          `PidFile ${join(n.dir, "sshd.pid")}`,
+          "MaxSessions 64",
+          "MaxStartups 64",
+          "LogLevel ERROR",
+          "",
+        ].join("\n"),
+      );
+      await rt.spawn(
+        n.name,
+        "sshd",
+        [
+          "unshare",
+          "-m",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          `mount -t tmpfs -o mode=755,size=512m faultline-host-${n.name} ${BASE} && exec ${SSHD} -D -f ${conf} -E ${join(n.dir, "sshd.log")}`,
+        ],
+        { log: join(n.dir, "sshd.out") },
+      );
     }
-    for (const n of nodes) if (!(await eventually(() => listening(n.ip, 22), 10_000))) throw new Error(`sshd on ${n.ip} did not listen: ${readFileSync(join(n.dir, "sshd.out"), "utf8")}`);
+    for (const n of nodes)
+      if (!(await eventually(() => listening(n.ip, 22), 10_000)))
+        throw new Error(`sshd on ${n.ip} did not listen: ${readFileSync(join(n.dir, "sshd.out"), "utf8")}`);
   } catch (e) {
     await rt.destroy().catch(() => undefined);
     throw e;
@@ -77,7 +115,12 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
   writeFileSync(knownHosts, nodes.map((n) => `${n.ip} ${hostKeyPub}\n`).join(""));
   const pidOf = (i: number) => rt.processes(nodes[i].name).find((p) => p.name === "sshd")!.pid;
   return {
-    rt, nodes, dir, key, knownHosts, hostKeyPub,
+    rt,
+    nodes,
+    dir,
+    key,
+    knownHosts,
+    hostKeyPub,
     hosts: nodes.map((n) => `root@${n.ip}`),
     onHost(i, script) {
       // sshd runs inside its own mount namespace (unshare -m): enter it and the node's network namespace.
@@ -86,7 +129,11 @@ export async function startSshHosts(count: number): Promise<SshHosts> {
     },
     async destroy() {
       await rt.destroy();
-      try { rmdirSync(BASE); } catch { /* in use by another test run, or gone */ }
+      try {
+        rmdirSync(BASE);
+      } catch {
+        /* in use by another test run, or gone */
+      }
     },
   };
 }

@@ -25,8 +25,11 @@ const observing: Target = {
       client: () => ({
         async invoke(op) {
           const [k, x] = op.value as [string, unknown];
-          if (op.f === "add") { sets.set(k, [...(sets.get(k) ?? []), x]); return { type: "ok" as const }; }
-          await new Promise((r) => setTimeout(r, 25));   // reads take a while: observations would interleave with them
+          if (op.f === "add") {
+            sets.set(k, [...(sets.get(k) ?? []), x]);
+            return { type: "ok" as const };
+          }
+          await new Promise((r) => setTimeout(r, 25)); // reads take a while: observations would interleave with them
           return { type: "ok" as const, value: [k, [...(sets.get(k) ?? [])]] };
         },
       }),
@@ -35,7 +38,9 @@ const observing: Target = {
         timer = setInterval(() => record({ f: "leader", value: { leader: `n${(i++ % 2) + 1}` } }), 20);
       },
       info: () => ({}),
-      async teardown() { clearInterval(timer); },
+      async teardown() {
+        clearInterval(timer);
+      },
     };
   },
 };
@@ -43,12 +48,24 @@ const observing: Target = {
 describe("target observations", () => {
   it("are recorded during the main phase only, before the final reads", async () => {
     targets[observing.name] ??= async () => observing;
-    const out = await run(await resolveConfig({ target: observing.name, workload: "set", nemesis: [], timeLimit: 0.3, quiet: 0.2, rate: 100, resultsDir: mkdtempSync(join(tmpdir(), "fl-observe-")) }));
+    const out = await run(
+      await resolveConfig({
+        target: observing.name,
+        workload: "set",
+        nemesis: [],
+        timeLimit: 0.3,
+        quiet: 0.2,
+        rate: 100,
+        resultsDir: mkdtempSync(join(tmpdir(), "fl-observe-")),
+      }),
+    );
     const seen = out.history.filter((o) => o.process === "nemesis" && o.f === "leader");
     expect(seen.length).toBeGreaterThan(3);
     expect(seen.every((o) => o.type === "info")).toBe(true);
     const lastObserved = Math.max(...seen.map((o) => o.index));
-    const finals = out.history.filter((o) => o.process !== "nemesis" && o.index > lastObserved && o.f === "read" && o.type === "ok");
+    const finals = out.history.filter(
+      (o) => o.process !== "nemesis" && o.index > lastObserved && o.f === "read" && o.type === "ok",
+    );
     expect(finals.length).toBeGreaterThan(0);
     const set = out.results.checkers.set;
     expect(set.valid).toBe(true);

@@ -4,8 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rng } from "../../src/run/rng.ts";
 import {
-  cycle, defaultSchedule, heal, inject, mix, parseSchedule, phases, repeat, sleep, timeLimit,
-  type Action, type Schedule,
+  cycle,
+  defaultSchedule,
+  heal,
+  inject,
+  mix,
+  parseSchedule,
+  phases,
+  repeat,
+  sleep,
+  timeLimit,
+  type Action,
+  type Schedule,
 } from "../../src/run/schedule.ts";
 import { run } from "../../src/run/runner.ts";
 import { resolveConfig } from "../../src/run/config.ts";
@@ -24,12 +34,26 @@ function unfold(s: Schedule, seed = "1", max = 1000): Action[] {
   }
   return out;
 }
-const names = (as: Action[]) => as.map((a) => (a.kind === "inject" ? `${a.nemesis}${a.spec ? "@" + a.spec : ""}` : a.kind));
+const names = (as: Action[]) =>
+  as.map((a) => (a.kind === "inject" ? `${a.nemesis}${a.spec ? "@" + a.spec : ""}` : a.kind));
 
 describe("schedule combinators", () => {
   it("phases, repeat and heal unfold in order", () => {
-    const s = phases(sleep(1000), repeat(2, phases(inject("partition", "primary"), sleep(500), heal())), inject("kill", "replica"));
-    expect(names(unfold(s))).toEqual(["sleep", "partition@primary", "sleep", "heal", "partition@primary", "sleep", "heal", "kill@replica"]);
+    const s = phases(
+      sleep(1000),
+      repeat(2, phases(inject("partition", "primary"), sleep(500), heal())),
+      inject("kill", "replica"),
+    );
+    expect(names(unfold(s))).toEqual([
+      "sleep",
+      "partition@primary",
+      "sleep",
+      "heal",
+      "partition@primary",
+      "sleep",
+      "heal",
+      "kill@replica",
+    ]);
   });
 
   it("a cycle under a time limit stops once the limit has passed, and clips its last sleep", () => {
@@ -59,7 +83,16 @@ describe("schedule combinators", () => {
   it("the default schedule waits, injects one of the faults, holds it, heals — forever", () => {
     const acts = unfold(defaultSchedule(["partition", "kill"], 1000), "3", 40);
     expect(acts).toHaveLength(40);
-    expect(names(acts.slice(0, 8))).toEqual(["sleep", expect.stringMatching(/^(partition|kill)$/), "sleep", "heal", "sleep", expect.stringMatching(/^(partition|kill)$/), "sleep", "heal"]);
+    expect(names(acts.slice(0, 8))).toEqual([
+      "sleep",
+      expect.stringMatching(/^(partition|kill)$/),
+      "sleep",
+      "heal",
+      "sleep",
+      expect.stringMatching(/^(partition|kill)$/),
+      "sleep",
+      "heal",
+    ]);
     expect(unfold(defaultSchedule([], 1000))).toEqual([]);
   });
 });
@@ -68,15 +101,29 @@ describe("schedules as data", () => {
   const known = ["partition", "kill", "pause"];
 
   it("reads sleeps, faults held for a while, repeats, cycles, mixes and time limits", () => {
-    const { schedule, nemeses } = parseSchedule([
-      { sleep: 2 },
-      { repeat: 2, do: [{ fault: "partition", target: "primary", for: 10 }, { sleep: 20 }] },
-      { fault: "kill", target: "replica", for: [1, 2] },
-      { "time-limit": 30, do: [{ cycle: [{ mix: [{ fault: "pause", for: 5 }, { sleep: 5 }] }] }] },
-    ], known);
+    const { schedule, nemeses } = parseSchedule(
+      [
+        { sleep: 2 },
+        { repeat: 2, do: [{ fault: "partition", target: "primary", for: 10 }, { sleep: 20 }] },
+        { fault: "kill", target: "replica", for: [1, 2] },
+        { "time-limit": 30, do: [{ cycle: [{ mix: [{ fault: "pause", for: 5 }, { sleep: 5 }] }] }] },
+      ],
+      known,
+    );
     expect(nemeses.sort()).toEqual(["kill", "partition", "pause"]);
     const acts = unfold(schedule);
-    expect(names(acts.slice(0, 10))).toEqual(["sleep", "partition@primary", "sleep", "heal", "sleep", "partition@primary", "sleep", "heal", "sleep", "kill@replica"]);
+    expect(names(acts.slice(0, 10))).toEqual([
+      "sleep",
+      "partition@primary",
+      "sleep",
+      "heal",
+      "sleep",
+      "partition@primary",
+      "sleep",
+      "heal",
+      "sleep",
+      "kill@replica",
+    ]);
     expect((acts[2] as { ms: number }).ms).toBe(10_000);
     const afterKill = acts.slice(13);
     const slept = afterKill.filter((a) => a.kind === "sleep").reduce((t, a) => t + (a as { ms: number }).ms, 0);
@@ -110,21 +157,37 @@ describe("schedules as data", () => {
       "      - fault: partition",
       "        for: [5, 2]",
     ].join("\n");
-    await expect(parseSuite(text, "s.yaml")).rejects.toThrow(/^s\.yaml:8: c1\.nemesis-schedule\[1\]\.for: must be seconds/);
+    await expect(parseSuite(text, "s.yaml")).rejects.toThrow(
+      /^s\.yaml:8: c1\.nemesis-schedule\[1\]\.for: must be seconds/,
+    );
   });
 });
 
 describe("a run driven by a schedule", () => {
   it("partitions the primary for 2 s every 5 s, then kills a replica, and heals everything", async () => {
-    const out = await run(await resolveConfig({
-      target: "sim", mode: "linearizable", seed: "11", timeLimit: 20, resultsDir: mkdtempSync(join(tmpdir(), "fl-sched-")),
-      nemesisSchedule: [
-        { repeat: 2, do: [{ sleep: 3 }, { fault: "partition", target: "primary", for: 2 }] },
-        { sleep: 1 }, { fault: "kill", target: "replica", for: 2 },
-      ],
-    }));
+    const out = await run(
+      await resolveConfig({
+        target: "sim",
+        mode: "linearizable",
+        seed: "11",
+        timeLimit: 20,
+        resultsDir: mkdtempSync(join(tmpdir(), "fl-sched-")),
+        nemesisSchedule: [
+          { repeat: 2, do: [{ sleep: 3 }, { fault: "partition", target: "primary", for: 2 }] },
+          { sleep: 1 },
+          { fault: "kill", target: "replica", for: 2 },
+        ],
+      }),
+    );
     const nem = out.history.filter((o) => o.process === "nemesis");
-    expect(nem.map((o) => o.f)).toEqual(["partition", "heal-partition", "partition", "heal-partition", "kill", "heal-kill"]);
+    expect(nem.map((o) => o.f)).toEqual([
+      "partition",
+      "heal-partition",
+      "partition",
+      "heal-partition",
+      "kill",
+      "heal-kill",
+    ]);
     const secs = (i: number) => nem[i].time / 1e9;
     expect(secs(0)).toBeCloseTo(3, 0);
     expect(secs(1) - secs(0)).toBeCloseTo(2, 0);
@@ -138,6 +201,8 @@ describe("a run driven by a schedule", () => {
   });
 
   it("an unknown fault in a schedule is a usage error before anything starts", async () => {
-    await expect(resolveConfig({ target: "sim", nemesisSchedule: [{ fault: "meteor" }] })).rejects.toThrow(/unknown fault "meteor"/);
+    await expect(resolveConfig({ target: "sim", nemesisSchedule: [{ fault: "meteor" }] })).rejects.toThrow(
+      /unknown fault "meteor"/,
+    );
   });
 });

@@ -44,7 +44,14 @@ describe("sim runs", () => {
 
   it("property: histories of the linearizable mode always pass, under every fault (seeded loop)", async () => {
     for (let seed = 100; seed < 112; seed++) {
-      const out = await simRun({ mode: "linearizable", seed: String(seed), nemesis: ["partition", "kill", "pause", "loss"], timeLimit: 3, keys: 2, concurrency: 6 });
+      const out = await simRun({
+        mode: "linearizable",
+        seed: String(seed),
+        nemesis: ["partition", "kill", "pause", "loss"],
+        timeLimit: 3,
+        keys: 2,
+        concurrency: 6,
+      });
       expect(out.results.valid, `seed ${seed}`).toBe(true);
     }
   });
@@ -57,7 +64,14 @@ describe("sim runs", () => {
   });
 
   it("a 10,000-op run completes (simulated time) and ends with final reads on every node", async () => {
-    const out = await simRun({ mode: "primary-async", seed: "9", rate: 0, ops: 10_000, timeLimit: 1000, nemesis: ["partition"] });
+    const out = await simRun({
+      mode: "primary-async",
+      seed: "9",
+      rate: 0,
+      ops: 10_000,
+      timeLimit: 1000,
+      nemesis: ["partition"],
+    });
     const ops = pairOperations(out.history);
     expect(ops.length).toBeGreaterThanOrEqual(10_000);
     const finals = ops.slice(-9);

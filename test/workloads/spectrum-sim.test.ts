@@ -8,8 +8,10 @@ import { resolveConfig, type RunConfig } from "../../src/run/config.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-spectrum-"));
 // rate 0: each worker issues its next op as soon as the last one returns, so a read-back follows its write closely.
-const simRun = async (c: Partial<RunConfig>) => run(await resolveConfig({ resultsDir: tmp(), workload: "session", rate: 0, timeLimit: 2, ...c }));
-const status = (out: Awaited<ReturnType<typeof simRun>>) => Object.fromEntries(Object.entries(out.results.spectrum!.models).map(([m, r]) => [m, r.status]));
+const simRun = async (c: Partial<RunConfig>) =>
+  run(await resolveConfig({ resultsDir: tmp(), workload: "session", rate: 0, timeLimit: 2, ...c }));
+const status = (out: Awaited<ReturnType<typeof simRun>>) =>
+  Object.fromEntries(Object.entries(out.results.spectrum!.models).map(([m, r]) => [m, r.status]));
 
 describe("the spectrum on sim modes (session workload)", () => {
   it("primary-async + partition: read-your-writes and linearizable violated", async () => {
@@ -20,7 +22,9 @@ describe("the spectrum on sim modes (session workload)", () => {
     expect(s.causal).toBe("violated");
     expect(s.PRAM).toBe("violated");
     const a = out.results.checkers["read-your-writes"].anomalies[0];
-    expect(a.explanation).toMatch(/^session \d+ wrote k\d=\d+ at [\d.]+ s \(acknowledged at [\d.]+ s\); its read of k\d at [\d.]+ s, [\d.]+ ms after the acknowledgement, returned /);
+    expect(a.explanation).toMatch(
+      /^session \d+ wrote k\d=\d+ at [\d.]+ s \(acknowledged at [\d.]+ s\); its read of k\d at [\d.]+ s, [\d.]+ ms after the acknowledgement, returned /,
+    );
     // The anomaly's ops are the write and the read that missed it.
     const [w, , r] = a.ops.map((i) => out.history[i]);
     expect(w.f).toBe("write");
@@ -35,7 +39,7 @@ describe("the spectrum on sim modes (session workload)", () => {
     expect(s["monotonic-reads"]).toBe("held");
     expect(s.linearizable).toBe("violated");
     expect(s.sequential).toBe("held");
-    expect(out.results.checkers.sequential.valid).toBe(true);        // searched, not implied
+    expect(out.results.checkers.sequential.valid).toBe(true); // searched, not implied
     expect(out.results.spectrum!.strongest).toBe("sequential + convergence");
     expect(out.results.checkers["read-your-writes"].stats!.readsAfterOwnWrite).toBeGreaterThan(100);
   });
@@ -46,7 +50,7 @@ describe("the spectrum on sim modes (session workload)", () => {
     expect(s.causal).toBe("held");
     expect(s["causal-convergence"]).toBe("held");
     expect(s["causal-memory"]).toBe("held");
-    expect(out.results.checkers["causal-memory"].valid).toBe(true);   // checked, not implied
+    expect(out.results.checkers["causal-memory"].valid).toBe(true); // checked, not implied
     expect(s.PRAM).toBe("held");
     expect(s.linearizable).toBe("violated");
     expect(s.sequential).toBe("violated");
@@ -63,7 +67,16 @@ describe("the spectrum on sim modes (session workload)", () => {
     const conv = out.results.checkers.convergence;
     expect(conv.anomalies.some((a) => a.kind === "lost-write")).toBe(true);
     expect(status(out).convergence).toBe("violated");
-    const set = await run(await resolveConfig({ resultsDir: tmp(), workload: "set", mode: "eventual-lww", nemesis: ["clock"], seed: "1", timeLimit: 3 }));
+    const set = await run(
+      await resolveConfig({
+        resultsDir: tmp(),
+        workload: "set",
+        mode: "eventual-lww",
+        nemesis: ["clock"],
+        seed: "1",
+        timeLimit: 3,
+      }),
+    );
     expect(set.results.checkers.set.anomalies.some((a) => a.kind === "lost-add")).toBe(true);
   });
 
@@ -90,15 +103,42 @@ describe("the other workloads on sim", () => {
 
   it("bank and counter hold their invariants on linearizable and break on eventual-lww", async () => {
     for (const workload of ["bank", "counter"]) {
-      const good = await run(await resolveConfig({ resultsDir: tmp(), workload, mode: "linearizable", nemesis: ["partition"], seed: "2", timeLimit: 3 }));
+      const good = await run(
+        await resolveConfig({
+          resultsDir: tmp(),
+          workload,
+          mode: "linearizable",
+          nemesis: ["partition"],
+          seed: "2",
+          timeLimit: 3,
+        }),
+      );
       expect(good.results.valid, workload).toBe(true);
-      const bad = await run(await resolveConfig({ resultsDir: tmp(), workload, mode: "eventual-lww", nemesis: ["partition"], seed: "2", timeLimit: 3 }));
+      const bad = await run(
+        await resolveConfig({
+          resultsDir: tmp(),
+          workload,
+          mode: "eventual-lww",
+          nemesis: ["partition"],
+          seed: "2",
+          timeLimit: 3,
+        }),
+      );
       expect(bad.results.valid, workload).toBe(false);
     }
   });
 
   it("set: no add is lost on linearizable, and time to visibility is measured", async () => {
-    const out = await run(await resolveConfig({ resultsDir: tmp(), workload: "set", mode: "linearizable", nemesis: ["partition"], seed: "1", timeLimit: 3 }));
+    const out = await run(
+      await resolveConfig({
+        resultsDir: tmp(),
+        workload: "set",
+        mode: "linearizable",
+        nemesis: ["partition"],
+        seed: "1",
+        timeLimit: 3,
+      }),
+    );
     const v = out.results.checkers.set;
     expect(v.valid).toBe(true);
     expect(v.stats!.visibleAdds).toBeGreaterThan(50);

@@ -40,7 +40,9 @@ describe("transactional workload generators", () => {
   });
 
   it("transaction length stays within min-txn-length..max-txn-length, and covers it", () => {
-    const lens = generate(listAppendWorkload, { "min-txn-length": 2, "max-txn-length": 5 }, 1000).map((o) => (o.value as unknown[]).length);
+    const lens = generate(listAppendWorkload, { "min-txn-length": 2, "max-txn-length": 5 }, 1000).map(
+      (o) => (o.value as unknown[]).length,
+    );
     expect(Math.min(...lens)).toBe(2);
     expect(Math.max(...lens)).toBe(5);
     const defaults = generate(listAppendWorkload, {}, 1000).map((o) => (o.value as unknown[]).length);
@@ -52,7 +54,7 @@ describe("transactional workload generators", () => {
     const writes = new Map<number, number>();
     for (const m of ms) if (m[0] === "append") writes.set(m[1], (writes.get(m[1]) ?? 0) + 1);
     expect(Math.max(...writes.values())).toBe(5);
-    expect(writes.size).toBeGreaterThan(20);     // many keys came and went
+    expect(writes.size).toBeGreaterThan(20); // many keys came and went
     // Within any window the reads and writes touch at most key-count distinct live keys plus the ones retiring.
     const first = mops(generate(listAppendWorkload, { "key-count": 3 }, 100)).map((m) => m[1]);
     expect(new Set(first)).toEqual(new Set([0, 1, 2]));
@@ -60,7 +62,9 @@ describe("transactional workload generators", () => {
 
   it("key-dist exponential favours the first slot; uniform spreads evenly", () => {
     const share = (dist: string) => {
-      const ks = mops(generate(listAppendWorkload, { "key-dist": dist, "key-count": 10, "max-writes-per-key": 1e9 }, 4000)).map((m) => m[1]);
+      const ks = mops(
+        generate(listAppendWorkload, { "key-dist": dist, "key-count": 10, "max-writes-per-key": 1e9 }, 4000),
+      ).map((m) => m[1]);
       return ks.filter((k) => k === 0).length / ks.length;
     };
     expect(share("exponential")).toBeGreaterThan(0.4);
@@ -69,10 +73,18 @@ describe("transactional workload generators", () => {
 
   it("bad knobs and model names are usage errors naming the option", () => {
     expect(() => generate(listAppendWorkload, { "key-count": 0 }, 1)).toThrow(/key-count must be a positive integer/);
-    expect(() => generate(listAppendWorkload, { "min-txn-length": 5, "max-txn-length": 2 }, 1)).toThrow(/min-txn-length \(5\) is more than max-txn-length \(2\)/);
+    expect(() => generate(listAppendWorkload, { "min-txn-length": 5, "max-txn-length": 2 }, 1)).toThrow(
+      /min-txn-length \(5\) is more than max-txn-length \(2\)/,
+    );
     expect(() => generate(rwRegisterWorkload, { "key-dist": "zipf" }, 1)).toThrow(UsageError);
-    expect(() => rwRegisterWorkload.validate!({ keys: 3, seed: "1", "consistency-models": "serializable,bogus" })).toThrow(/consistency-models: unknown consistency model "bogus"/);
-    expect(() => listAppendWorkload.validate!({ keys: 3, seed: "1", "max-writes-per-key": -1 })).toThrow(/max-writes-per-key must be a positive integer/);
-    expect(() => listAppendWorkload.validate!({ keys: 3, seed: "1", "consistency-models": "serializable,si" })).not.toThrow();
+    expect(() =>
+      rwRegisterWorkload.validate!({ keys: 3, seed: "1", "consistency-models": "serializable,bogus" }),
+    ).toThrow(/consistency-models: unknown consistency model "bogus"/);
+    expect(() => listAppendWorkload.validate!({ keys: 3, seed: "1", "max-writes-per-key": -1 })).toThrow(
+      /max-writes-per-key must be a positive integer/,
+    );
+    expect(() =>
+      listAppendWorkload.validate!({ keys: 3, seed: "1", "consistency-models": "serializable,si" }),
+    ).not.toThrow();
   });
 });

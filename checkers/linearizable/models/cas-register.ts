@@ -18,7 +18,7 @@ export function casRegister(options: RegisterOptions = {}): Model<unknown> {
     step(state, op) {
       switch (op.f) {
         case "read":
-          if (op.output === state) return state;   // the usual case (numbers, strings, null), without a call
+          if (op.output === state) return state; // the usual case (numbers, strings, null), without a call
           if (op.output === undefined) return state;
           if (op.output === null && options.nilReadIsUnknown) return state;
           return same(op.output, state) ? state : undefined;
@@ -58,12 +58,15 @@ export function register(options: RegisterOptions = {}): Model<unknown> {
 export function describeRegisterOp(op: ModelOp): string {
   const done = op.type === "info" ? " (indeterminate)" : "";
   switch (op.f) {
-    case "read": return `read → ${show(op.output)}${done}`;
-    case "write": return `write ${show(op.input)}${done}`;
+    case "read":
+      return `read → ${show(op.output)}${done}`;
+    case "write":
+      return `write ${show(op.input)}${done}`;
     case "cas": {
       const [a, b] = op.input as [unknown, unknown];
       return `cas ${show(a)} → ${show(b)}${op.type === "fail" ? " (compare failed)" : done}`;
     }
-    default: return `${op.f} ${show(op.input)}${done}`;
+    default:
+      return `${op.f} ${show(op.input)}${done}`;
   }
 }

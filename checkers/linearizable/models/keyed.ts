@@ -14,7 +14,7 @@ export function keyed<S>(inner: Model<S>): Model<S> {
     prepare(op) {
       const m = inner.prepare(op);
       if (!m) return null;
-      m.input = unwrap(m.input);   // m is a fresh object from prepare
+      m.input = unwrap(m.input); // m is a fresh object from prepare
       if (m.output !== undefined) m.output = unwrap(m.output);
       return m;
     },

@@ -12,11 +12,13 @@ export function stringRegister(options: ModelOptions = {}): Model<unknown> {
     init: () => initial,
     step(state, op) {
       switch (op.f) {
-        case "get": case "read":
+        case "get":
+        case "read":
           if (op.output === undefined) return state;
           if (op.output === null && options.nilReadIsUnknown) return state;
           return op.output === state || (op.output === null && state === "") ? state : undefined;
-        case "put": case "write":
+        case "put":
+        case "write":
           return op.input;
         case "append":
           return String(state ?? "") + String(op.input ?? "");
@@ -24,7 +26,7 @@ export function stringRegister(options: ModelOptions = {}): Model<unknown> {
           return undefined;
       }
     },
-    hash: (s) => (typeof s === "string" ? "s" + s : JSON.stringify(s) ?? "null"),
+    hash: (s) => (typeof s === "string" ? "s" + s : (JSON.stringify(s) ?? "null")),
     prepare: (op) => prepareDefault(op, (f) => f === "get" || f === "read"),
     readOnly: (op) => op.f === "get" || op.f === "read",
     describeOp: (op: ModelOp) => {

@@ -35,10 +35,21 @@ export function multiRegister(options: ModelOptions = {}): Model<State> {
     },
     hash: (s) => canonical(s),
     prepare: (op) => prepareDefault(op, () => false),
-    readOnly: (op) => { const m = (op.output !== undefined ? op.output : op.input) as Micro[]; return op.output !== undefined && Array.isArray(m) && m.every((x) => Array.isArray(x) && x[0] === "read"); },
+    readOnly: (op) => {
+      const m = (op.output !== undefined ? op.output : op.input) as Micro[];
+      return op.output !== undefined && Array.isArray(m) && m.every((x) => Array.isArray(x) && x[0] === "read");
+    },
     describeOp: (op: ModelOp) => {
       const micro = (op.output !== undefined ? op.output : op.input) as Micro[];
-      const text = Array.isArray(micro) ? micro.map((m) => Array.isArray(m) ? `${m[0]} ${m[1]}${m[0] === "read" ? " → " : " "}${op.output === undefined && m[0] === "read" ? "?" : show(m[2])}` : show(m)).join(", ") : show(micro);
+      const text = Array.isArray(micro)
+        ? micro
+            .map((m) =>
+              Array.isArray(m)
+                ? `${m[0]} ${m[1]}${m[0] === "read" ? " → " : " "}${op.output === undefined && m[0] === "read" ? "?" : show(m[2])}`
+                : show(m),
+            )
+            .join(", ")
+        : show(micro);
       return `txn [${text}]${op.type === "info" ? " (indeterminate)" : ""}`;
     },
     describeState: (s) => `registers ${canonical(s)}`,

@@ -5,10 +5,21 @@
 //               dequeue constrain nothing here and are dropped (removing an element can never make a
 //               later dequeue legal, so a crashed dequeue that never happened is always the best case).
 // Failed ops did not happen.
-import { canonical, prepareDefault, same, show, valueKey, type Model, type ModelOp, type ModelOptions } from "../model.ts";
+import {
+  canonical,
+  prepareDefault,
+  same,
+  show,
+  valueKey,
+  type Model,
+  type ModelOp,
+  type ModelOptions,
+} from "../model.ts";
 
 type Q = readonly unknown[];
-const describeOp = (op: ModelOp) => (op.f === "dequeue" ? `dequeue → ${show(op.output)}` : `${op.f} ${show(op.input)}`) + (op.type === "info" ? " (indeterminate)" : "");
+const describeOp = (op: ModelOp) =>
+  (op.f === "dequeue" ? `dequeue → ${show(op.output)}` : `${op.f} ${show(op.input)}`) +
+  (op.type === "info" ? " (indeterminate)" : "");
 
 export function fifoQueue(options: ModelOptions = {}): Model<Q> {
   const initial: Q = Array.isArray(options.initial) ? options.initial : [];
@@ -34,7 +45,11 @@ export function fifoQueue(options: ModelOptions = {}): Model<Q> {
 
 /** Multiset as a sorted array of element keys. */
 type Bag = readonly (string | number | boolean | null)[];
-const cmp = (a: unknown, b: unknown) => { const x = String(typeof a) + String(a), y = String(typeof b) + String(b); return x < y ? -1 : x > y ? 1 : 0; };
+const cmp = (a: unknown, b: unknown) => {
+  const x = String(typeof a) + String(a),
+    y = String(typeof b) + String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 export function unorderedQueue(options: ModelOptions = {}): Model<Bag> {
   const initial: Bag = (Array.isArray(options.initial) ? options.initial : []).map(valueKey).sort(cmp);

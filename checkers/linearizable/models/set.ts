@@ -4,7 +4,11 @@ import { canonical, prepareDefault, show, valueKey, type Model, type ModelOption
 /** The state is a sorted array of element keys (valueKey), so equal sets hash equally. */
 type State = readonly (string | number | boolean | null)[];
 const keyOf = (v: unknown) => valueKey(v);
-const cmp = (a: unknown, b: unknown) => { const x = String(typeof a) + String(a), y = String(typeof b) + String(b); return x < y ? -1 : x > y ? 1 : 0; };
+const cmp = (a: unknown, b: unknown) => {
+  const x = String(typeof a) + String(a),
+    y = String(typeof b) + String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 const normalize = (xs: unknown[]): State => [...new Set(xs.map(keyOf))].sort(cmp);
 
 export function set(options: ModelOptions = {}): Model<State> {
@@ -31,7 +35,10 @@ export function set(options: ModelOptions = {}): Model<State> {
     hash: (s) => canonical(s),
     prepare: (op) => prepareDefault(op, (f) => f === "read"),
     readOnly: (op) => op.f === "read",
-    describeOp: (op) => (op.f === "read" ? `read → ${show(op.output)}` : `add ${show(op.input)}`) + (op.type === "info" ? " (indeterminate)" : ""),
-    describeState: (s) => `set {${s.map((k) => (typeof k === "string" && k[0] === "s" ? JSON.stringify(k.slice(1)) : typeof k === "string" ? k.slice(1) : String(k))).join(", ")}}`,
+    describeOp: (op) =>
+      (op.f === "read" ? `read → ${show(op.output)}` : `add ${show(op.input)}`) +
+      (op.type === "info" ? " (indeterminate)" : ""),
+    describeState: (s) =>
+      `set {${s.map((k) => (typeof k === "string" && k[0] === "s" ? JSON.stringify(k.slice(1)) : typeof k === "string" ? k.slice(1) : String(k))).join(", ")}}`,
   };
 }

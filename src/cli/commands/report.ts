@@ -7,12 +7,15 @@ import { listRuns } from "../../results/store.ts";
 import { declaredFaultKinds, writeReport } from "../../report/index.ts";
 
 export function register(program: Command): void {
-  program.command("report [run-dirs...]")
+  program
+    .command("report [run-dirs...]")
     .description("write report.html (timeline, anomalies explained, plots; one offline file) into run directories")
     .option("--all", "every run under --results")
     .option("--results <dir>", "results directory for --all", "results")
     .action(async (dirs: string[], o: { all?: boolean; results: string }) => {
-      const targets = [...dirs.map((d) => (existsSync(d) && statSync(d).isFile() && basename(d).endsWith(".jsonl") ? dirname(d) : d))];
+      const targets = [
+        ...dirs.map((d) => (existsSync(d) && statSync(d).isFile() && basename(d).endsWith(".jsonl") ? dirname(d) : d)),
+      ];
       if (o.all) targets.push(...listRuns(o.results).map((r) => r.dir));
       if (!targets.length) throw new UsageError("name a run directory (e.g. results/latest) or use --all");
       const kinds = await declaredFaultKinds();

@@ -11,8 +11,11 @@ import { EXIT } from "../errors.ts";
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function register(program: Command): void {
-  const suite = program.command("suite").description("run YAML suites of cases with expected verdicts (CI regression tests)");
-  suite.command("run <file>")
+  const suite = program
+    .command("suite")
+    .description("run YAML suites of cases with expected verdicts (CI regression tests)");
+  suite
+    .command("run <file>")
     .description("run every case (or --case ones), print a table, exit 0 only if every expectation matched")
     .option("--case <name>", "run only this case (repeatable)", collect, [])
     .option("--junit <file>", "write JUnit XML here")
@@ -21,12 +24,24 @@ export function register(program: Command): void {
     .action(async (file: string, o: { case: string[]; junit?: string; repeat?: number; results: string }) => {
       const s = await readSuite(file, o.results);
       let cases;
-      try { cases = selectCases(s, o.case); } catch (e) { throw new UsageError((e as Error).message); }
-      if (o.repeat !== undefined && !(Number.isInteger(o.repeat) && o.repeat > 0)) throw new UsageError(`--repeat must be a positive integer`);
+      try {
+        cases = selectCases(s, o.case);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      if (o.repeat !== undefined && !(Number.isInteger(o.repeat) && o.repeat > 0))
+        throw new UsageError(`--repeat must be a positive integer`);
       let abort!: () => void;
       const aborted = new Promise<void>((r) => (abort = r));
       let stopping = false;
-      const onSignal = () => { if (stopping) process.exit(EXIT.interrupted); stopping = true; process.stderr.write("\nfaultline: stopping the current case (healing its faults, or cancelling its check; again to force)\n"); abort(); };
+      const onSignal = () => {
+        if (stopping) process.exit(EXIT.interrupted);
+        stopping = true;
+        process.stderr.write(
+          "\nfaultline: stopping the current case (healing its faults, or cancelling its check; again to force)\n",
+        );
+        abort();
+      };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
 
@@ -37,27 +52,49 @@ export function register(program: Command): void {
       for (const c of cases) {
         if (stopping) break;
         process.stderr.write(`  running ${c.name}…\n`);
-        const r = await runCase(c, o.repeat ?? c.repeat, { abort: aborted, onChecking: (n) => process.stderr.write(`  checking ${n} events…\n`) });
+        const r = await runCase(c, o.repeat ?? c.repeat, {
+          abort: aborted,
+          onChecking: (n) => process.stderr.write(`  checking ${n} events…\n`),
+        });
         results.push(r);
         const last = r.attempts[r.attempts.length - 1];
-        const exp = Object.entries(c.expect).map(([m, e]) => `${m}: ${e}`).join(", ");
-        const got = last.error ? `error: ${last.error}` : last.outcomes.map((x) => `${x.model}: ${x.got}${x.matched ? "" : " ✗"}`).join(", ");
-        rows.push([`${r.passed ? "PASS" : "FAIL"} ${c.name}${r.attempts.length > 1 ? ` ×${r.attempts.length}` : ""}`, exp, got, `${r.seconds.toFixed(1)}s`, reportPath(last.dir)]);
+        const exp = Object.entries(c.expect)
+          .map(([m, e]) => `${m}: ${e}`)
+          .join(", ");
+        const got = last.error
+          ? `error: ${last.error}`
+          : last.outcomes.map((x) => `${x.model}: ${x.got}${x.matched ? "" : " ✗"}`).join(", ");
+        rows.push([
+          `${r.passed ? "PASS" : "FAIL"} ${c.name}${r.attempts.length > 1 ? ` ×${r.attempts.length}` : ""}`,
+          exp,
+          got,
+          `${r.seconds.toFixed(1)}s`,
+          reportPath(last.dir),
+        ]);
       }
       printTable(header, rows);
       const failed = results.filter((r) => !r.passed);
       for (const r of failed) for (const line of mismatches(r)) process.stdout.write(`✗ ${line}\n`);
-      process.stdout.write(`${results.length - failed.length}/${results.length} case(s) passed${stopping ? " (interrupted)" : ""}\n`);
+      process.stdout.write(
+        `${results.length - failed.length}/${results.length} case(s) passed${stopping ? " (interrupted)" : ""}\n`,
+      );
       if (o.junit) {
         mkdirSync(dirname(o.junit), { recursive: true });
-        writeFileSync(o.junit, junitXml(s.name, results.map((r) => {
-          const m = mismatches(r);
-          const errored = r.attempts.some((a) => a.error) && r.attempts.every((a) => a.outcomes.every((x) => x.matched));
-          const base = { name: r.case.name, classname: `faultline.${s.name}`, seconds: r.seconds };
-          if (r.passed) return base;
-          const detail = { message: m[0] ?? "failed", body: m.join("\n") };
-          return errored ? { ...base, error: detail } : { ...base, failure: detail };
-        })));
+        writeFileSync(
+          o.junit,
+          junitXml(
+            s.name,
+            results.map((r) => {
+              const m = mismatches(r);
+              const errored =
+                r.attempts.some((a) => a.error) && r.attempts.every((a) => a.outcomes.every((x) => x.matched));
+              const base = { name: r.case.name, classname: `faultline.${s.name}`, seconds: r.seconds };
+              if (r.passed) return base;
+              const detail = { message: m[0] ?? "failed", body: m.join("\n") };
+              return errored ? { ...base, error: detail } : { ...base, failure: detail };
+            }),
+          ),
+        );
         process.stdout.write(`junit: ${o.junit}\n`);
       }
       process.exitCode = stopping ? EXIT.interrupted : failed.length ? EXIT.invalid : EXIT.valid;

@@ -7,10 +7,27 @@
 // keywords → Keyword, symbols → Sym, characters → EdnChar, #tag x → Tagged. `toJson` turns a value
 // into plain JSON (keywords and symbols become their names, maps with keyword keys become objects).
 
-export class Keyword { constructor(readonly name: string) {} toString() { return ":" + this.name; } }
-export class Sym { constructor(readonly name: string) {} toString() { return this.name; } }
-export class EdnChar { constructor(readonly char: string) {} }
-export class Tagged { constructor(readonly tag: string, readonly value: EdnValue) {} }
+export class Keyword {
+  constructor(readonly name: string) {}
+  toString() {
+    return ":" + this.name;
+  }
+}
+export class Sym {
+  constructor(readonly name: string) {}
+  toString() {
+    return this.name;
+  }
+}
+export class EdnChar {
+  constructor(readonly char: string) {}
+}
+export class Tagged {
+  constructor(
+    readonly tag: string,
+    readonly value: EdnValue,
+  ) {}
+}
 export class EdnList extends Array<EdnValue> {}
 export class EdnMap extends Map<EdnValue, EdnValue> {
   /** The line the map starts on (for file:line errors about an op written as a map). */
@@ -26,21 +43,36 @@ export class EdnMap extends Map<EdnValue, EdnValue> {
   }
 }
 export class EdnSet extends Set<EdnValue> {}
-export type EdnValue = null | boolean | number | bigint | string | Keyword | Sym | EdnChar | Tagged | EdnValue[] | EdnMap | EdnSet;
+export type EdnValue =
+  null | boolean | number | bigint | string | Keyword | Sym | EdnChar | Tagged | EdnValue[] | EdnMap | EdnSet;
 
 export class EdnError extends Error {
-  constructor(readonly line: number, readonly column: number, readonly problem: string) {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly problem: string,
+  ) {
     super(`${line}:${column}: ${problem}`);
     this.name = "EdnError";
   }
 }
 
 /** A top-level form with the line it starts on (for file:line errors about it). */
-export interface Form { value: EdnValue; line: number }
+export interface Form {
+  value: EdnValue;
+  line: number;
+}
 
 const DELIMS = new Set(["(", ")", "[", "]", "{", "}", '"', ";"]);
 const isWs = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "," || c === "\f";
-const NAMED_CHARS: Record<string, string> = { newline: "\n", return: "\r", space: " ", tab: "\t", backspace: "\b", formfeed: "\f" };
+const NAMED_CHARS: Record<string, string> = {
+  newline: "\n",
+  return: "\r",
+  space: " ",
+  tab: "\t",
+  backspace: "\b",
+  formfeed: "\f",
+};
 
 /** Deeper nesting is refused (an error naming the line), not read until the stack overflows. */
 export const MAX_DEPTH = 1000;
@@ -52,11 +84,16 @@ class Reader {
   col = 1;
   constructor(readonly text: string) {}
 
-  fail(problem: string, line = this.line, col = this.col): never { throw new EdnError(line, col, problem); }
+  fail(problem: string, line = this.line, col = this.col): never {
+    throw new EdnError(line, col, problem);
+  }
 
   private advance(): string {
     const c = this.text[this.pos++];
-    if (c === "\n") { this.line++; this.col = 1; } else this.col++;
+    if (c === "\n") {
+      this.line++;
+      this.col = 1;
+    } else this.col++;
     return c;
   }
 
@@ -66,9 +103,11 @@ class Reader {
     while (this.pos < t.length) {
       const c = t[this.pos];
       if (isWs(c)) this.advance();
-      else if (c === ";") { while (this.pos < t.length && t[this.pos] !== "\n") this.advance(); }
-      else if (c === "#" && t[this.pos + 1] === "!") { while (this.pos < t.length && t[this.pos] !== "\n") this.advance(); }
-      else return true;
+      else if (c === ";") {
+        while (this.pos < t.length && t[this.pos] !== "\n") this.advance();
+      } else if (c === "#" && t[this.pos + 1] === "!") {
+        while (this.pos < t.length && t[this.pos] !== "\n") this.advance();
+      } else return true;
     }
     return false;
   }
@@ -82,11 +121,16 @@ class Reader {
 
   private readForm(): EdnValue {
     if (!this.skip()) this.fail("unexpected end of input");
-    const line = this.line, col = this.col;
+    const line = this.line,
+      col = this.col;
     const c = this.text[this.pos];
     switch (c) {
-      case "(": this.advance(); return this.readSeq(")", line, col, new EdnList());
-      case "[": this.advance(); return this.readSeq("]", line, col, []);
+      case "(":
+        this.advance();
+        return this.readSeq(")", line, col, new EdnList());
+      case "[":
+        this.advance();
+        return this.readSeq("]", line, col, []);
       case "{": {
         this.advance();
         const items = this.readSeq("}", line, col, []);
@@ -96,20 +140,39 @@ class Reader {
         for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
         return m;
       }
-      case ")": case "]": case "}": this.fail(`unexpected ${JSON.stringify(c)}`);
+      case ")":
+      case "]":
+      case "}":
+        this.fail(`unexpected ${JSON.stringify(c)}`);
       // falls through (fail never returns)
-      case '"': return this.readString();
-      case "\\": return this.readChar();
-      case "#": return this.readDispatch();
-      case "^": { this.advance(); this.read(); return this.read(); } // metadata: ignored
-      default: return this.readAtom();
+      case '"':
+        return this.readString();
+      case "\\":
+        return this.readChar();
+      case "#":
+        return this.readDispatch();
+      case "^": {
+        this.advance();
+        this.read();
+        return this.read();
+      } // metadata: ignored
+      default:
+        return this.readAtom();
     }
   }
 
   private readSeq<T extends EdnValue[]>(close: string, line: number, col: number, out: T): T {
     for (;;) {
-      if (!this.skip()) this.fail(`unclosed ${close === ")" ? "list" : close === "]" ? "vector" : "map or set"} opened here`, line, col);
-      if (this.text[this.pos] === close) { this.advance(); return out; }
+      if (!this.skip())
+        this.fail(
+          `unclosed ${close === ")" ? "list" : close === "]" ? "vector" : "map or set"} opened here`,
+          line,
+          col,
+        );
+      if (this.text[this.pos] === close) {
+        this.advance();
+        return out;
+      }
       if (this.discard()) continue;
       out.push(this.read());
     }
@@ -117,12 +180,18 @@ class Reader {
 
   /** `#_ form`: reads and drops the next form. */
   discard(): boolean {
-    if (this.text[this.pos] === "#" && this.text[this.pos + 1] === "_") { this.advance(); this.advance(); this.read(); return true; }
+    if (this.text[this.pos] === "#" && this.text[this.pos + 1] === "_") {
+      this.advance();
+      this.advance();
+      this.read();
+      return true;
+    }
     return false;
   }
 
   private readString(): string {
-    const line = this.line, col = this.col;
+    const line = this.line,
+      col = this.col;
     this.advance();
     let out = "";
     const t = this.text;
@@ -130,17 +199,34 @@ class Reader {
       if (this.pos >= t.length) this.fail("unterminated string", line, col);
       const c = this.advance();
       if (c === '"') return out;
-      if (c !== "\\") { out += c; continue; }
+      if (c !== "\\") {
+        out += c;
+        continue;
+      }
       if (this.pos >= t.length) this.fail("unterminated string", line, col);
       const e = this.advance();
       switch (e) {
-        case "n": out += "\n"; break;
-        case "t": out += "\t"; break;
-        case "r": out += "\r"; break;
-        case "b": out += "\b"; break;
-        case "f": out += "\f"; break;
-        case '"': out += '"'; break;
-        case "\\": out += "\\"; break;
+        case "n":
+          out += "\n";
+          break;
+        case "t":
+          out += "\t";
+          break;
+        case "r":
+          out += "\r";
+          break;
+        case "b":
+          out += "\b";
+          break;
+        case "f":
+          out += "\f";
+          break;
+        case '"':
+          out += '"';
+          break;
+        case "\\":
+          out += "\\";
+          break;
         case "u": {
           const hex = t.slice(this.pos, this.pos + 4);
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail(`bad unicode escape \\u${hex}`);
@@ -148,7 +234,8 @@ class Reader {
           out += String.fromCharCode(parseInt(hex, 16));
           break;
         }
-        default: this.fail(`unknown string escape \\${e}`);
+        default:
+          this.fail(`unknown string escape \\${e}`);
       }
     }
   }
@@ -174,21 +261,27 @@ class Reader {
   }
 
   private readDispatch(): EdnValue {
-    const line = this.line, col = this.col;
+    const line = this.line,
+      col = this.col;
     this.advance();
     const c = this.text[this.pos];
     if (c === "{") {
       this.advance();
       return new EdnSet(this.readSeq("}", line, col, []));
     }
-    if (c === "_") { this.advance(); this.read(); return this.read(); }
+    if (c === "_") {
+      this.advance();
+      this.read();
+      return this.read();
+    }
     const tag = this.token();
     if (!tag) this.fail("bad # dispatch", line, col);
     return new Tagged(tag, this.read());
   }
 
   private readAtom(): EdnValue {
-    const line = this.line, col = this.col;
+    const line = this.line,
+      col = this.col;
     const tok = this.token();
     if (tok === "") this.fail(`unexpected character ${JSON.stringify(this.text[this.pos])}`);
     if (tok === "nil") return null;
@@ -199,7 +292,8 @@ class Reader {
       return new Keyword(tok.slice(1));
     }
     const c = tok[0];
-    if ((c >= "0" && c <= "9") || ((c === "-" || c === "+") && tok[1] >= "0" && tok[1] <= "9")) return parseNumber(tok, () => this.fail(`bad number ${tok}`, line, col));
+    if ((c >= "0" && c <= "9") || ((c === "-" || c === "+") && tok[1] >= "0" && tok[1] <= "9"))
+      return parseNumber(tok, () => this.fail(`bad number ${tok}`, line, col));
     return new Sym(tok);
   }
 }
@@ -235,7 +329,8 @@ export function readAll(text: string): Form[] {
 /** Reads exactly one form. */
 export function readEdn(text: string): EdnValue {
   const forms = readAll(text);
-  if (forms.length !== 1) throw new EdnError(forms[1]?.line ?? 1, 1, forms.length === 0 ? "no EDN form" : "more than one top-level form");
+  if (forms.length !== 1)
+    throw new EdnError(forms[1]?.line ?? 1, 1, forms.length === 0 ? "no EDN form" : "more than one top-level form");
   return forms[0].value;
 }
 
@@ -250,7 +345,9 @@ export function toJson(v: EdnValue): unknown {
   if (v instanceof EdnSet) return [...v].map(toJson);
   if (v instanceof EdnMap) {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of v) o[typeof k === "string" ? k : k instanceof Keyword || k instanceof Sym ? k.name : JSON.stringify(toJson(k))] = toJson(x);
+    for (const [k, x] of v)
+      o[typeof k === "string" ? k : k instanceof Keyword || k instanceof Sym ? k.name : JSON.stringify(toJson(k))] =
+        toJson(x);
     return o;
   }
   return String(v);
@@ -266,13 +363,27 @@ export function jsonToEdn(v: unknown): string {
   if (typeof v === "string") return ednString(v);
   if (Array.isArray(v)) return "[" + v.map(jsonToEdn).join(" ") + "]";
   if (typeof v === "object") {
-    return "{" + Object.entries(v as Record<string, unknown>).map(([k, x]) => `${keywordOrString(k)} ${jsonToEdn(x)}`).join(", ") + "}";
+    return (
+      "{" +
+      Object.entries(v as Record<string, unknown>)
+        .map(([k, x]) => `${keywordOrString(k)} ${jsonToEdn(x)}`)
+        .join(", ") +
+      "}"
+    );
   }
   return ednString(String(v));
 }
 
-export const keywordOrString = (k: string): string => (KEYWORD_SAFE.test(k) && !/^[-+.]?[0-9]/.test(k) ? ":" + k : ednString(k));
+export const keywordOrString = (k: string): string =>
+  KEYWORD_SAFE.test(k) && !/^[-+.]?[0-9]/.test(k) ? ":" + k : ednString(k);
 
 export function ednString(s: string): string {
-  return '"' + s.replace(/[\\"\n\t\r\b\f]/g, (c) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f" })[c]!) + '"';
+  return (
+    '"' +
+    s.replace(
+      /[\\"\n\t\r\b\f]/g,
+      (c) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f" })[c]!,
+    ) +
+    '"'
+  );
 }

@@ -30,19 +30,45 @@ export interface HistoryFormat {
 }
 
 export const FORMATS: Record<string, HistoryFormat> = {
-  "jsonl": { name: "jsonl", description: "faultline's own history.jsonl", parse: (text, file) => parseHistory(text, file), nilRead: "absent" },
-  "jepsen-edn": { name: "jepsen-edn", description: "Jepsen/Knossos EDN: a vector or list of op maps, or one op map per line", parse: parseJepsenEdn, nilRead: "unknown" },
-  "jepsen-json": { name: "jepsen-json", description: "Jepsen op maps as JSON (string keys), one per line or in one array", parse: parseJepsenJson, nilRead: "unknown" },
-  "porcupine-etcd": { name: "porcupine-etcd", description: "Jepsen etcd log lines as in Porcupine's test_data/jepsen", parse: parsePorcupineEtcd, nilRead: "absent" },
-  "porcupine-kv": { name: "porcupine-kv", description: "Porcupine kv logs: one EDN map per line with :key", parse: parsePorcupineKv, nilRead: "absent" },
+  jsonl: {
+    name: "jsonl",
+    description: "faultline's own history.jsonl",
+    parse: (text, file) => parseHistory(text, file),
+    nilRead: "absent",
+  },
+  "jepsen-edn": {
+    name: "jepsen-edn",
+    description: "Jepsen/Knossos EDN: a vector or list of op maps, or one op map per line",
+    parse: parseJepsenEdn,
+    nilRead: "unknown",
+  },
+  "jepsen-json": {
+    name: "jepsen-json",
+    description: "Jepsen op maps as JSON (string keys), one per line or in one array",
+    parse: parseJepsenJson,
+    nilRead: "unknown",
+  },
+  "porcupine-etcd": {
+    name: "porcupine-etcd",
+    description: "Jepsen etcd log lines as in Porcupine's test_data/jepsen",
+    parse: parsePorcupineEtcd,
+    nilRead: "absent",
+  },
+  "porcupine-kv": {
+    name: "porcupine-kv",
+    description: "Porcupine kv logs: one EDN map per line with :key",
+    parse: parsePorcupineKv,
+    nilRead: "absent",
+  },
 };
 
 export const IMPORT_FORMATS = ["jepsen-edn", "jepsen-json", "porcupine-etcd", "porcupine-kv"];
 
 export function readHistoryAs(file: string, format: string, notes: string[] = []): Op[] {
   const fmt = FORMATS[format];
-  if (!fmt) throw new Error(`unknown format ${JSON.stringify(format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
-  if (format === "jsonl") return readHistory(file);   // streamed: any size
+  if (!fmt)
+    throw new Error(`unknown format ${JSON.stringify(format)}; choose one of: ${Object.keys(FORMATS).join(", ")}`);
+  if (format === "jsonl") return readHistory(file); // streamed: any size
   return fmt.parse(readFileSync(file, "utf8"), file, notes);
 }
 
@@ -51,7 +77,13 @@ export function detectFileFormat(file: string): { format: string; why: string } 
   const text = head(file);
   if (text.trim() === "") return { format: "jsonl", why: "an empty file" };
   const d = detectFormat(text);
-  if (!d) throw new HistoryError(file, 1, "format", `cannot tell the history format from the first lines; give --format (${Object.keys(FORMATS).join(", ")})`);
+  if (!d)
+    throw new HistoryError(
+      file,
+      1,
+      "format",
+      `cannot tell the history format from the first lines; give --format (${Object.keys(FORMATS).join(", ")})`,
+    );
   return d;
 }
 
@@ -86,8 +118,16 @@ function looksKeyed(ops: readonly Op[], model: string): boolean {
 
 /** Parses an --initial value: JSON, else EDN (`{:x 0 :y 0}`), else the bare word as a string. */
 export function parseInitial(text: string): unknown {
-  try { return JSON.parse(text); } catch { /* not JSON */ }
-  try { return toJson(readEdn(text)); } catch (e) { if (!(e instanceof EdnError)) throw e; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  try {
+    return toJson(readEdn(text));
+  } catch (e) {
+    if (!(e instanceof EdnError)) throw e;
+  }
   // Neither JSON nor EDN: refused rather than taken as a string the user did not mean (`{:x 0` is a typo).
   throw new UsageError(`--initial ${JSON.stringify(text)} is neither JSON nor EDN (quote a string: '"text"')`);
 }

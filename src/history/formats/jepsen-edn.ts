@@ -22,12 +22,21 @@ export function parseJepsenEdn(text: string, file = "<edn>", notes: string[] = [
   }
   let maps: { value: EdnValue; line: number }[];
   if (forms.length === 1 && Array.isArray(forms[0].value)) {
-    maps = (forms[0].value as EdnValue[]).map((v) => ({ value: v, line: v instanceof EdnMap ? v.line : forms[0].line }));
+    maps = (forms[0].value as EdnValue[]).map((v) => ({
+      value: v,
+      line: v instanceof EdnMap ? v.line : forms[0].line,
+    }));
   } else {
     maps = forms;
   }
   const records: OpRecord[] = maps.map(({ value, line }) => {
-    if (!(value instanceof EdnMap)) throw new HistoryError(file, line, "op", `expected an op map {:process .. :type .. :f ..}, got ${describe(value)}`);
+    if (!(value instanceof EdnMap))
+      throw new HistoryError(
+        file,
+        line,
+        "op",
+        `expected an op map {:process .. :type .. :f ..}, got ${describe(value)}`,
+      );
     return { fields: toJson(value) as Record<string, unknown>, line };
   });
   return jepsenOps(records, file, notes);

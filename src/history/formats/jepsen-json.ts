@@ -34,7 +34,13 @@ function parse(text: string, file: string, line: number): unknown {
 }
 
 function record(x: unknown, file: string, line: number): OpRecord {
-  if (!x || typeof x !== "object" || Array.isArray(x)) throw new HistoryError(file, line, "op", `expected an op object {"process":…,"type":…,"f":…}, got ${JSON.stringify(x)?.slice(0, 40)}`);
+  if (!x || typeof x !== "object" || Array.isArray(x))
+    throw new HistoryError(
+      file,
+      line,
+      "op",
+      `expected an op object {"process":…,"type":…,"f":…}, got ${JSON.stringify(x)?.slice(0, 40)}`,
+    );
   return { fields: x as Record<string, unknown>, line };
 }
 
@@ -42,31 +48,51 @@ function record(x: unknown, file: string, line: number): OpRecord {
  *  returns the line each element of a top-level array starts on. */
 function scan(text: string, file: string): number[] {
   const starts: number[] = [];
-  let depth = 0, line = 1, inString = false;
+  let depth = 0,
+    line = 1,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) { line++; continue; }
+    if (c === 10) {
+      line++;
+      continue;
+    }
     if (inString) {
-      if (c === 92) i++;                 // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
       continue;
     }
-    if (c === 34) { inString = true; if (depth === 1) starts.push(line); }
-    else if (c === 123 || c === 91) {     // { [
+    if (c === 34) {
+      inString = true;
+      if (depth === 1) starts.push(line);
+    } else if (c === 123 || c === 91) {
+      // { [
       if (depth === 1) starts.push(line);
       if (++depth > MAX_DEPTH) throw new HistoryError(file, line, "json", `nested more than ${MAX_DEPTH} levels deep`);
     } else if (c === 125 || c === 93) depth = Math.max(0, depth - 1);
-    else if (depth === 1 && c > 32 && c !== 44 && (i === 0 || /[\s,[]/.test(text[i - 1]))) starts.push(line);   // a bare scalar element
+    else if (depth === 1 && c > 32 && c !== 44 && (i === 0 || /[\s,[]/.test(text[i - 1]))) starts.push(line); // a bare scalar element
   }
   return starts;
 }
 
 /** A faultline history as Jepsen JSON, one op object per line, Jepsen's field names. */
 export function historyToJepsenJson(ops: readonly Op[]): string {
-  return ops.map((op) => {
-    const o: Record<string, unknown> = { index: op.index, time: op.time, type: op.type, process: op.process, f: op.f, value: op.value ?? null };
-    if (op.node !== undefined) o.node = op.node;
-    if (op.error !== undefined) o.error = op.error;
-    return JSON.stringify(o);
-  }).join("\n") + (ops.length ? "\n" : "");
+  return (
+    ops
+      .map((op) => {
+        const o: Record<string, unknown> = {
+          index: op.index,
+          time: op.time,
+          type: op.type,
+          process: op.process,
+          f: op.f,
+          value: op.value ?? null,
+        };
+        if (op.node !== undefined) o.node = op.node;
+        if (op.error !== undefined) o.error = op.error;
+        return JSON.stringify(o);
+      })
+      .join("\n") + (ops.length ? "\n" : "")
+  );
 }

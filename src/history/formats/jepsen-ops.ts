@@ -21,16 +21,32 @@ import { show } from "../../format.ts";
 const TYPES = new Set(["invoke", "ok", "fail", "info"]);
 
 /** One op map with its keys by name, and the line it starts on. */
-export interface OpRecord { fields: Record<string, unknown>; line: number }
-
+export interface OpRecord {
+  fields: Record<string, unknown>;
+  line: number;
+}
 
 /** Jepsen nemesis f → [faultline fault, starts it?]. "start"/"stop" depend on what is active (see below). */
 const NEMESIS_FS: Record<string, [string, boolean]> = {
-  "start-partition": ["partition", true], "stop-partition": ["partition", false], "partition": ["partition", true],
-  "kill": ["kill", true], "start-kill": ["kill", true], "crash": ["kill", true], "stop-kill": ["kill", false], "restart": ["kill", false],
-  "pause": ["pause", true], "start-pause": ["pause", true], "resume": ["pause", false], "stop-pause": ["pause", false],
-  "bump-clock": ["clock", true], "strobe-clock": ["clock", true], "start-clock": ["clock", true], "reset-clock": ["clock", false], "stop-clock": ["clock", false],
-  "start-packet": ["loss", true], "stop-packet": ["loss", false],
+  "start-partition": ["partition", true],
+  "stop-partition": ["partition", false],
+  partition: ["partition", true],
+  kill: ["kill", true],
+  "start-kill": ["kill", true],
+  crash: ["kill", true],
+  "stop-kill": ["kill", false],
+  restart: ["kill", false],
+  pause: ["pause", true],
+  "start-pause": ["pause", true],
+  resume: ["pause", false],
+  "stop-pause": ["pause", false],
+  "bump-clock": ["clock", true],
+  "strobe-clock": ["clock", true],
+  "start-clock": ["clock", true],
+  "reset-clock": ["clock", false],
+  "stop-clock": ["clock", false],
+  "start-packet": ["loss", true],
+  "stop-packet": ["loss", false],
 };
 export const isJepsenNemesisF = (f: string) => f in NEMESIS_FS || f === "start" || f === "stop";
 
@@ -45,7 +61,8 @@ function nodesOf(v: unknown): string[] {
   return [];
 }
 
-const isFaultlineFault = (v: unknown) => !!v && typeof v === "object" && !Array.isArray(v) && Array.isArray((v as { nodes?: unknown }).nodes);
+const isFaultlineFault = (v: unknown) =>
+  !!v && typeof v === "object" && !Array.isArray(v) && Array.isArray((v as { nodes?: unknown }).nodes);
 
 export function jepsenOps(records: readonly OpRecord[], file: string, notes: string[] = []): Op[] {
   const anyTime = records.some((r) => typeof r.fields.time === "number");
@@ -54,13 +71,15 @@ export function jepsenOps(records: readonly OpRecord[], file: string, notes: str
   let time = 0;
   let anonymous = 0;
   let openAnon: { f: string; line: number } | undefined;
-  const active = new Set<string>();              // faults started and not yet healed
-  let pendingNemesis: { f: string; op: RawOp } | undefined;   // a Jepsen nemesis invocation awaiting its completion
+  const active = new Set<string>(); // faults started and not yet healed
+  let pendingNemesis: { f: string; op: RawOp } | undefined; // a Jepsen nemesis invocation awaiting its completion
   for (const { fields: m, line } of records) {
     const type = m.type;
-    if (typeof type !== "string" || !TYPES.has(type)) throw new HistoryError(file, line, "type", `must be one of invoke, ok, fail, info, got ${show(type)}`);
+    if (typeof type !== "string" || !TYPES.has(type))
+      throw new HistoryError(file, line, "type", `must be one of invoke, ok, fail, info, got ${show(type)}`);
     const f = m.f;
-    if (typeof f !== "string" || f === "") throw new HistoryError(file, line, "f", `is missing or not a keyword, got ${show(f)}`);
+    if (typeof f !== "string" || f === "")
+      throw new HistoryError(file, line, "f", `is missing or not a keyword, got ${show(f)}`);
     const p = m.process;
     let process: number | "nemesis";
     if (typeof p === "number" && Number.isInteger(p) && p >= 0) process = p;
@@ -69,15 +88,33 @@ export function jepsenOps(records: readonly OpRecord[], file: string, notes: str
     else if (p === undefined && !clientHasProcess) {
       // No process anywhere: pair each completion with the invocation right before it.
       if (type === "invoke") {
-        if (openAnon) throw new HistoryError(file, line, "process", `no :process, and the invocation on line ${openAnon.line} is still open: cannot tell which completion belongs to which (give each op a :process)`);
+        if (openAnon)
+          throw new HistoryError(
+            file,
+            line,
+            "process",
+            `no :process, and the invocation on line ${openAnon.line} is still open: cannot tell which completion belongs to which (give each op a :process)`,
+          );
         openAnon = { f, line };
       } else {
-        if (!openAnon) throw new HistoryError(file, line, "process", `no :process, and no invocation right before this completion to pair it with`);
+        if (!openAnon)
+          throw new HistoryError(
+            file,
+            line,
+            "process",
+            `no :process, and no invocation right before this completion to pair it with`,
+          );
         openAnon = undefined;
       }
       anonymous++;
       process = 0;
-    } else throw new HistoryError(file, line, "process", `must be a non-negative integer or a keyword${p === undefined ? " (other ops have one)" : ""}, got ${show(p)}`);
+    } else
+      throw new HistoryError(
+        file,
+        line,
+        "process",
+        `must be a non-negative integer or a keyword${p === undefined ? " (other ops have one)" : ""}, got ${show(p)}`,
+      );
     const t = m.time;
     if (typeof t === "number" && Number.isFinite(t) && t >= 0) time = Math.max(time, t);
     else if (!anyTime) time = raw.length * 1e6;
@@ -107,7 +144,10 @@ export function jepsenOps(records: readonly OpRecord[], file: string, notes: str
     if (process === "nemesis") pendingNemesis = undefined;
     raw.push(op);
   }
-  if (anonymous) notes.push(`no :process on ${anonymous} ops: each completion was paired with the invocation right before it (one client at a time)`);
+  if (anonymous)
+    notes.push(
+      `no :process on ${anonymous} ops: each completion was paired with the invocation right before it (one client at a time)`,
+    );
   if (!anyTime && raw.length) notes.push("no :time: events are taken 1 ms apart, in file order");
   validateImportedTxns(raw, file);
   return normalizeProcesses(raw, file);
@@ -116,10 +156,13 @@ export function jepsenOps(records: readonly OpRecord[], file: string, notes: str
 /** A Jepsen nemesis op as a faultline fault event (start: the fault's name; end: heal-<fault>). */
 function mapNemesis(op: RawOp, f: string, active: Set<string>): RawOp {
   let fault: string, starts: boolean;
-  if (f === "start") [fault, starts] = active.has("kill") ? ["kill", false] : ["partition", true];   // db nemesis restarts; old partitioners start
-  else if (f === "stop") [fault, starts] = active.has("partition") || !active.size ? ["partition", false] : [[...active][0], false];
+  if (f === "start")
+    [fault, starts] = active.has("kill") ? ["kill", false] : ["partition", true]; // db nemesis restarts; old partitioners start
+  else if (f === "stop")
+    [fault, starts] = active.has("partition") || !active.size ? ["partition", false] : [[...active][0], false];
   else [fault, starts] = NEMESIS_FS[f];
-  if (starts) active.add(fault); else active.delete(fault);
+  if (starts) active.add(fault);
+  else active.delete(fault);
   const ev: RawOp = { ...op, type: "info", f: starts ? fault : `heal-${fault}` };
   setFaultValue(ev, op.value);
   return ev;
@@ -145,5 +188,6 @@ function setFaultValue(ev: RawOp, jepsen: unknown): void {
   // A partition's "nodes" are its smallest side (as faultline's own partitions record the isolated side).
   const nodes = groups && groups.length > 1 ? groups[0] : nodesOf(jepsen);
   ev.value = groups && groups.length > 1 ? { nodes, groups, jepsen } : { nodes, jepsen };
-  if (nodes.length) ev.node = nodes.join(","); else delete ev.node;
+  if (nodes.length) ev.node = nodes.join(",");
+  else delete ev.node;
 }

@@ -11,13 +11,25 @@ export { TXN_WORKLOADS, validateTxnOps, type TxnWorkload } from "../txn.ts";
 /** A transaction's value as Jepsen EDN: micro-op names as keywords. */
 export function txnValueToEdn(value: unknown): string {
   if (!Array.isArray(value)) return jsonToEdn(value);
-  return "[" + value.map((m) => (Array.isArray(m) && typeof m[0] === "string" ? `[:${m[0]} ${m.slice(1).map(jsonToEdn).join(" ")}]` : jsonToEdn(m))).join(" ") + "]";
+  return (
+    "[" +
+    value
+      .map((m) =>
+        Array.isArray(m) && typeof m[0] === "string"
+          ? `[:${m[0]} ${m.slice(1).map(jsonToEdn).join(" ")}]`
+          : jsonToEdn(m),
+      )
+      .join(" ") +
+    "]"
+  );
 }
 
 /** Which transactional workload a history's micro-ops belong to: undefined when it has no transactions, or
  *  transactions of other micro-ops (Knossos' multi-register `[:read :x 1]`, checked for linearizability). */
 export function inferTxnWorkload(ops: readonly { f: string; value: unknown }[]): TxnWorkload | undefined {
-  let append = false, w = false, r = false;
+  let append = false,
+    w = false,
+    r = false;
   for (const o of ops) {
     if (o.f !== "txn" || !Array.isArray(o.value)) continue;
     for (const m of o.value) {
@@ -32,7 +44,10 @@ export function inferTxnWorkload(ops: readonly { f: string; value: unknown }[]):
 }
 
 /** Validates a history's transactions when it holds any (for importers, whose ops carry a line). */
-export function validateImportedTxns(ops: readonly (Op | { f: string; type: string; value: unknown; line: number })[], file: string): void {
+export function validateImportedTxns(
+  ops: readonly (Op | { f: string; type: string; value: unknown; line: number })[],
+  file: string,
+): void {
   const w = inferTxnWorkload(ops);
   if (w) validateTxnOps(ops, w, file, (i) => ("line" in ops[i] ? (ops[i] as { line: number }).line : i + 1));
 }

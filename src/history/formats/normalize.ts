@@ -12,14 +12,14 @@ export interface RawOp {
   value: unknown;
   node?: string;
   error?: string;
-  line: number;        // source line, for errors
+  line: number; // source line, for errors
 }
 
 export function normalizeProcesses(raw: RawOp[], file: string): Op[] {
   let fresh = 0;
   for (const r of raw) if (typeof r.process === "number" && r.process >= fresh) fresh = r.process + 1;
-  const alias = new Map<number, number>();     // recorded process → process used in the output
-  const open = new Map<number, number>();      // output process → index of its open invoke
+  const alias = new Map<number, number>(); // recorded process → process used in the output
+  const open = new Map<number, number>(); // output process → index of its open invoke
   const retired = new Set<number>();
   const out: Op[] = [];
   for (const r of raw) {
@@ -30,15 +30,24 @@ export function normalizeProcesses(raw: RawOp[], file: string): Op[] {
       let p = alias.get(r.process) ?? r.process;
       if (r.type === "invoke") {
         if (open.has(p) || retired.has(p)) {
-          if (open.has(p)) { open.delete(p); }
+          if (open.has(p)) {
+            open.delete(p);
+          }
           p = fresh++;
           alias.set(r.process, p);
         }
         open.set(p, op.index);
       } else {
         const at = open.get(p);
-        if (at === undefined) throw new HistoryError(file, r.line, "type", `:${r.type} for process ${r.process} with no open :invoke`);
-        if (out[at].f !== r.f) throw new HistoryError(file, r.line, "f", `completion :${r.f} does not match its invocation's :${out[at].f} (line of invoke: op ${at})`);
+        if (at === undefined)
+          throw new HistoryError(file, r.line, "type", `:${r.type} for process ${r.process} with no open :invoke`);
+        if (out[at].f !== r.f)
+          throw new HistoryError(
+            file,
+            r.line,
+            "f",
+            `completion :${r.f} does not match its invocation's :${out[at].f} (line of invoke: op ${at})`,
+          );
         open.delete(p);
         if (r.type === "info") retired.add(p);
       }

@@ -24,7 +24,12 @@ function parseValue(s: string, file: string, line: number): unknown {
   if (s.startsWith(":")) return { keyword: s.slice(1) };
   const m = /^\[\s*(-?\d+|nil)\s*,?\s+(-?\d+|nil)\s*\]$/.exec(s);
   if (m) return [m[1] === "nil" ? null : Number(m[1]), m[2] === "nil" ? null : Number(m[2])];
-  throw new HistoryError(file, line, "value", `expected nil, an integer, [a b] or a keyword, got ${JSON.stringify(s.slice(0, 40))}`);
+  throw new HistoryError(
+    file,
+    line,
+    "value",
+    `expected nil, an integer, [a b] or a keyword, got ${JSON.stringify(s.slice(0, 40))}`,
+  );
 }
 
 export function parsePorcupineEtcd(text: string, file = "<log>"): Op[] {
@@ -35,19 +40,29 @@ export function parsePorcupineEtcd(text: string, file = "<log>"): Op[] {
     const s = lines[i].replace(/\r$/, "");
     if (s.trim() === "") continue;
     const m = LINE.exec(s);
-    if (!m) throw new HistoryError(file, i + 1, "line", `not a Jepsen log line "INFO jepsen.util - <process> :<type> :<f> <value>": ${JSON.stringify(s.slice(0, 60))}`);
+    if (!m)
+      throw new HistoryError(
+        file,
+        i + 1,
+        "line",
+        `not a Jepsen log line "INFO jepsen.util - <process> :<type> :<f> <value>": ${JSON.stringify(s.slice(0, 60))}`,
+      );
     const process = Number(m[1]);
     const type = m[2] as OpType;
     const f = m[3];
     const v = parseValue(m[4], file, i + 1);
-    const kw = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { keyword: string }).keyword : undefined;
+    const kw =
+      v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { keyword: string }).keyword : undefined;
     const op: RawOp = { time: raw.length, process, type, f, value: kw === undefined ? v : null, line: i + 1 };
     if (type === "invoke") {
       if (kw !== undefined) throw new HistoryError(file, i + 1, "value", `an :invoke needs an argument, got :${kw}`);
       invoked.set(process, v);
     } else {
       const arg = invoked.get(process);
-      if (kw !== undefined) { op.error = kw; op.value = arg ?? null; }
+      if (kw !== undefined) {
+        op.error = kw;
+        op.value = arg ?? null;
+      }
       if (type === "fail" && f === "cas" && kw === undefined) op.error = "compare-failed";
       if (type === "info") op.value = arg ?? null;
     }

@@ -21,7 +21,8 @@ export function fromJepsen(history: readonly Op[], workload: string, notes: stri
     const out = history.map((o) => {
       if (o.process === "nemesis" || o.f !== "read") return o;
       n++;
-      const value = o.type === "ok" && Array.isArray(o.value) ? Object.fromEntries(o.value.map((b, i) => [String(i), b])) : o.value;
+      const value =
+        o.type === "ok" && Array.isArray(o.value) ? Object.fromEntries(o.value.map((b, i) => [String(i), b])) : o.value;
       return { ...o, f: "read-all", value };
     });
     if (n) notes.push(`bank: ${n} :read events read as read-all (Jepsen's read of every balance)`);
@@ -46,7 +47,11 @@ export function fromJepsen(history: readonly Op[], workload: string, notes: stri
     const keyed = ops.length > 0 && ops.filter((o) => o.type === "invoke").every((o) => isPair(o.value));
     if (keyed || !ops.length) return [...history];
     notes.push(`${workload}: plain elements read as the single set "${SINGLE_KEY[workload]}"`);
-    return history.map((o) => (o.process === "nemesis" || (o.f !== "add" && o.f !== "read") ? o : { ...o, value: [SINGLE_KEY[workload], o.value ?? null] }));
+    return history.map((o) =>
+      o.process === "nemesis" || (o.f !== "add" && o.f !== "read")
+        ? o
+        : { ...o, value: [SINGLE_KEY[workload], o.value ?? null] },
+    );
   }
   return [...history];
 }
@@ -54,7 +59,9 @@ export function fromJepsen(history: readonly Op[], workload: string, notes: stri
 /** faultline → Jepsen conventions, for `export` (so Jepsen's own checkers read the history). */
 export function toJepsen(history: readonly Op[], workload: string): Op[] {
   if (workload === "bank") {
-    return history.map((o) => (o.process !== "nemesis" && o.f === "read-all" ? { ...o, f: "read", value: o.type === "ok" ? o.value : null } : o));
+    return history.map((o) =>
+      o.process !== "nemesis" && o.f === "read-all" ? { ...o, f: "read", value: o.type === "ok" ? o.value : null } : o,
+    );
   }
   if (workload === "counter" || workload === "set" || workload === "set-full") {
     const fs = workload === "counter" ? ["incr", "read"] : ["add", "read"];

@@ -16,14 +16,25 @@ export const SUITE = "bookworm";
  *  declared image packages (src/lab/needs.ts, targets/<name>/index.ts), kept here so the image's tag is known
  *  without loading every target; test/target/declarations.test.ts keeps it equal to the declarations. */
 export const IMAGE_PACKAGES = [
-  "iptables", "iproute2", "faketime", "procps",
-  "postgresql-15", "redis-server", "redis-sentinel", "etcd-server", "etcd-client",
+  "iptables",
+  "iproute2",
+  "faketime",
+  "procps",
+  "postgresql-15",
+  "redis-server",
+  "redis-sentinel",
+  "etcd-server",
+  "etcd-client",
 ];
 const SCRIPT = new URL("./build-rootfs.sh", import.meta.url).pathname;
 
 /** The image's content key: packages and build script. */
 export function imageKey(): string {
-  return createHash("sha256").update(JSON.stringify([SUITE, IMAGE_PACKAGES])).update(readFileSync(SCRIPT)).digest("hex").slice(0, 12);
+  return createHash("sha256")
+    .update(JSON.stringify([SUITE, IMAGE_PACKAGES]))
+    .update(readFileSync(SCRIPT))
+    .digest("hex")
+    .slice(0, 12);
 }
 export const IMAGE_REPO = "faultline-node";
 /** The tag `faultline lab image` builds and the docker runtime uses by default. */
@@ -37,7 +48,11 @@ export const rootfsTar = (): string => join(imageCacheDir(), `rootfs-${SUITE}-${
 export function debianMirror(): string {
   for (const f of ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"]) {
     let text: string;
-    try { text = readFileSync(f, "utf8"); } catch { continue; }
+    try {
+      text = readFileSync(f, "utf8");
+    } catch {
+      continue;
+    }
     const deb822 = /^URIs:\s*(\S+)/m.exec(text);
     if (deb822 && !/security/.test(deb822[1])) return deb822[1];
     const line = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+/m.exec(text);
@@ -57,36 +72,71 @@ export interface BuildOptions {
 export async function buildRootfs(o: BuildOptions = {}): Promise<string> {
   const out = rootfsTar();
   if (existsSync(out) && !o.force) return out;
-  if (process.getuid?.() !== 0) throw new LabError("building the node image needs root (debootstrap, chroot)", "run `sudo faultline lab image`");
+  if (process.getuid?.() !== 0)
+    throw new LabError("building the node image needs root (debootstrap, chroot)", "run `sudo faultline lab image`");
   mkdirSync(imageCacheDir(), { recursive: true, mode: 0o755 });
   const log = o.log ?? (() => undefined);
   await new Promise<void>((resolve, reject) => {
-    const p = spawn("sh", [SCRIPT, out, SUITE, o.mirror ?? debianMirror(), ...IMAGE_PACKAGES], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn("sh", [SCRIPT, out, SUITE, o.mirror ?? debianMirror(), ...IMAGE_PACKAGES], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     p.stdout.on("data", (d) => String(d).split("\n").filter(Boolean).forEach(log));
-    p.stderr.on("data", (d) => { err += d; });
+    p.stderr.on("data", (d) => {
+      err += d;
+    });
     p.on("error", reject);
-    p.on("exit", (code) => (code === 0 ? resolve() : reject(new LabError(`building the node image's root filesystem failed (exit ${code}): ${err.trim().slice(-1500)}`, code === 4 && /debootstrap is missing/.test(err) ? "apt-get install -y debootstrap" : undefined))));
+    p.on("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new LabError(
+              `building the node image's root filesystem failed (exit ${code}): ${err.trim().slice(-1500)}`,
+              code === 4 && /debootstrap is missing/.test(err) ? "apt-get install -y debootstrap" : undefined,
+            ),
+          ),
+    );
   });
   return out;
 }
 
 /** Whether the engine has the image. */
 export async function hasImage(docker: Dockerode, name: string): Promise<boolean> {
-  try { await docker.getImage(name).inspect(); return true; } catch { return false; }
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Imports the cached root filesystem into the engine as `name` (default: the default tag). */
-export async function importImage(docker: Dockerode, tar: string, name = defaultImage(), log: (l: string) => void = () => undefined): Promise<void> {
+export async function importImage(
+  docker: Dockerode,
+  tar: string,
+  name = defaultImage(),
+  log: (l: string) => void = () => undefined,
+): Promise<void> {
   const [repo, tag = "latest"] = name.split(":");
   log(`faultline image: docker import ${tar} (${Math.round(statSync(tar).size / 1e6)} MB) as ${repo}:${tag}`);
-  const stream = await docker.importImage(createReadStream(tar) as unknown as string, { repo, tag, changes: ["CMD [\"sleep\", \"infinity\"]"] } as never);
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) => (err ? reject(err) : resolve())));
-  if (!(await hasImage(docker, `${repo}:${tag}`))) throw new LabError(`docker import of ${tar} did not produce ${repo}:${tag}`);
+  const stream = await docker.importImage(
+    createReadStream(tar) as unknown as string,
+    { repo, tag, changes: ['CMD ["sleep", "infinity"]'] } as never,
+  );
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream as unknown as NodeJS.ReadableStream, (err: Error | null) =>
+      err ? reject(err) : resolve(),
+    ),
+  );
+  if (!(await hasImage(docker, `${repo}:${tag}`)))
+    throw new LabError(`docker import of ${tar} did not produce ${repo}:${tag}`);
 }
 
 /** `faultline lab image`: the image in the engine, built and imported as needed. Returns its name. */
-export async function ensureImage(docker: Dockerode, o: BuildOptions & { name?: string } = {}): Promise<{ name: string; built: boolean; imported: boolean }> {
+export async function ensureImage(
+  docker: Dockerode,
+  o: BuildOptions & { name?: string } = {},
+): Promise<{ name: string; built: boolean; imported: boolean }> {
   const name = o.name ?? defaultImage();
   if (!o.force && (await hasImage(docker, name))) return { name, built: false, imported: false };
   const cached = existsSync(rootfsTar()) && !o.force;

@@ -5,7 +5,15 @@
 import { $ } from "./dom.ts";
 import { DATA, N } from "./ops.ts";
 import { clampView, fitAll, onRedraw, schedule, state, view, zoomAt } from "./view.ts";
-import { attachPanZoom, attachTimeline, drawOverview, drawTimeline, opBox, renderToolbar, selectOp } from "./timeline.ts";
+import {
+  attachPanZoom,
+  attachTimeline,
+  drawOverview,
+  drawTimeline,
+  opBox,
+  renderToolbar,
+  selectOp,
+} from "./timeline.ts";
 import { drawLag, drawLatency, drawThroughput, renderPlotLegends } from "./plots.ts";
 import { minis, renderAnomalies, showAnomaly } from "./anomalies.ts";
 import { renderSummary } from "./summary.ts";
@@ -38,5 +46,17 @@ const m = /^#anomaly-(\d+)$/.exec(location.hash);
 if (m && DATA.anomalies[+m[1]]) showAnomaly(+m[1], { scroll: false });
 
 // For tests and the curious: the page's state and actions.
-(window as unknown as Record<string, unknown>).faultlineReport = { view, state, data: DATA, showAnomaly, selectOp, fitAll, zoomAt, opBox, redraw: drawAll, draws: { drawTimeline, drawOverview, drawLatency, drawThroughput }, ops: N };
+(window as unknown as Record<string, unknown>).faultlineReport = {
+  view,
+  state,
+  data: DATA,
+  showAnomaly,
+  selectOp,
+  fitAll,
+  zoomAt,
+  opBox,
+  redraw: drawAll,
+  draws: { drawTimeline, drawOverview, drawLatency, drawThroughput },
+  ops: N,
+};
 document.body.dataset.ready = "1";
