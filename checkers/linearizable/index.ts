@@ -267,13 +267,11 @@ export function explain(
       checks: shrunk.checks,
     };
   const evidence: Evidence = {
-    prefix: r.longest
-      .slice(-LONGEST_SHOWN)
-      .map((l) => ({
-        index: p.operations[l.id].invoke.index,
-        op: model.describeOp(p.search[l.id].op),
-        state: model.describeState(l.stateAfter),
-      })),
+    prefix: r.longest.slice(-LONGEST_SHOWN).map((l) => ({
+      index: p.operations[l.id].invoke.index,
+      op: model.describeOp(p.search[l.id].op),
+      state: model.describeState(l.stateAfter),
+    })),
     prefixLength: r.longest.length,
     blocked: blocked.map((id) => ({ index: p.operations[id].invoke.index, op: model.describeOp(p.search[id].op) })),
   };

@@ -335,17 +335,15 @@ async function runIn(
   results ??= {
     valid: "unknown",
     checkers: Object.fromEntries(
-      workload
-        .checkers(wopts)
-        .map((c) => [
-          c.name,
-          {
-            checker: c.name,
-            valid: "unknown" as const,
-            anomalies: [],
-            reason: "interrupted before the check finished",
-          },
-        ]),
+      workload.checkers(wopts).map((c) => [
+        c.name,
+        {
+          checker: c.name,
+          valid: "unknown" as const,
+          anomalies: [],
+          reason: "interrupted before the check finished",
+        },
+      ]),
     ),
   };
   interrupted ||= checkInterrupted;
