@@ -1,6 +1,6 @@
 // Transactions from a history: each client op with f "txn" and a value that is a list of micro-ops, Jepsen's
 // shape; the rules a transaction must keep are the history layer's (src/history/txn.ts).
-import { HistoryError, type Op } from "../../src/history/op.ts";
+import { HistoryError, sourceLine, type Op } from "../../src/history/op.ts";
 import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import { txnProblem, validateTxnOps, type Mop, type TxnWorkload } from "../../src/history/txn.ts";
 import { show as showValue } from "../../src/format.ts";
@@ -16,9 +16,9 @@ export interface Txn {
 }
 
 /** Checks every txn op of a history: malformed micro-ops and a value written twice to one key are
- *  `file:line: field: problem` errors (HistoryError); the line is the op's index + 1. */
+ *  `file:line: field: problem` errors (HistoryError) naming the op's line in its file. */
 export function validateTxnHistory(history: readonly Op[], workload: Workload, file = "<history>"): void {
-  validateTxnOps(history, workload, file, (i) => history[i].index + 1);
+  validateTxnOps(history, workload, file, (i) => sourceLine(history, i));
 }
 
 /** Pairs the history and parses its transactions: ok and info ones get graph nodes in invocation order. */

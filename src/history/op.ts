@@ -24,6 +24,17 @@ export interface Completion {
   error?: string;
 }
 
+/** Where each op of a history was in its file, when that is not line index + 1 (a JSONL file with blank lines):
+ *  kept beside the array, so every `file:line` error about an op names its real line. */
+const sourceLines = new WeakMap<readonly unknown[], (index: number) => number>();
+export function setSourceLines(history: readonly unknown[], lineOf: (index: number) => number): void {
+  sourceLines.set(history, lineOf);
+}
+/** The file line of the op at `index` of `history` (index + 1 unless the reader recorded otherwise). */
+export function sourceLine(history: readonly unknown[], index: number): number {
+  return sourceLines.get(history)?.(index) ?? index + 1;
+}
+
 /** A problem with one line of a history file: `file:line: field: what is wrong`. */
 export class HistoryError extends Error {
   constructor(

@@ -4,7 +4,7 @@
 //   info — indeterminate: may take effect at any time after the invoke, or never. The process that
 //          issued it is retired (it may still be blocked) and never issues another op; the runner gives
 //          its worker a fresh process number. An invoke with no completion at all counts as info.
-import { HistoryError, type Op } from "./op.ts";
+import { HistoryError, sourceLine, type Op } from "./op.ts";
 
 export interface Operation {
   process: number;
@@ -38,14 +38,14 @@ export function pairOperations(history: readonly Op[], options: PairOptions = {}
       if (open.has(p))
         throw new HistoryError(
           file,
-          op.index + 1,
+          sourceLine(history, op.index),
           "type",
           `process ${p} invoked ${op.f} while its op at index ${open.get(p)!.invoke.index} was still open`,
         );
       if (strict && retired.has(p))
         throw new HistoryError(
           file,
-          op.index + 1,
+          sourceLine(history, op.index),
           "process",
           `process ${p} crashed earlier (info) and must not issue more ops; use a new process number`,
         );
@@ -64,11 +64,17 @@ export function pairOperations(history: readonly Op[], options: PairOptions = {}
       out.push(o);
     } else {
       const o = open.get(p);
-      if (!o) throw new HistoryError(file, op.index + 1, "type", `${op.type} for process ${p} with no open invocation`);
+      if (!o)
+        throw new HistoryError(
+          file,
+          sourceLine(history, op.index),
+          "type",
+          `${op.type} for process ${p} with no open invocation`,
+        );
       if (o.f !== op.f)
         throw new HistoryError(
           file,
-          op.index + 1,
+          sourceLine(history, op.index),
           "f",
           `completion f ${JSON.stringify(op.f)} does not match its invocation's ${JSON.stringify(o.f)} (index ${o.invoke.index})`,
         );

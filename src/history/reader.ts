@@ -2,12 +2,15 @@
 // Files are read in chunks, line by line, so a history larger than the biggest string V8 can hold (512 MB)
 // still reads, and memory holds the parsed ops, not also the text and an array of its lines.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { HistoryError, opProblem, type Op } from "./op.ts";
+import { HistoryError, opProblem, setSourceLines, type Op } from "./op.ts";
 
 /** Validates lines one at a time into ops (dense indexes, time never going backwards). */
 class LineParser {
   readonly ops: Op[] = [];
   lineNo = 0;
+  /** Where line − index changes (after a blank line): the op index and its line, for sourceLine(). */
+  readonly jumps: { index: number[]; line: number[] } = { index: [], line: [] };
+  private delta = 1;
   constructor(
     private readonly file: string,
     private readonly options: ReadOptions = {},
@@ -34,6 +37,11 @@ class LineParser {
         unterminated ? "truncated: the last line is not complete JSON" : `not valid JSON (${(e as Error).message})`,
       );
     }
+    if (this.lineNo - this.ops.length !== this.delta) {
+      this.delta = this.lineNo - this.ops.length;
+      this.jumps.index.push(this.ops.length);
+      this.jumps.line.push(this.lineNo);
+    }
     if (this.options.unchecked) {
       this.ops.push(parsed as Op);
       return;
@@ -57,6 +65,24 @@ class LineParser {
         `goes backwards (${op.time} < ${ops[ops.length - 1].time})`,
       );
     ops.push(op);
+  }
+
+  /** The ops, with their file lines recorded when blank lines moved them off index + 1. */
+  result(): Op[] {
+    const { index, line } = this.jumps;
+    if (index.length)
+      setSourceLines(this.ops, (i) => {
+        let lo = 0,
+          hi = index.length - 1,
+          at = -1; // the last jump at or before i
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          if (index[mid] <= i) ((at = mid), (lo = mid + 1));
+          else hi = mid - 1;
+        }
+        return at < 0 ? i + 1 : line[at] + (i - index[at]);
+      });
+    return this.ops;
   }
 
   /** Every newline-terminated line of text; returns where the unterminated rest begins. */
@@ -110,7 +136,7 @@ export function parseHistory(text: string, file = "<history>", options: ReadOpti
   const p = new LineParser(file, options);
   const rest = p.lines(text);
   if (rest < text.length) p.line(text.slice(rest), true);
-  return p.ops;
+  return p.result();
 }
 
 /** Reads a history file in chunks. A directory, or a file that cannot be read, is bad input naming the path. */
@@ -162,7 +188,7 @@ export function readHistory(file: string, options: ReadOptions = {}): Op[] {
         options.onNote?.(`${file}:${p.lineNo}: the last line is incomplete (a run killed mid-write?); it is left out`);
       } else p.line(text, true);
     }
-    return p.ops;
+    return p.result();
   } finally {
     closeSync(fd);
   }

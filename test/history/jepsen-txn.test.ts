@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { historyToEdn, parseJepsenEdn } from "../../src/history/formats/jepsen-edn.ts";
@@ -159,6 +159,11 @@ describe("transactional histories in Jepsen EDN", () => {
     const r = await fl(["check", bad, "--workload", "list-append"]);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain(`${bad}:4: value[0].value: a list-append read must give a list (or nil), got "1"`);
+    // Blank lines move ops off line index + 1: the error still names the op's own line.
+    writeFileSync(bad, "\n" + readFileSync(bad, "utf8").split("\n").join("\n\n"));
+    const b = await fl(["check", bad, "--workload", "list-append"]);
+    expect(b.exitCode).toBe(3);
+    expect(b.stderr).toContain(`${bad}:8: value[0].value: a list-append read must give a list (or nil), got "1"`);
     const edn = join(dir, "h.edn");
     writeFileSync(
       edn,

@@ -118,4 +118,20 @@ describe("history reader", () => {
     expect(readHistory(file)).toEqual(w.ops);
     writeFileSync(join(dir, "x"), "");
   });
+
+  it("errors about an op name its own line when blank lines moved it off index + 1", () => {
+    const op = (index: number, type: string, process = 0) =>
+      JSON.stringify({ index, time: index, process, type, f: "read", value: null });
+    const text = ["", op(0, "invoke"), "", "", op(1, "ok"), op(2, "ok"), ""].join("\n") + "\n";
+    const dir = mkdtempSync(join(tmpdir(), "fl-lines-"));
+    const file = join(dir, "h.jsonl");
+    writeFileSync(file, text);
+    for (const ops of [parseHistory(text, file), readHistory(file, { chunkBytes: 7 })]) {
+      expect(ops).toHaveLength(3);
+      expect(() => pairOperations(ops, { file })).toThrow(`${file}:6: type: ok for process 0 with no open invocation`);
+    }
+    // Without blank lines the line is index + 1, as before.
+    const plain = [op(0, "invoke"), op(1, "ok"), op(2, "ok")].join("\n") + "\n";
+    expect(() => pairOperations(parseHistory(plain, file), { file })).toThrow(`${file}:3: type:`);
+  });
 });

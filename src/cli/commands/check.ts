@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { dirname, join } from "node:path";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { HistoryError } from "../../history/op.ts";
+import { HistoryError, setSourceLines, sourceLine } from "../../history/op.ts";
 import { pairOperations } from "../../history/pairs.ts";
 import { lookup, workloads } from "../../registry.ts";
 import { exitCodeFor, runCheckersAsync, summarize, type Results } from "../../run/check.ts";
@@ -221,15 +221,13 @@ async function checkOne(
   const name = o.workload ?? run?.config?.workload ?? "register";
   const workload = await lookup("workload", workloads, name);
   // Jepsen's workload conventions (bank :read, counter :add, plain set elements) → faultline's.
-  const history = fromJepsen(
-    rebase(() => readAs(file, format, TRUNCATED_END, notes), file),
-    name,
-    notes,
-  );
+  const read = rebase(() => readAs(file, format, TRUNCATED_END, notes), file);
+  const history = fromJepsen(read, name, notes);
+  setSourceLines(history, (i) => sourceLine(read, i)); // one op per position: the file's lines carry over
   for (const n of notes) process.stderr.write(`faultline: note: ${n}\n`);
   pairOperations(history, { file }); // validate invoke/completion structure, with file:line errors
   if (format === "jsonl" && TXN_WORKLOADS.includes(name))
-    validateTxnOps(history, name as TxnWorkload, file, (i) => i + 1);
+    validateTxnOps(history, name as TxnWorkload, file, (i) => sourceLine(history, i));
   const wopts: WorkloadOptions = {
     keys: run?.config?.keys ?? 3,
     seed: "",
