@@ -77,8 +77,10 @@ class LineParser {
           at = -1; // the last jump at or before i
         while (lo <= hi) {
           const mid = (lo + hi) >> 1;
-          if (index[mid] <= i) ((at = mid), (lo = mid + 1));
-          else hi = mid - 1;
+          if (index[mid] <= i) {
+            at = mid;
+            lo = mid + 1;
+          } else hi = mid - 1;
         }
         return at < 0 ? i + 1 : line[at] + (i - index[at]);
       });
