@@ -33,15 +33,20 @@ export function runCheckers(history: readonly Op[], checkers: NamedChecker[]): R
     try {
       out[c.name] = c.check(history);
     } catch (e) {
-      if (e instanceof HistoryError) throw e; // ops the checker does not know: bad input (exit 3), not a verdict
-      out[c.name] = {
-        checker: c.name,
-        valid: "unknown",
-        anomalies: [],
-        reason: `checker failed: ${(e as Error).message}`,
-      };
+      out[c.name] = failed(c.name, e);
     }
   }
+  return resultsOf(out, checkers);
+}
+
+/** The verdict of a checker that threw: "unknown" with the reason. Bad input (HistoryError: ops the checker does
+ *  not know) is rethrown, to exit 3, not judged. */
+function failed(name: string, e: unknown): Verdict {
+  if (e instanceof HistoryError) throw e;
+  return { checker: name, valid: "unknown", anomalies: [], reason: `checker failed: ${(e as Error).message}` };
+}
+
+function resultsOf(out: Record<string, Verdict>, checkers: NamedChecker[]): Results {
   return {
     valid: merge(...Object.values(out).map((v) => v.valid)),
     checkers: out,
@@ -62,21 +67,10 @@ export async function runCheckersAsync(
     try {
       out[c.name] = c.checkAsync ? await c.checkAsync(history, budget) : c.check(history);
     } catch (e) {
-      if (e instanceof HistoryError) throw e; // ops the checker does not know: bad input (exit 3), not a verdict
-      out[c.name] = {
-        checker: c.name,
-        valid: "unknown",
-        anomalies: [],
-        reason: `checker failed: ${(e as Error).message}`,
-      };
+      out[c.name] = failed(c.name, e);
     }
   }
-  return {
-    valid: merge(...Object.values(out).map((v) => v.valid)),
-    checkers: out,
-    spectrum: spectrum(out, decidesOf(checkers)),
-    ...isolationOf(out),
-  };
+  return resultsOf(out, checkers);
 }
 
 export const exitCodeFor = (v: Validity) => (v === true ? 0 : v === false ? 1 : 2);
