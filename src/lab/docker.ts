@@ -323,13 +323,7 @@ export async function dockerDoctor(
         "this host's dockerd manages iptables (FORWARD policy DROP, DOCKER chains): bridged traffic between netns lab nodes is dropped while those rules stand; start dockerd with --iptables=false for the netns lab, or allow forwarding on flbr* bridges",
       );
   }
-  const missingPkgs = [...new Set(checks.filter((c) => !c.ok && c.pkg).map((c) => c.pkg!))];
-  return {
-    checks,
-    notes,
-    missing: checks.filter((c) => !c.ok).map((c) => c.name),
-    installCommand: missingPkgs.length ? `apt-get install -y ${missingPkgs.join(" ")}` : undefined,
-  };
+  return (await import("./doctor.ts")).report(checks, notes);
 }
 
 const rootfsCachePath = () => imageRootfs();
