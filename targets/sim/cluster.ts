@@ -8,7 +8,7 @@ import type { Completion } from "../../src/history/op.ts";
 import type { Rng } from "../../src/run/rng.ts";
 import type { SimClock } from "./clock.ts";
 import type { SimMode } from "./modes.ts";
-import { Requests, type SimNetwork } from "./network.ts";
+import { Requests, type Req, type SimNetwork } from "./network.ts";
 import { apply, Data, isReadOnly } from "./store.ts";
 
 type Stamp = [number, string]; // (time or Lamport clock, node): a total order for last-writer-wins
@@ -19,14 +19,6 @@ interface LogEntry {
   writes: [string, unknown][];
   stamp?: Stamp;
   vc?: Record<string, number>;
-}
-interface Req {
-  t: "req";
-  id: number;
-  f: string;
-  value: unknown;
-  client: string;
-  via?: string;
 }
 
 const HEARTBEAT = 10,

@@ -72,6 +72,16 @@ export class SimNetwork {
   }
 }
 
+/** A client's request to a node, as it travels the simulated network. */
+export interface Req {
+  t: "req";
+  id: number;
+  f: string;
+  value: unknown;
+  client: string;
+  via?: string;
+}
+
 /** Clients' requests to nodes: each resolves with the node's reply (or never, if the request or reply is lost).
  *  A node answers with `{ t: "resp", id, completion }`. */
 export class Requests {

@@ -17,7 +17,7 @@
 import type { Completion } from "../../src/history/op.ts";
 import type { Rng } from "../../src/run/rng.ts";
 import type { SimClock } from "./clock.ts";
-import { Requests, type SimNetwork } from "./network.ts";
+import { Requests, type Req, type SimNetwork } from "./network.ts";
 import { applyTxnAtomically, isReadOnlyTxn, TxnBuffer, type MicroOp } from "./txn-ops.ts";
 
 export const TXN_MODES = [
@@ -30,14 +30,6 @@ export const TXN_MODES = [
 export type TxnMode = (typeof TXN_MODES)[number];
 export const isTxnMode = (m: string): m is TxnMode => (TXN_MODES as readonly string[]).includes(m);
 
-interface Req {
-  t: "req";
-  id: number;
-  f: string;
-  value: unknown;
-  client: string;
-  via?: string;
-}
 interface Commit {
   seq: number;
   writes: [string, unknown][];
