@@ -30,27 +30,71 @@ const quote = (s: string): string => {
   return q;
 };
 
+/** `JSON.stringify(value)` for the values workloads use most (null, finite numbers, strings, short arrays of
+ *  these, as a register's `[key, value]` or a cas's `[key, [from, to]]`), without the generic walk; the same
+ *  bytes, and anything else (objects, toJSON, holes, undefined) goes to JSON.stringify. */
+function valueJson(v: unknown, depth = 0): string | undefined {
+  if (v === null) return "null";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "null";
+  if (typeof v === "string") return v.length <= 32 ? quote(v) : JSON.stringify(v);
+  if (depth < 2 && Array.isArray(v) && v.length <= 4 && !("toJSON" in v)) {
+    let out = "[";
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) return JSON.stringify(v);
+      const e = v[i];
+      const j =
+        e === null || typeof e === "number" || typeof e === "string" || Array.isArray(e)
+          ? valueJson(e, depth + 1)
+          : undefined;
+      if (j === undefined) return JSON.stringify(v);
+      out += i ? "," + j : j;
+    }
+    return out + "]";
+  }
+  return JSON.stringify(v);
+}
+
 /** `JSON.stringify(op) + "\n"`, byte for byte, with only the value left to JSON.stringify: the generic walk over
  *  the op's own fields was the writer's largest cost. Anything unusual takes the generic path. */
 export function jsonLine(op: Op): string {
-  const value = JSON.stringify(op.value);
+  return line(op.index, op.time, op.process, op.type, op.f, op.value, op.node, op.error);
+}
+
+function line(
+  index: number,
+  time: number,
+  process: Process,
+  type: OpType,
+  f: string,
+  value: unknown,
+  node: string | undefined,
+  error: string | undefined,
+): string {
+  const v = valueJson(value);
   if (
-    value === undefined ||
-    !Number.isFinite(op.time) ||
-    !Number.isInteger(op.index) ||
-    typeof op.type !== "string" ||
-    typeof op.f !== "string" ||
-    (op.node !== undefined && typeof op.node !== "string") ||
-    (op.error !== undefined && typeof op.error !== "string")
-  )
+    v === undefined ||
+    !Number.isFinite(time) ||
+    !Number.isInteger(index) ||
+    typeof type !== "string" ||
+    typeof f !== "string" ||
+    (node !== undefined && typeof node !== "string") ||
+    (error !== undefined && typeof error !== "string")
+  ) {
+    const op: Op = { index, time, process, type, f, value };
+    if (node !== undefined) op.node = node;
+    if (error !== undefined) op.error = error;
     return JSON.stringify(op) + "\n";
-  const p = op.process;
-  const process =
-    typeof p === "number" && Number.isFinite(p) ? String(p) : p === "nemesis" ? '"nemesis"' : JSON.stringify(p);
-  let line = `{"index":${op.index},"time":${op.time},"process":${process},"type":${quote(op.type)},"f":${quote(op.f)},"value":${value}`;
-  if (op.node !== undefined) line += `,"node":${quote(op.node)}`;
-  if (op.error !== undefined) line += `,"error":${JSON.stringify(op.error)}`;
-  return line + "}\n";
+  }
+  const p =
+    typeof process === "number" && Number.isFinite(process)
+      ? String(process)
+      : process === "nemesis"
+        ? '"nemesis"'
+        : JSON.stringify(process);
+  let l = `{"index":${index},"time":${time},"process":${p},"type":${quote(type)},"f":${quote(f)},"value":${v}`;
+  if (node !== undefined) l += `,"node":${quote(node)}`;
+  if (error !== undefined) l += `,"error":${JSON.stringify(error)}`;
+  return l + "}\n";
 }
 
 /** Writers with events still pending, flushed if the process exits (e.g. a second Ctrl-C's process.exit). */
@@ -88,25 +132,29 @@ export class HistoryWriter {
     }
   }
 
-  append(input: OpInput): Op {
-    return this.record(input.process, input.type, input.f, input.value, input.node, input.error);
+  append(input: OpInput): void {
+    this.record(input.process, input.type, input.f, input.value, input.node, input.error);
   }
 
-  /** `append` without the input object, for the runner's two events per op. */
-  record(process: Process, type: OpType, f: string, value: unknown, node?: string, error?: string): Op {
-    const op: Op = { index: this.next++, time: this.clock(), process, type, f, value: value ?? null };
-    if (node !== undefined) op.node = node;
-    if (error !== undefined) op.error = error;
-    if (this.keep) this.ops.push(op);
-    if (this.fd !== undefined) {
-      this.pending += jsonLine(op);
-      if (process === "nemesis" || this.pending.length > FLUSH_BYTES) this.flush();
-      else if (!this.flushQueued) {
-        this.flushQueued = true;
-        setImmediate(this.flushTurn);
-      }
+  /** `append` without the input object, for the runner's two events per op. Ops not kept in memory go straight
+   *  to their line, with no op object. */
+  record(process: Process, type: OpType, f: string, value: unknown, node?: string, error?: string): void {
+    const index = this.next++,
+      time = this.clock();
+    value ??= null;
+    if (this.keep) {
+      const op: Op = { index, time, process, type, f, value };
+      if (node !== undefined) op.node = node;
+      if (error !== undefined) op.error = error;
+      this.ops.push(op);
     }
-    return op;
+    if (this.fd === undefined) return;
+    this.pending += line(index, time, process, type, f, value, node, error);
+    if (process === "nemesis" || this.pending.length > FLUSH_BYTES) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(this.flushTurn);
+    }
   }
 
   private readonly flushTurn = (): void => {

@@ -31,6 +31,16 @@ describe("history writer", () => {
       { toJSON: () => "j" },
       NaN,
       Infinity,
+      // The short-array path and where it gives way to JSON.stringify.
+      [1, "é\n", [null, -0, NaN, [Infinity, "x"]]],
+      Object.assign([1, 2], { toJSON: () => "arr" }),
+      [1, [2, { toJSON: () => 3 }]],
+      // eslint-disable-next-line no-sparse-arrays
+      [, 1],
+      [1, 2, 3, 4, 5],
+      ["x".repeat(40), 1],
+      ["k", undefined],
+      ["k", true],
     ];
     const ops: Op[] = [];
     let i = 0;
