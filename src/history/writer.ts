@@ -5,7 +5,7 @@
 // was seen by nothing on disk either (whatever could have observed it completed later, so was lost with it).
 // One write(2) per event cost the harness a sixth of the store's throughput.
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
-import type { Op, OpType, Process } from "./op.ts";
+import { newOp, type Op, type OpType, type Process } from "./op.ts";
 import { readHistory } from "./reader.ts";
 
 export interface OpInput {
@@ -143,7 +143,7 @@ export class HistoryWriter {
       time = this.clock();
     value ??= null;
     if (this.keep) {
-      const op: Op = { index, time, process, type, f, value };
+      const op = newOp(index, time, process, type, f, value);
       if (node !== undefined) op.node = node;
       if (error !== undefined) op.error = error;
       this.ops.push(op);

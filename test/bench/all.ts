@@ -11,7 +11,15 @@ const tsx = (script: string, argv: string[] = []) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 tsx("bench.ts", args);
-for (const s of ["cli-bench.ts", "spectrum-bench.ts", "report-bench.ts", "txn-bench.ts", "porcupine-bench.ts"]) tsx(s);
+for (const s of [
+  "cli-bench.ts",
+  "read-bench.ts",
+  "spectrum-bench.ts",
+  "report-bench.ts",
+  "txn-bench.ts",
+  "porcupine-bench.ts",
+])
+  tsx(s);
 const doctor = spawnSync(process.execPath, [join(here, "../../bin/faultline.js"), "lab", "doctor"], {
   stdio: "ignore",
 });

@@ -2,7 +2,7 @@
 // process discipline. Other tools' logs sometimes reuse a process number after an indeterminate (info)
 // completion, or invoke again with an op still open (the earlier one never completed, i.e. it crashed).
 // Jepsen would have given the client a fresh process; we do the same, so the checker's semantics hold.
-import { HistoryError, type Op, type OpType } from "../op.ts";
+import { HistoryError, newOp, type Op, type OpType } from "../op.ts";
 
 export interface RawOp {
   time: number;
@@ -23,7 +23,7 @@ export function normalizeProcesses(raw: RawOp[], file: string): Op[] {
   const retired = new Set<number>();
   const out: Op[] = [];
   for (const r of raw) {
-    const op: Op = { index: out.length, time: r.time, process: r.process, type: r.type, f: r.f, value: r.value };
+    const op = newOp(out.length, r.time, r.process, r.type, r.f, r.value);
     if (r.node !== undefined) op.node = r.node;
     if (r.error !== undefined) op.error = r.error;
     if (typeof r.process === "number") {
