@@ -7,7 +7,7 @@ import { pairOperations, type Operation } from "../../src/history/pairs.ts";
 import type { Anomaly, Evidence, Verdict } from "../types.ts";
 import type { Model } from "./model.ts";
 import { Interleaver } from "./schedule.ts";
-import type { SearchBudget, SearchOp, SearchResult } from "./wgl.ts";
+import { searchOp, type SearchBudget, type SearchOp, type SearchResult } from "./wgl.ts";
 import { shrinkWitness, type Shrunk } from "./witness.ts";
 
 export interface LinearizableOptions extends SearchBudget {
@@ -43,12 +43,9 @@ export function partitionHistory(history: readonly Op[] | Operation[], model: Mo
       p = { key, operations: [], search: [] };
       byKey.set(key, p);
     }
-    p.search.push({
-      id: p.search.length,
-      op: m,
-      call: o.invoke.index,
-      ret: o.type === "info" || !o.complete ? Infinity : o.complete.index,
-    });
+    p.search.push(
+      searchOp(p.search.length, m, o.invoke.index, o.type === "info" || !o.complete ? Infinity : o.complete.index),
+    );
     p.operations.push(o);
   }
   return [...byKey.values()];

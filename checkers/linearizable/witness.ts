@@ -12,7 +12,7 @@
 // (unless the step budget ran out first: then `minimal` is false and W is the smallest proof found).
 import type { Op } from "../../src/history/op.ts";
 import type { Model, ModelOp } from "./model.ts";
-import { searchLinearization, type SearchOp } from "./wgl.ts";
+import { searchLinearization, searchOp, type SearchOp } from "./wgl.ts";
 
 export interface Shrunk {
   /** Partition-local op ids (indexes into the partition's ops), in call order. */
@@ -112,10 +112,10 @@ export function withDemoted(
   const sub: SearchOp[] = [];
   for (let id = 0; id < ops.length; id++) {
     const o = ops[id];
-    if (inW[id]) sub.push({ id: sub.length, op: o.op, call: o.call, ret: o.ret });
+    if (inW[id]) sub.push(searchOp(sub.length, o.op, o.call, o.ret));
     else if (o.call < lastRet) {
       const d = demoted[id];
-      if (d) sub.push({ id: sub.length, op: d, call: o.call, ret: Infinity });
+      if (d) sub.push(searchOp(sub.length, d, o.call, Infinity));
     }
   }
   for (let i = 0; i < ids.length; i++) inW[ids[i]] = 0;

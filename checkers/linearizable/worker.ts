@@ -18,7 +18,7 @@ import { explain, shrinkBudget, type Partition } from "./index.ts";
 import type { Model, ModelOp } from "./model.ts";
 import { createModel, type ModelSpec } from "./models/index.ts";
 import { Interleaver } from "./schedule.ts";
-import type { SearchOp } from "./wgl.ts";
+import { searchOp, type SearchOp } from "./wgl.ts";
 
 /** Columns per operation in WireTask.cols. */
 export const COLS = 5;
@@ -66,8 +66,7 @@ export type WorkerReply =
 export function decodeTask(t: WireTask): Partition {
   const search: SearchOp[] = new Array(t.n);
   const c = t.cols;
-  for (let i = 0, j = 0; i < t.n; i++, j += COLS)
-    search[i] = { id: i, op: t.table[c[j]], call: c[j + 1], ret: c[j + 2] };
+  for (let i = 0, j = 0; i < t.n; i++, j += COLS) search[i] = searchOp(i, t.table[c[j]], c[j + 1], c[j + 2]);
   let operations: Operation[] | undefined;
   const build = (): Operation[] => {
     const out: Operation[] = new Array(t.n);
