@@ -194,10 +194,11 @@ if (driver)
       `${f.verdict}/${pc.startsWith("aborted") ? "—" : pc}`,
       ms(median(f.cold)),
       p.aborted ? "—" : ms(median(p.cold)),
-      ratio(median(f.cold), median(p.cold)),
+      // A run that aborted leaves no ratio, even when an earlier one finished.
+      p.aborted ? "-" : ratio(median(f.cold), median(p.cold)),
       ms(median(f.warm)),
       p.aborted ? "—" : ms(median(p.warm)),
-      ratio(median(f.warm), median(p.warm)),
+      p.aborted ? "-" : ratio(median(f.warm), median(p.warm)),
       f.shrink.length ? ms(median(f.shrink)) : "-",
     ]);
     if (p.aborted) console.log(`  Porcupine ${p.aborted}`);
