@@ -4,6 +4,9 @@
 import { Journal, slots } from "./journal.ts";
 import { killNamespace, listLinks, listNetns, OUR_LINK, OUR_NETNS } from "./netns.ts";
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { reapRuns } from "../results/store.ts";
 
 export interface CleanReport {
@@ -48,7 +51,53 @@ export function cleanLab(): CleanReport {
     if (r.status === 0) report.swept.push(`link ${link}`);
     else if (listLinks().includes(link)) report.errors.push(`ip link del ${link}: ${r.stderr.trim()}`);
   }
+  // Socket directories live runs journaled are theirs (a server a nemesis killed leaves its lock behind).
+  const claimed = new Set(
+    slots()
+      .filter((s) => live.has(s.slot))
+      .flatMap((s) => Journal.open(s.slot).entries())
+      .filter((e) => e.kind === "node-dir")
+      .map((e) => e.name as string),
+  );
+  report.swept.push(...sweepSocketDirs(tmpdir(), claimed));
   return report;
+}
+
+/** PostgreSQL socket directories the postgres and patroni targets keep in `dir` (deep results directories
+ *  need a short path) whose server is gone: runs journal them now, but runs killed before did not. Left
+ *  alone: those in `claimed` (live runs'), those whose lock file names a live process, and those made in the
+ *  last minute without a lock yet (a run starting its server). Returns what was removed. */
+export function sweepSocketDirs(dir = tmpdir(), claimed: ReadonlySet<string> = new Set()): string[] {
+  const swept: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!/^flp[gt]-[0-9a-f]{12}$/.test(name)) continue;
+    const path = join(dir, name);
+    if (claimed.has(path)) continue;
+    let pid = NaN;
+    try {
+      pid = Number(readFileSync(join(path, ".s.PGSQL.5432.lock"), "utf8").split("\n")[0]);
+    } catch {
+      // No lock file: no server, or one not started yet.
+      try {
+        if (Date.now() - statSync(path).mtimeMs < 60_000) continue;
+      } catch {
+        continue; // gone meanwhile
+      }
+    }
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    rmSync(path, { recursive: true, force: true });
+    swept.push(`socket dir ${path}`);
+  }
+  return swept;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The results side of a clean: runs whose process is gone are marked killed, and runs that are over lose

@@ -175,6 +175,10 @@ export class NodeRuntime<T extends Transport = Transport> implements Runtime {
     return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   }
 
+  claimDir(node: string, path: string): void {
+    this.journal.record("node-dir", { name: path, conn: this.get(node).link.conn });
+  }
+
   exec(node: string, argv: string[], o: ExecOptions = {}): Promise<ExecResult> {
     return this.execInput(node, argv, undefined, o);
   }

@@ -109,6 +109,9 @@ export interface Runtime {
   readonly files?: NodeFiles;
   /** Creates `count` nodes n1..nN with data directories under `dir`. Call once. */
   createNodes(count: number, dir: string): Promise<LabNode[]>;
+  /** Journals a directory a store keeps outside the node's own (a short path for Unix sockets, which may not
+   *  be longer than 107 bytes), so that undoing the run removes it, after a kill -9 too. Call before creating it. */
+  claimDir(node: string, path: string): void;
   /** Runs a command on a node and waits for it. */
   exec(node: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Starts a long-running server process named `name` on a node (journaled). Fails if one runs already. */

@@ -79,7 +79,12 @@ const realclock: UndoHandler = (e) => {
   const off = Number(e.offsetMs ?? 0);
   if (off) onNode(e, "realclock", String(-off));
 };
-const nodeDir: UndoHandler = (e) => runOn(e.conn as Conn, ["rm", "-rf", "--one-file-system", e.name as string]);
+const nodeDir: UndoHandler = (e) => {
+  const conn = e.conn as Conn;
+  // A namespace shares this host's files (and may be gone already); elsewhere the directory is on the node.
+  if (conn.kind === "netns") rmSync(e.name as string, { recursive: true, force: true });
+  else runOn(conn, ["rm", "-rf", "--one-file-system", e.name as string]);
+};
 
 /** The undo of every journal entry kind. */
 export const UNDO: Record<string, UndoHandler> = {

@@ -199,6 +199,7 @@ export class PatroniCluster {
     for (const n of this.nodes) {
       await files.mkdir(n.name, join(n.dir, "patroni"), { user: "postgres", mode: 0o700 });
       await files.mkdir(n.name, this.dataDir(n), { user: "postgres", mode: 0o700 });
+      this.rt.claimDir(n.name, this.sockDir(n));
       await files.mkdir(n.name, this.sockDir(n), { user: "postgres", mode: 0o755 });
       await files.write(n.name, this.configFile(n), JSON.stringify(this.config(n), null, 2) + "\n", {
         user: "postgres",

@@ -129,6 +129,7 @@ export class PgCluster {
     else this.checkReachable(p.dir);
     for (const n of this.nodes) {
       await this.ownedDir(n, this.dataDir(n), 0o700);
+      if (!this.sockDir(n).startsWith(n.dir)) this.rt.claimDir(n.name, this.sockDir(n));
       await this.ownedDir(n, this.sockDir(n), 0o755);
     }
     await this.rt.exec(

@@ -1,5 +1,6 @@
 // Shared checks for lab tests: what of faultline's is left on the host for one slot / run directory.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listLinks, listNetns, OUR_NETNS } from "../../src/lab/netns.ts";
 import { stateDir } from "../../src/lab/journal.ts";
@@ -30,6 +31,17 @@ export function leftovers(slot: number, runDir?: string): string[] {
         if (cmd.includes(runDir) || cwd.startsWith(runDir)) out.push(`process ${d}: ${cmd.slice(0, 120)}`);
       } catch {
         /* gone */
+      }
+    }
+    // PostgreSQL's socket directories outside the run's (deep results directories get a short one in /tmp):
+    // the socket's lock file names the data directory.
+    for (const d of readdirSync(tmpdir())) {
+      if (!/^flp[gt]-/.test(d)) continue;
+      try {
+        if (readFileSync(join(tmpdir(), d, ".s.PGSQL.5432.lock"), "utf8").includes(runDir))
+          out.push(`socket dir ${join(tmpdir(), d)}`);
+      } catch {
+        /* no lock file: not a live or left socket */
       }
     }
   }
