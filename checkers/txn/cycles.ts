@@ -8,58 +8,33 @@
 //    G-nonadjacent, G2-item; then -process and -realtime), by breadth-first search over (transaction,
 //    automaton state), to explain what the linear pass proved.
 import { ALL, DATA, PROCESS, REALTIME, RW, WR, WW, type TxnGraph } from "./graph.ts";
-import type { CycleClass, IsolationModel } from "./models.ts";
+import { FORBIDS, ISOLATION_MODELS, type CycleClass, type IsolationModel } from "./models.ts";
 
 export interface Mode {
   name: string;
   mask: number;
   product: boolean;
+  /** The models a cycle in this edge set violates: those that forbid `shows` (models.ts FORBIDS). */
   models: IsolationModel[];
 }
-const STRONG_SSER: IsolationModel[] = ["strong-session-serializable", "strict-serializable"];
-const STRONG_SSI: IsolationModel[] = ["strong-session-snapshot-isolation", "strong-snapshot-isolation"];
-/** The edge sets of the linear pass and the models a cycle in each violates. */
+const mode = (name: string, mask: number, product: boolean, shows: string): Mode => ({
+  name,
+  mask,
+  product,
+  models: ISOLATION_MODELS.filter((m) => FORBIDS[m].includes(shows)),
+});
+/** The edge sets of the linear pass, each with the anomaly any cycle in it shows: of ww alone G0, of ww+wr
+ *  G1c; over all data edges, a cycle without two adjacent rw edges is at least G-single, any cycle G2-item;
+ *  then the same with process and real-time edges. */
 export const MODES: Mode[] = [
-  {
-    name: "G0",
-    mask: WW,
-    product: false,
-    models: [
-      "read-uncommitted",
-      "read-committed",
-      "monotonic-atomic-view",
-      "repeatable-read",
-      "snapshot-isolation",
-      "serializable",
-      ...STRONG_SSI,
-      ...STRONG_SSER,
-    ],
-  },
-  {
-    name: "G1",
-    mask: WW | WR,
-    product: false,
-    models: [
-      "read-committed",
-      "monotonic-atomic-view",
-      "repeatable-read",
-      "snapshot-isolation",
-      "serializable",
-      ...STRONG_SSI,
-      ...STRONG_SSER,
-    ],
-  },
-  {
-    name: "SI",
-    mask: DATA,
-    product: true,
-    models: ["snapshot-isolation", "repeatable-read", "serializable", ...STRONG_SSI, ...STRONG_SSER],
-  },
-  { name: "SER", mask: DATA, product: false, models: ["repeatable-read", "serializable", ...STRONG_SSER] },
-  { name: "SI-process", mask: DATA | PROCESS, product: true, models: [...STRONG_SSI, ...STRONG_SSER] },
-  { name: "SER-process", mask: DATA | PROCESS, product: false, models: STRONG_SSER },
-  { name: "SI-realtime", mask: ALL, product: true, models: ["strong-snapshot-isolation", "strict-serializable"] },
-  { name: "SER-realtime", mask: ALL, product: false, models: ["strict-serializable"] },
+  mode("G0", WW, false, "G0"),
+  mode("G1", WW | WR, false, "G1c"),
+  mode("SI", DATA, true, "G-single"),
+  mode("SER", DATA, false, "G2-item"),
+  mode("SI-process", DATA | PROCESS, true, "G-single-process"),
+  mode("SER-process", DATA | PROCESS, false, "G2-item-process"),
+  mode("SI-realtime", ALL, true, "G-single-realtime"),
+  mode("SER-realtime", ALL, false, "G2-item-realtime"),
 ];
 
 export interface Components {
