@@ -13,6 +13,14 @@ import { witnessEvidence } from "../evidence.ts";
 
 const isTuple = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2;
 
+/** Convergence's verdict when the history ends without final reads (both convergence checkers). */
+export const noFinalReads = (): Verdict => ({
+  checker: "convergence",
+  valid: "unknown",
+  anomalies: [],
+  reason: "no final reads after the faults were healed: convergence cannot be judged",
+});
+
 export function checkFinalAgreement(history: readonly Op[]): Verdict {
   const ops = pairOperations(history);
   // Final reads: issued after the last fault event and the last write, by processes that only read.
@@ -27,13 +35,7 @@ export function checkFinalAgreement(history: readonly Op[]): Verdict {
   const finals = ops.filter(
     (o) => o.f === "read" && o.type === "ok" && !writers.has(o.process) && o.invoke.index > cutoff && isTuple(o.value),
   );
-  if (finals.length === 0)
-    return {
-      checker: "convergence",
-      valid: "unknown",
-      anomalies: [],
-      reason: "no final reads after the faults were healed: convergence cannot be judged",
-    };
+  if (finals.length === 0) return noFinalReads();
   const byKey = new Map<string, Map<string, FinalRead>>(); // key → node → last final read
   for (const o of finals) {
     const [k, v] = o.value as [unknown, unknown];

@@ -29,6 +29,7 @@ import { graphFor } from "../causal/index.ts";
 import { step, stepsEvidence, witnessEvidence } from "../evidence.ts";
 import { indexes, ms, secs, show, type Adapter, type CausalGraph, type CEvent } from "../causal/graph.ts";
 import type { Anomaly, Verdict } from "../types.ts";
+import { noFinalReads } from "../convergence/final-agreement.ts";
 
 const isTuple = (v: unknown): v is [string, unknown] => Array.isArray(v) && v.length === 2 && typeof v[0] === "string";
 
@@ -393,13 +394,7 @@ export function checkConvergence(history: readonly Op[], options: SessionOptions
   const g = graphFor(history, options.adapter ?? registerAdapter);
   if (g.problem) return { checker: "convergence", valid: "unknown", anomalies: [], reason: g.problem };
   const finals = finalReads(g, history);
-  if (finals.length === 0)
-    return {
-      checker: "convergence",
-      valid: "unknown",
-      anomalies: [],
-      reason: "no final reads after the faults were healed: convergence cannot be judged",
-    };
+  if (finals.length === 0) return noFinalReads();
   const max = options.maxAnomalies ?? 50;
   const anomalies: Anomaly[] = [];
   const last = new Map<string, Map<string, CEvent>>(); // key → node → last final read
