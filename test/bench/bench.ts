@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { corpusCases } from "../corpus/corpus.ts";
 import { FORMATS, inferModel } from "../../src/history/formats/index.ts";
 import { manyKeysOneHard } from "../checkers/linearizable-histories.ts";
+import { registerRun } from "./sim-runs.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick"),
@@ -42,16 +43,6 @@ interface Case {
   write?: () => string;
   workers?: number;
 }
-/** The sim run that generates a register history (linearizable mode; the kill nemesis for crashed ops). */
-const registerRun = (ops: number, procs: number, keys: number, crash: number) => ({
-  mode: "linearizable",
-  workload: "register",
-  nemesis: crash ? ["kill"] : [],
-  ops,
-  concurrency: procs,
-  keys,
-  seed: `bench-${ops}-${procs}-${keys}-${crash}`,
-});
 const cases: Case[] = [];
 const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
 for (const ops of sizes)

@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { toPorcupineOps } from "./porcupine-format.ts";
+import { registerRun } from "./sim-runs.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -92,19 +93,7 @@ for (const ops of quick ? [10_000] : [10_000, 100_000])
     for (const keys of [1, 100])
       for (const crash of [0, 1]) {
         const file = join(cacheDir, `register-${ops}-${procs}-${keys}-${crash}.jsonl`);
-        if (!existsSync(file))
-          tsx("generate.ts", [
-            file,
-            JSON.stringify({
-              mode: "linearizable",
-              workload: "register",
-              nemesis: crash ? ["kill"] : [],
-              ops,
-              concurrency: procs,
-              keys,
-              seed: `bench-${ops}-${procs}-${keys}-${crash}`,
-            }),
-          ]);
+        if (!existsSync(file)) tsx("generate.ts", [file, JSON.stringify(registerRun(ops, procs, keys, crash))]);
         rows.push({
           name: `sim ${ops / 1000}k p${procs} k${keys}${crash ? " crash" : ""}`,
           file,
