@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reapRuns } from "../results/store.ts";
+import { pidAlive, reapRuns } from "../results/store.ts";
 
 export interface CleanReport {
   undone: string[];
@@ -84,20 +84,11 @@ export function sweepSocketDirs(dir = tmpdir(), claimed: ReadonlySet<string> = n
         continue; // gone meanwhile
       }
     }
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) continue;
     rmSync(path, { recursive: true, force: true });
     swept.push(`socket dir ${path}`);
   }
   return swept;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** The results side of a clean: runs whose process is gone are marked killed, and runs that are over lose
