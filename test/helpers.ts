@@ -1,4 +1,7 @@
 // Builds small hand-written histories for tests: h.invoke(p, f, v) / h.ok(p, f, v) ...
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
 import type { Op, OpType } from "../src/history/op.ts";
 
 export function historyBuilder() {
@@ -40,4 +43,31 @@ export function registerHistory() {
       return this;
     },
   };
+}
+
+/** A CLI sim run (primary-async, no rate limit) that goes on until signalled, started once its history has
+ *  grown past `bytes`: the run, and its history's path. */
+export async function endlessRun(bin: string, dir: string, bytes: number) {
+  const child = execa(
+    "node",
+    [
+      bin,
+      "run",
+      "--mode",
+      "primary-async",
+      "--rate",
+      "0",
+      "--ops",
+      "100000000",
+      "--time-limit",
+      "100000",
+      "--results",
+      dir,
+    ],
+    { reject: false },
+  );
+  const file = join(dir, "sim-primary-async-register", "latest", "history.jsonl");
+  for (let i = 0; i < 400 && !(existsSync(file) && readFileSync(file).length > bytes); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  return { child, file };
 }

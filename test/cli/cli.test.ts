@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { execa } from "execa";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { endlessRun } from "../helpers.ts";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -65,27 +66,7 @@ describe("faultline CLI", () => {
 
   it("a run killed with SIGKILL leaves a history that check accepts", async () => {
     const dir = tmp();
-    const child = execa(
-      "node",
-      [
-        bin,
-        "run",
-        "--mode",
-        "primary-async",
-        "--rate",
-        "0",
-        "--ops",
-        "100000000",
-        "--time-limit",
-        "100000",
-        "--results",
-        dir,
-      ],
-      { reject: false },
-    );
-    const file = join(dir, "sim-primary-async-register", "latest", "history.jsonl");
-    for (let i = 0; i < 200 && !(existsSync(file) && readFileSync(file).length > 200_000); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    const { child, file } = await endlessRun(bin, dir, 200_000);
     child.kill("SIGKILL");
     await child;
     expect(readFileSync(file).length).toBeGreaterThan(200_000);

@@ -1,6 +1,7 @@
 // Ctrl-C and SIGTERM during a run's check phase: the check stops, run.json says interrupted, exit 130.
 import { describe, expect, it } from "vitest";
 import { execa } from "execa";
+import { endlessRun } from "../helpers.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,28 +71,7 @@ describe("signals during the check phase", () => {
 
   it("run: SIGINT in the main phase still heals, checks what was recorded and exits 130, history intact", async () => {
     const dir = tmp();
-    const child = execa(
-      "node",
-      [
-        bin,
-        "run",
-        "--mode",
-        "primary-async",
-        "--rate",
-        "0",
-        "--ops",
-        "100000000",
-        "--time-limit",
-        "100000",
-        "--results",
-        dir,
-      ],
-      { reject: false },
-    );
-    const file = join(dir, "sim-primary-async-register", "latest", "history.jsonl");
-    const { existsSync } = await import("node:fs");
-    for (let i = 0; i < 400 && !(existsSync(file) && readFileSync(file).length > 100_000); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    const { child, file } = await endlessRun(bin, dir, 100_000);
     child.kill("SIGINT");
     const r = await Promise.race([child, new Promise<null>((res) => setTimeout(() => res(null), 10_000))]);
     if (!r) child.kill("SIGKILL");
