@@ -7,20 +7,10 @@ import { join } from "node:path";
 import { run } from "../../src/run/runner.ts";
 import { resolveConfig } from "../../src/run/config.ts";
 import { writeReport } from "../../src/report/index.ts";
+import { CHROMIUM, launchChromium } from "../report/chromium.ts";
 
 const OPS = Number(process.env.FAULTLINE_BENCH_OPS ?? 100_000);
 const BUDGET = { bytes: 20 * 1024 * 1024, loadMs: 3000 };
-const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const root = mkdtempSync(join(tmpdir(), "fl-bench-report-"));
 const failures: string[] = [];
@@ -52,8 +42,7 @@ try {
   if (!existsSync(CHROMIUM)) {
     console.log(`  load time: SKIPPED (no Chromium at ${CHROMIUM}; apt-get install -y chromium)`);
   } else {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const loads: number[] = [];
       let redraw: Record<string, number> = {};

@@ -12,19 +12,9 @@ import { runCheckers, summarize } from "../../src/run/check.ts";
 import { buildReportData } from "../../src/report/data.ts";
 import { writeReport } from "../../src/report/index.ts";
 import { TxnHistory } from "./txn-history.ts";
+import { CHROMIUM, launchChromium } from "../report/chromium.ts";
 
-const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // Write skew (G2-item) under a partition, and a long fork (G-nonadjacent, four transactions).
 function skewed(): TxnHistory {
@@ -97,8 +87,7 @@ describe("isolation results downstream", () => {
 describe.skipIf(!haveChromium)("report.html draws each cycle", () => {
   let browser: Browser;
   beforeAll(async () => {
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,23 +10,13 @@ import { run } from "../../src/run/runner.ts";
 import { resolveConfig } from "../../src/run/config.ts";
 import { writeReport } from "../../src/report/index.ts";
 import { historyBuilder } from "../helpers.ts";
+import { CHROMIUM, launchChromium } from "./chromium.ts";
 
-const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
   process.stderr.write(
     `test/report/browser.test.ts: SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set FAULTLINE_CHROMIUM)\n`,
   );
-export const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const XSS = "</script><img src=x onerror=alert(1)>";
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-report-ui-"));
 
@@ -65,8 +55,7 @@ describe.skipIf(!haveChromium)("report.html in Chromium", () => {
   let browser: Browser;
   let knownBad = "";
   beforeAll(async () => {
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -14,9 +14,8 @@ import type { Nemesis } from "../../nemeses/types.ts";
 import type { Workload } from "../../src/run/types.ts";
 import type { Verdict } from "../../checkers/types.ts";
 import type { Op } from "../../src/history/op.ts";
+import { CHROMIUM, launchChromium } from "./chromium.ts";
 
-const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 const COLOUR = "#00ff7f";
 const embedded = (html: string): ReportData =>
   JSON.parse(/<script type="application\/json" id="faultline-data">([\s\S]*?)<\/script>/.exec(html)![1]);
@@ -118,8 +117,7 @@ describe("a new checker and a new nemesis in the report, with no report change",
   it.skipIf(!existsSync(CHROMIUM))(
     "the page draws the steps, the witness and the fault in its declared colour",
     async () => {
-      const { chromium } = await import("playwright-core");
-      const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      const browser: Browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
         const errors: string[] = [];
